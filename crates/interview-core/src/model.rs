@@ -1,0 +1,429 @@
+//! The entities of the platform. Fields follow the seed schema; behaviour lives in the rule
+//! modules and the services.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::cost::CostLedger;
+use crate::ids::{
+    AssessmentId, CandidateId, InterviewId, MessageId, OrganizationId, RecruiterId,
+    ResumeFeedbackId, ResumeId, SessionId, VideoRecordingId,
+};
+use crate::ladder::{DifficultyLevel, ProgressionState, SkillArea, SkillBoundary};
+use crate::lifecycle::{CompletionReason, InterviewStatus};
+use crate::memory::ConversationMemory;
+use crate::validation::{Email, FullName};
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("unknown {kind} '{value}'")]
+pub struct UnknownVariant {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+/// Implements `as_str`, `Display` and `FromStr` for a snake_case enum.
+macro_rules! named_enum {
+    ($name:ident, $kind:literal, { $($variant:ident => $text:literal),+ $(,)? }) => {
+        impl $name {
+            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
+
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(Self::$variant => $text),+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = UnknownVariant;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(UnknownVariant { kind: $kind, value: other.to_owned() }),
+                }
+            }
+        }
+    };
+}
+
+/// The role a candidate interviews for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoleType {
+    React,
+    Python,
+    Javascript,
+    Fullstack,
+}
+
+named_enum!(RoleType, "role type", {
+    React => "react",
+    Python => "python",
+    Javascript => "javascript",
+    Fullstack => "fullstack",
+});
+
+impl RoleType {
+    /// The skill areas an interview for this role must explore; finding a boundary in each of
+    /// them (after the minimum number of questions) ends the interview early.
+    pub const fn default_key_skills(self) -> &'static [&'static str] {
+        match self {
+            Self::React => &[
+                "components",
+                "hooks",
+                "state-management",
+                "performance",
+                "testing",
+            ],
+            Self::Python => &[
+                "data-structures",
+                "functions",
+                "object-oriented",
+                "concurrency",
+                "testing",
+            ],
+            Self::Javascript => &[
+                "language-basics",
+                "scope-closures",
+                "async",
+                "dom-events",
+                "tooling",
+            ],
+            Self::Fullstack => &[
+                "http-apis",
+                "databases",
+                "frontend",
+                "security",
+                "system-design",
+            ],
+        }
+    }
+}
+
+/// How the candidate's words reach the interviewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum InterviewMode {
+    #[default]
+    Text,
+    LegacyVoice,
+    Realtime,
+}
+
+named_enum!(InterviewMode, "interview mode", {
+    Text => "text",
+    LegacyVoice => "legacy_voice",
+    Realtime => "realtime",
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidateStatus {
+    Active,
+    Inactive,
+    Deleted,
+}
+
+named_enum!(CandidateStatus, "candidate status", {
+    Active => "active",
+    Inactive => "inactive",
+    Deleted => "deleted",
+});
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    pub id: CandidateId,
+    pub email: Email,
+    pub full_name: FullName,
+    /// A PHC-format password hash; never the password itself.
+    pub password_hash: String,
+    pub phone: Option<String>,
+    pub status: CandidateStatus,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecruiterRole {
+    Recruiter,
+    Admin,
+    Viewer,
+}
+
+named_enum!(RecruiterRole, "recruiter role", {
+    Recruiter => "recruiter",
+    Admin => "admin",
+    Viewer => "viewer",
+});
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recruiter {
+    pub id: RecruiterId,
+    pub email: Email,
+    pub full_name: FullName,
+    pub password_hash: String,
+    pub role: RecruiterRole,
+    pub organization_id: Option<OrganizationId>,
+    pub created_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+    pub is_active: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VideoRecordingStatus {
+    Pending,
+    Recording,
+    Uploading,
+    Completed,
+    Failed,
+}
+
+named_enum!(VideoRecordingStatus, "video recording status", {
+    Pending => "pending",
+    Recording => "recording",
+    Uploading => "uploading",
+    Completed => "completed",
+    Failed => "failed",
+});
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interview {
+    pub id: InterviewId,
+    pub candidate_id: CandidateId,
+    pub resume_id: Option<ResumeId>,
+    pub role_type: RoleType,
+    pub mode: InterviewMode,
+    pub status: InterviewStatus,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<i64>,
+    pub completion_reason: Option<CompletionReason>,
+    pub ai_model_used: Option<String>,
+    pub total_tokens_used: i64,
+    pub cost_usd: Decimal,
+    /// Speech units used: transcribed audio seconds plus synthesized characters.
+    pub speech_tokens_used: i64,
+    pub speech_cost_usd: Decimal,
+    pub realtime_cost_usd: Decimal,
+    pub tech_check_metadata: Option<serde_json::Value>,
+    pub video_recording_url: Option<String>,
+    pub video_recording_consent: bool,
+    pub video_recording_status: Option<VideoRecordingStatus>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Interview {
+    pub fn costs(&self) -> CostLedger {
+        CostLedger {
+            llm_usd: self.cost_usd,
+            speech_usd: self.speech_cost_usd,
+            realtime_usd: self.realtime_cost_usd,
+        }
+    }
+}
+
+/// The question currently waiting for an answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingQuestion {
+    pub sequence_number: i32,
+    pub skill: SkillArea,
+    pub level: DifficultyLevel,
+    pub asked_at: DateTime<Utc>,
+}
+
+/// The live state of an interview; every answer moves it forward and bumps `version`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterviewSession {
+    pub id: SessionId,
+    pub interview_id: InterviewId,
+    pub current_difficulty: DifficultyLevel,
+    pub questions_asked_count: i32,
+    pub skill_boundaries: BTreeMap<SkillArea, SkillBoundary>,
+    pub progression: ProgressionState,
+    pub memory: ConversationMemory,
+    /// The last question asked, unanswered while the interview is in progress.
+    pub pending_question: Option<PendingQuestion>,
+    pub last_activity_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Optimistic-concurrency version: a write succeeds only against the version it read.
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MessageType {
+    AiQuestion,
+    CandidateResponse,
+}
+
+named_enum!(MessageType, "message type", {
+    AiQuestion => "ai_question",
+    CandidateResponse => "candidate_response",
+});
+
+/// Technical facts about a stored audio clip.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AudioMetadata {
+    pub codec: Option<String>,
+    pub sample_rate_hz: Option<u32>,
+    pub size_bytes: Option<u64>,
+    pub duration_seconds: Option<f64>,
+    pub transcription_ms: Option<u64>,
+    pub confidence: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterviewMessage {
+    pub id: MessageId,
+    pub interview_id: InterviewId,
+    pub session_id: SessionId,
+    pub sequence_number: i32,
+    pub message_type: MessageType,
+    pub content_text: String,
+    pub audio_url: Option<String>,
+    pub audio_duration_seconds: Option<f64>,
+    pub audio_metadata: Option<AudioMetadata>,
+    pub response_time_seconds: Option<f64>,
+    pub metadata: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentResult {
+    pub id: AssessmentId,
+    pub interview_id: InterviewId,
+    /// 0 to 100.
+    pub overall_score: Decimal,
+    pub skill_scores: serde_json::Value,
+    pub skill_boundary_map: serde_json::Value,
+    pub strengths: Vec<String>,
+    pub weaknesses: Vec<String>,
+    /// 0 to 100.
+    pub integrity_score: Option<Decimal>,
+    pub integrity_flags: serde_json::Value,
+    pub ai_reasoning: Option<String>,
+    pub recommended_actions: Vec<String>,
+    pub generated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct VideoRecording {
+    pub id: VideoRecordingId,
+    pub interview_id: InterviewId,
+    pub storage_path: String,
+    pub file_size_bytes: i64,
+    pub duration_seconds: Option<i64>,
+    pub chunk_count: i32,
+    pub uploaded_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ParsingStatus {
+    Pending,
+    Processing,
+    Completed,
+    Failed,
+}
+
+named_enum!(ParsingStatus, "parsing status", {
+    Pending => "pending",
+    Processing => "processing",
+    Completed => "completed",
+    Failed => "failed",
+});
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resume {
+    pub id: ResumeId,
+    pub candidate_id: CandidateId,
+    pub file_url: String,
+    pub file_name: String,
+    pub file_size: i64,
+    pub uploaded_at: DateTime<Utc>,
+    pub parsed_at: Option<DateTime<Utc>>,
+    pub parsing_status: ParsingStatus,
+    pub parsed_data: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedbackStatus {
+    Draft,
+    PendingApproval,
+    Approved,
+    Sent,
+}
+
+named_enum!(FeedbackStatus, "feedback status", {
+    Draft => "draft",
+    PendingApproval => "pending_approval",
+    Approved => "approved",
+    Sent => "sent",
+});
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResumeFeedback {
+    pub id: ResumeFeedbackId,
+    pub resume_id: ResumeId,
+    pub feedback_content: String,
+    pub identified_gaps: Vec<String>,
+    pub recommended_resources: serde_json::Value,
+    pub status: FeedbackStatus,
+    pub generated_at: DateTime<Utc>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub approved_by: Option<RecruiterId>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub auto_send_at: Option<DateTime<Utc>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_round_trip_through_their_names() {
+        for role in RoleType::ALL {
+            assert_eq!(role.as_str().parse::<RoleType>().unwrap(), *role);
+        }
+        for mode in InterviewMode::ALL {
+            assert_eq!(mode.as_str().parse::<InterviewMode>().unwrap(), *mode);
+        }
+        assert_eq!(
+            "golang".parse::<RoleType>(),
+            Err(UnknownVariant {
+                kind: "role type",
+                value: "golang".into()
+            })
+        );
+        assert_eq!(
+            serde_json::to_string(&MessageType::CandidateResponse).unwrap(),
+            "\"candidate_response\""
+        );
+    }
+
+    #[test]
+    fn every_role_has_five_key_skills() {
+        for role in RoleType::ALL {
+            assert_eq!(role.default_key_skills().len(), 5, "{role}");
+        }
+    }
+}

@@ -1,0 +1,505 @@
+//! The ports of the core: everything the interview service needs from the outside world, as
+//! traits that adapters implement. No driver type crosses them; each adapter translates its
+//! driver's errors into the error enums below.
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::cost::ChatUsage;
+use crate::ids::{CandidateId, InterviewId, MessageId};
+use crate::ladder::{DifficultyLevel, Evaluation, SkillArea};
+use crate::memory::MemoryMessage;
+use crate::model::{Candidate, Interview, InterviewMessage, InterviewSession, RoleType};
+use crate::service::AnswerOutcome;
+use crate::validation::Email;
+
+type BoxedError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Failures of a repository.
+#[derive(Debug, Error)]
+pub enum RepositoryError {
+    /// The record to change does not exist.
+    #[error("record not found")]
+    NotFound,
+    /// Somebody else changed the record first (the session version moved, the sequence number
+    /// is taken).
+    #[error("conflicting write: {0}")]
+    Conflict(String),
+    /// A natural key (such as an email) is already taken.
+    #[error("duplicate {0}")]
+    Duplicate(String),
+    /// The database cannot be reached or timed out.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data could not be read back into domain types.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("storage error")]
+    Unknown(#[source] BoxedError),
+}
+
+/// Failures of an AI provider (interviewer model, transcriber, speech synthesizer).
+#[derive(Debug, Clone, Error)]
+pub enum ProviderError {
+    /// The provider asked us to slow down.
+    #[error("rate limited by the AI provider")]
+    RateLimited { retry_after: Option<Duration> },
+    /// The provider failed, timed out or its circuit breaker is open.
+    #[error("AI provider unavailable: {message}")]
+    Unavailable {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// The provider refused the request (bad request, authentication).
+    #[error("AI provider rejected the request: {0}")]
+    Rejected(String),
+    /// The reply could not be used even after repair.
+    #[error("AI provider sent an unusable reply: {0}")]
+    InvalidResponse(String),
+    /// This provider does not offer the capability (the offline interviewer has no speech).
+    #[error("{0} is not available with the configured AI provider")]
+    NotSupported(&'static str),
+}
+
+/// What the next question should be about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "skill")]
+pub enum QuestionFocus {
+    /// Probe deeper in the same skill area.
+    Probe(SkillArea),
+    /// Move to a skill area not yet explored if possible, other than the one given.
+    Explore(Option<SkillArea>),
+}
+
+/// Everything an interviewer model needs to ask a question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuestionRequest {
+    pub role: RoleType,
+    pub level: DifficultyLevel,
+    pub focus: QuestionFocus,
+    pub skills_explored: Vec<SkillArea>,
+    /// Questions already asked in this interview, never to be repeated.
+    pub asked_questions: Vec<String>,
+    /// The bounded conversation window (no system prompt).
+    pub memory: Vec<MemoryMessage>,
+    /// 1-based number of the question about to be asked.
+    pub question_number: u32,
+}
+
+/// A question the interviewer asks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    pub text: String,
+    pub skill: SkillArea,
+    pub level: DifficultyLevel,
+}
+
+/// Everything an interviewer model needs to judge one answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluationRequest {
+    pub role: RoleType,
+    pub level: DifficultyLevel,
+    pub skill: SkillArea,
+    pub question: String,
+    pub answer: String,
+    pub memory: Vec<MemoryMessage>,
+}
+
+/// A model's output with the tokens it cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated<T> {
+    pub value: T,
+    pub usage: ChatUsage,
+}
+
+/// The AI interviewer: asks questions and judges answers.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait InterviewerModel: Send + Sync {
+    /// The model name calls are priced by (a key of the pricing table).
+    fn model_name(&self) -> String;
+
+    /// The opening (warmup) question of an interview.
+    ///
+    /// # Errors
+    /// Any [`ProviderError`]; nothing has been stored when it fails.
+    async fn first_question(
+        &self,
+        request: &QuestionRequest,
+    ) -> Result<Generated<Question>, ProviderError>;
+
+    /// The next question for the level and focus the ladder chose.
+    ///
+    /// # Errors
+    /// Any [`ProviderError`].
+    async fn next_question(
+        &self,
+        request: &QuestionRequest,
+    ) -> Result<Generated<Question>, ProviderError>;
+
+    /// Judges one answer. Scores must be within `0..=1`.
+    ///
+    /// # Errors
+    /// Any [`ProviderError`]; an adapter that received an unusable reply should repair it or
+    /// return a conservative evaluation flagged `fallback` rather than fail.
+    async fn evaluate(
+        &self,
+        request: &EvaluationRequest,
+    ) -> Result<Generated<Evaluation>, ProviderError>;
+}
+
+/// Audio container formats accepted for answers and produced for replies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AudioFormat {
+    Webm,
+    Ogg,
+    Mp3,
+    Mp4,
+    Mpeg,
+    Mpga,
+    M4a,
+    Wav,
+}
+
+impl AudioFormat {
+    pub const fn extension(self) -> &'static str {
+        match self {
+            Self::Webm => "webm",
+            Self::Ogg => "ogg",
+            Self::Mp3 => "mp3",
+            Self::Mp4 => "mp4",
+            Self::Mpeg => "mpeg",
+            Self::Mpga => "mpga",
+            Self::M4a => "m4a",
+            Self::Wav => "wav",
+        }
+    }
+
+    pub const fn mime_type(self) -> &'static str {
+        match self {
+            Self::Webm => "audio/webm",
+            Self::Ogg => "audio/ogg",
+            Self::Mp3 | Self::Mpeg | Self::Mpga => "audio/mpeg",
+            Self::Mp4 | Self::M4a => "audio/mp4",
+            Self::Wav => "audio/wav",
+        }
+    }
+}
+
+/// A recorded answer.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AudioClip {
+    pub bytes: Vec<u8>,
+    pub format: AudioFormat,
+}
+
+impl fmt::Debug for AudioClip {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AudioClip")
+            .field("bytes", &self.bytes.len())
+            .field("format", &self.format)
+            .finish()
+    }
+}
+
+/// Text recognised in a clip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transcription {
+    pub text: String,
+    pub duration_seconds: f64,
+    pub language: Option<String>,
+    pub confidence: Option<f64>,
+}
+
+/// Speech-to-text.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Transcriber: Send + Sync {
+    /// Transcribes a clip in the given language (ISO-639-1).
+    ///
+    /// # Errors
+    /// Any [`ProviderError`]; [`ProviderError::NotSupported`] when the provider has no speech.
+    async fn transcribe(
+        &self,
+        clip: &AudioClip,
+        language: &str,
+    ) -> Result<Transcription, ProviderError>;
+}
+
+/// Synthesized speech.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SpeechAudio {
+    pub bytes: Vec<u8>,
+    pub format: AudioFormat,
+    /// Characters billed.
+    pub characters: u64,
+}
+
+impl fmt::Debug for SpeechAudio {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SpeechAudio")
+            .field("bytes", &self.bytes.len())
+            .field("format", &self.format)
+            .field("characters", &self.characters)
+            .finish()
+    }
+}
+
+/// Text-to-speech.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait SpeechSynthesizer: Send + Sync {
+    /// Speaks `text`, however long.
+    ///
+    /// # Errors
+    /// Any [`ProviderError`]; [`ProviderError::NotSupported`] when the provider has no speech.
+    async fn synthesize(&self, text: &str) -> Result<SpeechAudio, ProviderError>;
+}
+
+/// An interview with its live session, as read from storage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterviewRecord {
+    pub interview: Interview,
+    pub session: InterviewSession,
+}
+
+/// A client-chosen key that makes an answer safe to retry: 1 to 255 visible ASCII characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ClientKey(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("an idempotency key must be 1 to 255 visible ASCII characters")]
+pub struct InvalidClientKey;
+
+impl ClientKey {
+    pub fn parse(raw: &str) -> Result<Self, InvalidClientKey> {
+        if raw.is_empty() || raw.len() > 255 || !raw.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(InvalidClientKey);
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The outcome stored under a client key, returned again when the same answer is retried.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAnswer {
+    pub key: ClientKey,
+    pub outcome: AnswerOutcome,
+}
+
+/// Everything one turn changes, written atomically.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnWrite {
+    /// The interview after the turn.
+    pub interview: Interview,
+    /// The session after the turn; its `version` is `expected_version + 1`.
+    pub session: InterviewSession,
+    /// The session version the turn was computed from.
+    pub expected_version: i64,
+    /// New messages, in sequence order.
+    pub messages: Vec<InterviewMessage>,
+    pub idempotency: Option<StoredAnswer>,
+}
+
+/// One page of a transcript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessagePage {
+    pub total_count: u64,
+    pub messages: Vec<InterviewMessage>,
+}
+
+/// Candidate accounts.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait CandidateRepository: Send + Sync {
+    /// # Errors
+    /// [`RepositoryError::Duplicate`] when the email is taken.
+    async fn insert(&self, candidate: &Candidate) -> Result<(), RepositoryError>;
+
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] and other storage failures.
+    async fn by_email(&self, email: &Email) -> Result<Option<Candidate>, RepositoryError>;
+
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] and other storage failures.
+    async fn by_id(&self, id: CandidateId) -> Result<Option<Candidate>, RepositoryError>;
+
+    /// # Errors
+    /// [`RepositoryError::NotFound`] for an unknown candidate.
+    async fn record_login(&self, id: CandidateId, at: DateTime<Utc>)
+    -> Result<(), RepositoryError>;
+}
+
+/// Interviews with their session and messages.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait InterviewRepository: Send + Sync {
+    /// Stores a new interview, its session and its opening question in one transaction.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Duplicate`] when the interview exists.
+    async fn create(
+        &self,
+        interview: &Interview,
+        session: &InterviewSession,
+        opening: &InterviewMessage,
+    ) -> Result<(), RepositoryError>;
+
+    /// # Errors
+    /// [`RepositoryError::Corrupt`] when stored state cannot be read back.
+    async fn load(&self, id: InterviewId) -> Result<Option<InterviewRecord>, RepositoryError>;
+
+    /// The candidate's interviews, newest first.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn list_for_candidate(
+        &self,
+        candidate: CandidateId,
+    ) -> Result<Vec<Interview>, RepositoryError>;
+
+    /// Writes one turn atomically: all of it or nothing.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Conflict`] when the session's version is no longer
+    /// `expected_version`, a sequence number is taken, or the client key was used; nothing is
+    /// written then.
+    async fn save_turn(&self, turn: &TurnWrite) -> Result<(), RepositoryError>;
+
+    /// The outcome stored under a client key, if any.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn stored_answer(
+        &self,
+        interview: InterviewId,
+        key: &ClientKey,
+    ) -> Result<Option<AnswerOutcome>, RepositoryError>;
+
+    /// Messages in sequence order; `limit: None` means all of them.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn messages(
+        &self,
+        interview: InterviewId,
+        skip: u64,
+        limit: Option<u64>,
+    ) -> Result<MessagePage, RepositoryError>;
+
+    /// The most recent interviewer message.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn last_question(
+        &self,
+        interview: InterviewId,
+    ) -> Result<Option<InterviewMessage>, RepositoryError>;
+
+    /// Attaches stored audio to a message after the fact (synthesized replies).
+    ///
+    /// # Errors
+    /// [`RepositoryError::NotFound`] for an unknown message.
+    async fn attach_audio(
+        &self,
+        message: MessageId,
+        audio_url: &str,
+    ) -> Result<(), RepositoryError>;
+
+    /// Marks every in-progress interview whose session was last active before `cutoff` as
+    /// abandoned, and returns how many there were.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn abandon_inactive(
+        &self,
+        cutoff: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, RepositoryError>;
+}
+
+/// A blob, named by what it is rather than by a path; the adapter builds the storage key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum BlobRef {
+    MessageAudio {
+        interview: InterviewId,
+        message: MessageId,
+        format: AudioFormat,
+    },
+}
+
+#[derive(Debug, Error)]
+pub enum BlobError {
+    #[error("blob not found")]
+    NotFound,
+    #[error("blob storage unavailable: {0}")]
+    Unavailable(String),
+    #[error("blob storage error")]
+    Unknown(#[source] BoxedError),
+}
+
+/// Binary storage for audio and video.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait BlobStore: Send + Sync {
+    /// # Errors
+    /// [`BlobError::Unavailable`] when the store cannot be reached.
+    async fn put(&self, blob: &BlobRef, bytes: Vec<u8>) -> Result<(), BlobError>;
+
+    /// # Errors
+    /// [`BlobError::NotFound`] for a blob never stored.
+    async fn get(&self, blob: &BlobRef) -> Result<Vec<u8>, BlobError>;
+
+    /// # Errors
+    /// [`BlobError::Unavailable`]; deleting a missing blob is not an error.
+    async fn delete(&self, blob: &BlobRef) -> Result<(), BlobError>;
+}
+
+/// The time. A port so tests can control it.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_keys_are_bounded_visible_ascii() {
+        assert!(ClientKey::parse("retry-7f3c").is_ok());
+        assert_eq!(ClientKey::parse(""), Err(InvalidClientKey));
+        assert_eq!(ClientKey::parse("has space"), Err(InvalidClientKey));
+        assert_eq!(ClientKey::parse(&"k".repeat(256)), Err(InvalidClientKey));
+    }
+
+    #[test]
+    fn audio_debug_shows_the_size_not_the_bytes() {
+        let clip = AudioClip {
+            bytes: vec![7; 1024],
+            format: AudioFormat::Wav,
+        };
+        assert!(format!("{clip:?}").contains("1024"));
+    }
+}

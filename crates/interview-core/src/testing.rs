@@ -1,0 +1,291 @@
+//! In-memory fakes of the repository ports and a manual clock, for tests and simulations in any
+//! crate (feature `testing`). They keep the same contract as the real adapters: `save_turn` is
+//! all-or-nothing and fails with a conflict when the version moved.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+
+use crate::ids::{CandidateId, InterviewId, MessageId};
+use crate::lifecycle::{CompletionReason, InterviewStatus};
+use crate::model::{Candidate, Interview, InterviewMessage, InterviewSession, MessageType};
+use crate::ports::{
+    CandidateRepository, ClientKey, Clock, InterviewRecord, InterviewRepository, MessagePage,
+    RepositoryError, TurnWrite,
+};
+use crate::service::AnswerOutcome;
+use crate::validation::Email;
+
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[derive(Default)]
+struct Interviews {
+    records: HashMap<InterviewId, InterviewRecord>,
+    messages: HashMap<InterviewId, Vec<InterviewMessage>>,
+    answers: HashMap<(InterviewId, ClientKey), AnswerOutcome>,
+}
+
+/// Interviews kept in memory.
+#[derive(Default)]
+pub struct InMemoryInterviews {
+    state: Mutex<Interviews>,
+}
+
+impl InMemoryInterviews {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every stored message of an interview, for assertions.
+    pub fn all_messages(&self, interview: InterviewId) -> Vec<InterviewMessage> {
+        locked(&self.state)
+            .messages
+            .get(&interview)
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+#[async_trait]
+impl InterviewRepository for InMemoryInterviews {
+    async fn create(
+        &self,
+        interview: &Interview,
+        session: &InterviewSession,
+        opening: &InterviewMessage,
+    ) -> Result<(), RepositoryError> {
+        let mut state = locked(&self.state);
+        if state.records.contains_key(&interview.id) {
+            return Err(RepositoryError::Duplicate("interview".into()));
+        }
+        state.records.insert(
+            interview.id,
+            InterviewRecord {
+                interview: interview.clone(),
+                session: session.clone(),
+            },
+        );
+        state.messages.insert(interview.id, vec![opening.clone()]);
+        Ok(())
+    }
+
+    async fn load(&self, id: InterviewId) -> Result<Option<InterviewRecord>, RepositoryError> {
+        Ok(locked(&self.state).records.get(&id).cloned())
+    }
+
+    async fn list_for_candidate(
+        &self,
+        candidate: CandidateId,
+    ) -> Result<Vec<Interview>, RepositoryError> {
+        let state = locked(&self.state);
+        let mut interviews: Vec<Interview> = state
+            .records
+            .values()
+            .filter(|record| record.interview.candidate_id == candidate)
+            .map(|record| record.interview.clone())
+            .collect();
+        interviews.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
+        Ok(interviews)
+    }
+
+    async fn save_turn(&self, turn: &TurnWrite) -> Result<(), RepositoryError> {
+        let mut state = locked(&self.state);
+        let id = turn.interview.id;
+        let stored_version = state
+            .records
+            .get(&id)
+            .map(|record| record.session.version)
+            .ok_or(RepositoryError::NotFound)?;
+        if stored_version != turn.expected_version {
+            return Err(RepositoryError::Conflict("session version moved".into()));
+        }
+        let existing = state.messages.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+        if turn.messages.iter().any(|new| {
+            existing
+                .iter()
+                .any(|old| old.sequence_number == new.sequence_number)
+        }) {
+            return Err(RepositoryError::Conflict("sequence number taken".into()));
+        }
+        if let Some(stored) = &turn.idempotency
+            && state.answers.contains_key(&(id, stored.key.clone()))
+        {
+            return Err(RepositoryError::Conflict("idempotency key used".into()));
+        }
+        state.records.insert(
+            id,
+            InterviewRecord {
+                interview: turn.interview.clone(),
+                session: turn.session.clone(),
+            },
+        );
+        state
+            .messages
+            .entry(id)
+            .or_default()
+            .extend(turn.messages.iter().cloned());
+        if let Some(stored) = &turn.idempotency {
+            state
+                .answers
+                .insert((id, stored.key.clone()), stored.outcome.clone());
+        }
+        Ok(())
+    }
+
+    async fn stored_answer(
+        &self,
+        interview: InterviewId,
+        key: &ClientKey,
+    ) -> Result<Option<AnswerOutcome>, RepositoryError> {
+        Ok(locked(&self.state)
+            .answers
+            .get(&(interview, key.clone()))
+            .cloned())
+    }
+
+    async fn messages(
+        &self,
+        interview: InterviewId,
+        skip: u64,
+        limit: Option<u64>,
+    ) -> Result<MessagePage, RepositoryError> {
+        let state = locked(&self.state);
+        let all = state
+            .messages
+            .get(&interview)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let skip = usize::try_from(skip).unwrap_or(usize::MAX);
+        let limit = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+        Ok(MessagePage {
+            total_count: all.len() as u64,
+            messages: all.iter().skip(skip).take(limit).cloned().collect(),
+        })
+    }
+
+    async fn last_question(
+        &self,
+        interview: InterviewId,
+    ) -> Result<Option<InterviewMessage>, RepositoryError> {
+        let state = locked(&self.state);
+        Ok(state.messages.get(&interview).and_then(|messages| {
+            messages
+                .iter()
+                .rev()
+                .find(|message| message.message_type == MessageType::AiQuestion)
+                .cloned()
+        }))
+    }
+
+    async fn attach_audio(
+        &self,
+        message: MessageId,
+        audio_url: &str,
+    ) -> Result<(), RepositoryError> {
+        let mut state = locked(&self.state);
+        let found = state
+            .messages
+            .values_mut()
+            .flat_map(|messages| messages.iter_mut())
+            .find(|stored| stored.id == message)
+            .ok_or(RepositoryError::NotFound)?;
+        found.audio_url = Some(audio_url.to_owned());
+        Ok(())
+    }
+
+    async fn abandon_inactive(
+        &self,
+        cutoff: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, RepositoryError> {
+        let mut state = locked(&self.state);
+        let mut count = 0;
+        for record in state.records.values_mut() {
+            if record.interview.status == InterviewStatus::InProgress
+                && record.session.last_activity_at < cutoff
+            {
+                record.interview.status = InterviewStatus::Abandoned;
+                record.interview.completion_reason = Some(CompletionReason::Inactivity);
+                record.session.pending_question = None;
+                record.session.version += 1;
+                record.session.updated_at = now;
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+}
+
+/// Candidates kept in memory.
+#[derive(Default)]
+pub struct InMemoryCandidates {
+    candidates: Mutex<HashMap<CandidateId, Candidate>>,
+}
+
+#[async_trait]
+impl CandidateRepository for InMemoryCandidates {
+    async fn insert(&self, candidate: &Candidate) -> Result<(), RepositoryError> {
+        let mut candidates = locked(&self.candidates);
+        if candidates.values().any(|c| c.email == candidate.email) {
+            return Err(RepositoryError::Duplicate("email".into()));
+        }
+        candidates.insert(candidate.id, candidate.clone());
+        Ok(())
+    }
+
+    async fn by_email(&self, email: &Email) -> Result<Option<Candidate>, RepositoryError> {
+        Ok(locked(&self.candidates)
+            .values()
+            .find(|c| &c.email == email)
+            .cloned())
+    }
+
+    async fn by_id(&self, id: CandidateId) -> Result<Option<Candidate>, RepositoryError> {
+        Ok(locked(&self.candidates).get(&id).cloned())
+    }
+
+    async fn record_login(
+        &self,
+        id: CandidateId,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepositoryError> {
+        let mut candidates = locked(&self.candidates);
+        let candidate = candidates.get_mut(&id).ok_or(RepositoryError::NotFound)?;
+        candidate.last_login_at = Some(at);
+        Ok(())
+    }
+}
+
+/// A clock that only moves when told to.
+pub struct ManualClock {
+    now: Mutex<DateTime<Utc>>,
+}
+
+impl ManualClock {
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self {
+            now: Mutex::new(now),
+        }
+    }
+
+    pub fn advance(&self, by: Duration) {
+        let mut now = locked(&self.now);
+        *now += by;
+    }
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self::at(Utc::now())
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *locked(&self.now)
+    }
+}

@@ -1,0 +1,263 @@
+//! Validated inputs. Each type can only be built through its constructor, so a value that exists
+//! is a value that passed the rules.
+
+use std::fmt;
+
+use serde::Serialize;
+use thiserror::Error;
+
+/// A syntactically valid, lower-cased email address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct Email(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum EmailError {
+    #[error("email must not be empty")]
+    Empty,
+    #[error("email must be at most {max} characters")]
+    TooLong { max: usize },
+    #[error("email must look like name@example.com")]
+    Malformed,
+}
+
+impl Email {
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(raw: &str) -> Result<Self, EmailError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(EmailError::Empty);
+        }
+        if trimmed.chars().count() > Self::MAX_LEN {
+            return Err(EmailError::TooLong { max: Self::MAX_LEN });
+        }
+        let (local, domain) = trimmed.split_once('@').ok_or(EmailError::Malformed)?;
+        let domain_ok = !domain.contains('@')
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && domain
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && local
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>');
+        if !(domain_ok && local_ok) {
+            return Err(EmailError::Malformed);
+        }
+        Ok(Self(trimmed.to_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Email {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One rule of the password policy that a candidate password broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PasswordRule {
+    MinLength,
+    MaxLength,
+    Uppercase,
+    Digit,
+    Special,
+}
+
+impl PasswordRule {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::MinLength => "at least 8 characters",
+            Self::MaxLength => "at most 128 characters",
+            Self::Uppercase => "at least one uppercase letter",
+            Self::Digit => "at least one digit",
+            Self::Special => "at least one special character",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("password must contain {}", .broken.iter().map(|r| r.describe()).collect::<Vec<_>>().join(", "))]
+pub struct PasswordError {
+    pub broken: Vec<PasswordRule>,
+}
+
+/// A plaintext password that satisfies the policy. Never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    pub const MIN_LEN: usize = 8;
+    /// Bounded so hashing cost cannot be used against the server.
+    pub const MAX_LEN: usize = 128;
+
+    pub fn parse(raw: &str) -> Result<Self, PasswordError> {
+        let length = raw.chars().count();
+        let mut broken = Vec::new();
+        if length < Self::MIN_LEN {
+            broken.push(PasswordRule::MinLength);
+        }
+        if length > Self::MAX_LEN {
+            broken.push(PasswordRule::MaxLength);
+        }
+        if !raw.chars().any(char::is_uppercase) {
+            broken.push(PasswordRule::Uppercase);
+        }
+        if !raw.chars().any(|c| c.is_ascii_digit()) {
+            broken.push(PasswordRule::Digit);
+        }
+        if !raw
+            .chars()
+            .any(|c| !c.is_alphanumeric() && !c.is_whitespace())
+        {
+            broken.push(PasswordRule::Special);
+        }
+        if broken.is_empty() {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(PasswordError { broken })
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<redacted>)")
+    }
+}
+
+/// A person's name: trimmed, 2 to 255 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct FullName(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum FullNameError {
+    #[error("full name must be at least {min} characters")]
+    TooShort { min: usize },
+    #[error("full name must be at most {max} characters")]
+    TooLong { max: usize },
+    #[error("full name must not contain control characters")]
+    ControlCharacters,
+}
+
+impl FullName {
+    pub const MIN_LEN: usize = 2;
+    pub const MAX_LEN: usize = 255;
+
+    pub fn parse(raw: &str) -> Result<Self, FullNameError> {
+        let trimmed = raw.trim();
+        let length = trimmed.chars().count();
+        if length < Self::MIN_LEN {
+            return Err(FullNameError::TooShort { min: Self::MIN_LEN });
+        }
+        if length > Self::MAX_LEN {
+            return Err(FullNameError::TooLong { max: Self::MAX_LEN });
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(FullNameError::ControlCharacters);
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for FullName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn email_is_trimmed_and_lower_cased() {
+        let email = Email::parse("  Ada.Lovelace@Example.COM ").unwrap();
+        assert_eq!(email.as_str(), "ada.lovelace@example.com");
+    }
+
+    #[test]
+    fn malformed_emails_are_rejected() {
+        for raw in [
+            "plainaddress",
+            "@example.com",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "a@.com",
+            "a@b.",
+            "a@b..com",
+        ] {
+            assert_eq!(Email::parse(raw), Err(EmailError::Malformed), "{raw}");
+        }
+        assert_eq!(Email::parse("  "), Err(EmailError::Empty));
+        let long = format!("{}@example.com", "a".repeat(250));
+        assert_eq!(Email::parse(&long), Err(EmailError::TooLong { max: 254 }));
+    }
+
+    #[test]
+    fn password_policy_lists_every_broken_rule() {
+        let err = Password::parse("short").unwrap_err();
+        assert_eq!(
+            err.broken,
+            vec![
+                PasswordRule::MinLength,
+                PasswordRule::Uppercase,
+                PasswordRule::Digit,
+                PasswordRule::Special
+            ]
+        );
+        assert!(err.to_string().contains("at least one digit"));
+        assert_eq!(
+            Password::parse("Longenough1").unwrap_err().broken,
+            vec![PasswordRule::Special]
+        );
+        assert!(Password::parse("Str0ng!pass").is_ok());
+        assert_eq!(
+            Password::parse(&format!("A1!{}", "a".repeat(130)))
+                .unwrap_err()
+                .broken,
+            vec![PasswordRule::MaxLength]
+        );
+    }
+
+    #[test]
+    fn password_debug_never_shows_the_secret() {
+        let password = Password::parse("Str0ng!pass").unwrap();
+        assert!(!format!("{password:?}").contains("Str0ng"));
+    }
+
+    #[test]
+    fn full_name_needs_two_characters_after_trimming() {
+        assert_eq!(
+            FullName::parse("  A  "),
+            Err(FullNameError::TooShort { min: 2 })
+        );
+        assert_eq!(FullName::parse(" Al ").unwrap().as_str(), "Al");
+        assert_eq!(
+            FullName::parse("Bad\u{0}Name"),
+            Err(FullNameError::ControlCharacters)
+        );
+    }
+}
