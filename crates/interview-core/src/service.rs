@@ -199,6 +199,7 @@ pub struct CompletionSummary {
 }
 
 /// What a client needs to pick an interview up again.
+#[allow(clippy::large_enum_variant)] // built once per request, never stored in bulk
 #[derive(Debug, Clone, PartialEq)]
 pub enum RecoveryView {
     Scheduled {
@@ -996,3 +997,7 @@ fn replay(stored: AnswerOutcome, text: &str) -> Result<AnswerOutcome, InterviewE
         ))
     }
 }
+
+#[cfg(test)]
+#[path = "service_tests.rs"]
+mod tests;

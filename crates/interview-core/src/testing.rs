@@ -103,7 +103,7 @@ impl InterviewRepository for InMemoryInterviews {
         if stored_version != turn.expected_version {
             return Err(RepositoryError::Conflict("session version moved".into()));
         }
-        let existing = state.messages.get(&id).map(Vec::as_slice).unwrap_or(&[]);
+        let existing = state.messages.get(&id).map_or(&[][..], Vec::as_slice);
         if turn.messages.iter().any(|new| {
             existing
                 .iter()
@@ -157,8 +157,7 @@ impl InterviewRepository for InMemoryInterviews {
         let all = state
             .messages
             .get(&interview)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
+            .map_or(&[][..], Vec::as_slice);
         let skip = usize::try_from(skip).unwrap_or(usize::MAX);
         let limit = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
         Ok(MessagePage {

@@ -1,0 +1,757 @@
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use mockall::predicate::always;
+
+use super::*;
+use crate::ladder::{AnswerQuality, Evaluation, ResponseRecord, Score};
+use crate::ports::{MockInterviewRepository, MockInterviewerModel, Question};
+use crate::testing::{InMemoryInterviews, ManualClock};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
+}
+
+fn evaluation(quality: AnswerQuality, accuracy: f64, clarity: f64) -> Evaluation {
+    Evaluation {
+        quality,
+        technical_accuracy: Score::new(accuracy).unwrap(),
+        explanation_clarity: Score::new(clarity).unwrap(),
+        identified_skills: vec![],
+        boundaries_noticed: vec![],
+        rationale: None,
+        fallback: false,
+    }
+}
+
+fn usage(model: &str, input: u64, output: u64) -> ChatUsage {
+    ChatUsage {
+        model: model.into(),
+        input_tokens: input,
+        output_tokens: output,
+    }
+}
+
+fn question(text: &str, skill: &str, level: DifficultyLevel) -> Generated<Question> {
+    Generated {
+        value: Question {
+            text: text.into(),
+            skill: SkillArea::new(skill),
+            level,
+        },
+        usage: usage("gpt-4o-mini", 500, 50),
+    }
+}
+
+use crate::ports::Generated;
+
+/// An in-progress interview whose open question is number `asked` at `level`, with earlier
+/// answers scored `history`.
+fn record(level: DifficultyLevel, asked: i32, history: &[f64]) -> InterviewRecord {
+    let interview_id = InterviewId::new();
+    let candidate_id = CandidateId::from_str("0190f5b4-7b7a-7000-8000-000000000001").unwrap();
+    let mut progression = ProgressionState::default();
+    for (index, composite) in history.iter().enumerate() {
+        progression.response_quality_history.push(ResponseRecord {
+            question_number: u32::try_from(index).unwrap() + 1,
+            level,
+            skill: SkillArea::new("hooks"),
+            quality: AnswerQuality::Good,
+            composite: *composite,
+        });
+    }
+    let mut memory = ConversationMemory::default();
+    memory.push(
+        MemorySettings::default(),
+        Speaker::Interviewer,
+        "Current question?",
+    );
+    InterviewRecord {
+        interview: Interview {
+            id: interview_id,
+            candidate_id,
+            resume_id: None,
+            role_type: RoleType::React,
+            mode: InterviewMode::Text,
+            status: InterviewStatus::InProgress,
+            started_at: Some(t0()),
+            completed_at: None,
+            duration_seconds: None,
+            completion_reason: None,
+            ai_model_used: Some("gpt-4o-mini".into()),
+            total_tokens_used: 0,
+            cost_usd: Decimal::ZERO,
+            speech_tokens_used: 0,
+            speech_cost_usd: Decimal::ZERO,
+            realtime_cost_usd: Decimal::ZERO,
+            tech_check_metadata: None,
+            video_recording_url: None,
+            video_recording_consent: false,
+            video_recording_status: None,
+            created_at: t0(),
+        },
+        session: InterviewSession {
+            id: SessionId::new(),
+            interview_id,
+            current_difficulty: level,
+            questions_asked_count: asked,
+            skill_boundaries: BTreeMap::new(),
+            progression,
+            memory,
+            pending_question: Some(PendingQuestion {
+                sequence_number: asked * 2 - 1,
+                skill: SkillArea::new("hooks"),
+                level,
+                asked_at: t0(),
+            }),
+            last_activity_at: t0(),
+            created_at: t0(),
+            updated_at: t0(),
+            version: 7,
+        },
+    }
+}
+
+fn answer_to(record: &InterviewRecord, text: &str) -> SubmitAnswer {
+    SubmitAnswer {
+        interview_id: record.interview.id,
+        candidate_id: record.interview.candidate_id,
+        text: text.into(),
+        in_reply_to: record
+            .session
+            .pending_question
+            .as_ref()
+            .map(|p| p.sequence_number),
+        client_key: None,
+        audio: None,
+    }
+}
+
+fn clock() -> Arc<ManualClock> {
+    let clock = ManualClock::at(t0());
+    clock.advance(Duration::minutes(2));
+    Arc::new(clock)
+}
+
+fn service(repo: MockInterviewRepository, model: MockInterviewerModel) -> InterviewService {
+    InterviewService::new(
+        Arc::new(repo),
+        Arc::new(model),
+        clock(),
+        InterviewSettings::default(),
+    )
+}
+
+fn model_named(name: &'static str) -> MockInterviewerModel {
+    let mut model = MockInterviewerModel::new();
+    model.expect_model_name().returning(move || name.to_owned());
+    model
+}
+
+fn repo_serving(record: &InterviewRecord) -> MockInterviewRepository {
+    let mut repo = MockInterviewRepository::new();
+    let stored = record.clone();
+    repo.expect_load()
+        .returning(move |_| Ok(Some(stored.clone())));
+    repo.expect_messages().returning(|_, _, _| {
+        Ok(MessagePage {
+            total_count: 0,
+            messages: vec![],
+        })
+    });
+    repo.expect_stored_answer().returning(|_, _| Ok(None));
+    repo
+}
+
+#[tokio::test]
+async fn start_creates_an_in_progress_interview_with_a_warmup_question() {
+    let mut model = model_named("gpt-4o-mini");
+    model
+        .expect_first_question()
+        .withf(|request| {
+            request.level == DifficultyLevel::Warmup
+                && request.question_number == 1
+                && request.memory.is_empty()
+        })
+        .times(1)
+        .returning(|_| {
+            Ok(question(
+                "Tell me about hooks?",
+                "hooks",
+                DifficultyLevel::Warmup,
+            ))
+        });
+    let mut repo = MockInterviewRepository::new();
+    repo.expect_create()
+        .withf(|interview, session, opening| {
+            interview.status == InterviewStatus::InProgress
+                && interview.started_at.is_some()
+                && interview.total_tokens_used == 550
+                && interview.cost_usd > Decimal::ZERO
+                && session.current_difficulty == DifficultyLevel::Warmup
+                && session.questions_asked_count == 1
+                && session.version == 1
+                && session.memory.len() == 1
+                && opening.sequence_number == 1
+                && opening.message_type == MessageType::AiQuestion
+                && opening.content_text == "Tell me about hooks?"
+        })
+        .times(1)
+        .returning(|_, _, _| Ok(()));
+    let started = service(repo, model)
+        .start(StartInterview {
+            candidate_id: CandidateId::new(),
+            role: RoleType::React,
+            mode: InterviewMode::Text,
+            resume_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(started.first_question.content_text, "Tell me about hooks?");
+    assert_eq!(started.session.current_difficulty, DifficultyLevel::Warmup);
+}
+
+#[tokio::test]
+async fn a_strong_answer_promotes_and_asks_a_harder_question() {
+    let record = record(DifficultyLevel::Fundamental, 4, &[0.9, 0.85, 0.8]);
+    let mut model = model_named("gpt-4o-mini");
+    model.expect_evaluate().times(1).returning(|_| {
+        Ok(Generated {
+            value: evaluation(AnswerQuality::Good, 0.95, 0.9),
+            usage: usage("gpt-4o-mini", 800, 100),
+        })
+    });
+    model
+        .expect_next_question()
+        .withf(|request| request.level == DifficultyLevel::Intermediate)
+        .times(1)
+        .returning(|_| {
+            Ok(question(
+                "Harder?",
+                "state-management",
+                DifficultyLevel::Intermediate,
+            ))
+        });
+    let mut repo = repo_serving(&record);
+    let expected_version = record.session.version;
+    repo.expect_save_turn()
+        .withf(move |turn| {
+            turn.expected_version == expected_version
+                && turn.session.version == expected_version + 1
+                && turn.session.current_difficulty == DifficultyLevel::Intermediate
+                && turn.session.questions_asked_count == 5
+                && turn.messages.len() == 2
+                && turn.messages[0].sequence_number == 8
+                && turn.messages[0].message_type == MessageType::CandidateResponse
+                && turn.messages[1].sequence_number == 9
+                && turn.interview.total_tokens_used == 1_450
+        })
+        .times(1)
+        .returning(|_| Ok(()));
+    let outcome = service(repo, model)
+        .answer(answer_to(&record, "A strong answer"))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome.session_state.current_difficulty,
+        DifficultyLevel::Intermediate
+    );
+    assert_eq!(outcome.ai_response, "Harder?");
+    assert_eq!(outcome.question_number, 5);
+    assert!(!outcome.interview_complete);
+}
+
+#[tokio::test]
+async fn a_weak_answer_steps_down_and_records_a_boundary() {
+    let record = record(DifficultyLevel::Advanced, 5, &[0.9, 0.4]);
+    let mut model = model_named("gpt-4o-mini");
+    model.expect_evaluate().returning(|_| {
+        Ok(Generated {
+            value: evaluation(AnswerQuality::Poor, 0.2, 0.3),
+            usage: usage("gpt-4o-mini", 800, 100),
+        })
+    });
+    model
+        .expect_next_question()
+        .withf(|request| {
+            request.level == DifficultyLevel::Intermediate
+                && request.focus == QuestionFocus::Explore(Some(SkillArea::new("hooks")))
+        })
+        .returning(|_| {
+            Ok(question(
+                "Easier?",
+                "components",
+                DifficultyLevel::Intermediate,
+            ))
+        });
+    let mut repo = repo_serving(&record);
+    repo.expect_save_turn()
+        .withf(|turn| {
+            let boundary = turn.session.skill_boundaries.get(&SkillArea::new("hooks"));
+            turn.session.current_difficulty == DifficultyLevel::Intermediate
+                && boundary.is_some_and(|b| b.level == DifficultyLevel::Advanced)
+        })
+        .times(1)
+        .returning(|_| Ok(()));
+    let outcome = service(repo, model)
+        .answer(answer_to(&record, "I am not sure"))
+        .await
+        .unwrap();
+    assert_eq!(outcome.session_state.skill_boundaries.len(), 1);
+    assert_eq!(
+        outcome.session_state.skill_boundaries[0].level,
+        DifficultyLevel::Advanced
+    );
+}
+
+#[tokio::test]
+async fn an_exhausted_budget_skips_the_paid_call_and_completes_with_the_reason() {
+    let mut record = record(DifficultyLevel::Intermediate, 4, &[0.7, 0.7]);
+    record.interview.cost_usd = Decimal::from_str("4.999").unwrap();
+    let mut model = model_named("gpt-4");
+    model.expect_evaluate().times(0);
+    model.expect_next_question().times(0);
+    let mut repo = repo_serving(&record);
+    repo.expect_save_turn()
+        .withf(|turn| {
+            turn.interview.status == InterviewStatus::Completed
+                && turn.interview.completion_reason == Some(CompletionReason::BudgetExhausted)
+                && turn.interview.completed_at.is_some()
+                && turn.session.pending_question.is_none()
+                // the answer is kept, followed by the closing remark
+                && turn.messages.len() == 2
+                && turn.messages[0].content_text == "My answer"
+                && turn.interview.cost_usd == Decimal::from_str("4.999").unwrap()
+        })
+        .times(1)
+        .returning(|_| Ok(()));
+    let outcome = service(repo, model)
+        .answer(answer_to(&record, "My answer"))
+        .await
+        .unwrap();
+    assert!(outcome.interview_complete);
+    assert_eq!(
+        outcome.completion_reason,
+        Some(CompletionReason::BudgetExhausted)
+    );
+}
+
+#[tokio::test]
+async fn the_budget_is_checked_again_before_the_next_question() {
+    let mut record = record(DifficultyLevel::Intermediate, 4, &[0.7, 0.7]);
+    // enough for one gpt-4 call, not for two
+    record.interview.cost_usd = Decimal::from_str("4.93").unwrap();
+    let mut model = model_named("gpt-4");
+    model.expect_evaluate().times(1).returning(|_| {
+        Ok(Generated {
+            value: evaluation(AnswerQuality::Good, 0.7, 0.7),
+            usage: usage("gpt-4", 1_000, 200),
+        })
+    });
+    model.expect_next_question().times(0);
+    let mut repo = repo_serving(&record);
+    repo.expect_save_turn()
+        .withf(|turn| {
+            turn.interview.completion_reason == Some(CompletionReason::BudgetExhausted)
+                // the evaluation that was made is charged: 1,000 × $30/M + 200 × $60/M
+                && turn.interview.cost_usd == Decimal::from_str("4.972").unwrap()
+        })
+        .times(1)
+        .returning(|_| Ok(()));
+    let outcome = service(repo, model)
+        .answer(answer_to(&record, "My answer"))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome.completion_reason,
+        Some(CompletionReason::BudgetExhausted)
+    );
+}
+
+#[tokio::test]
+async fn a_failing_evaluation_writes_nothing() {
+    let record = record(DifficultyLevel::Intermediate, 4, &[0.7]);
+    let mut model = model_named("gpt-4o-mini");
+    model.expect_evaluate().returning(|_| {
+        Err(ProviderError::Unavailable {
+            message: "timeout".into(),
+            retry_after: Some(Duration::seconds(5).to_std().unwrap()),
+        })
+    });
+    let mut repo = repo_serving(&record);
+    repo.expect_save_turn().times(0);
+    let error = service(repo, model)
+        .answer(answer_to(&record, "My answer"))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        InterviewError::AiUnavailable {
+            retry_after: Some(_),
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn a_failing_next_question_writes_nothing() {
+    let record = record(DifficultyLevel::Intermediate, 4, &[0.7]);
+    let mut model = model_named("gpt-4o-mini");
+    model.expect_evaluate().returning(|_| {
+        Ok(Generated {
+            value: evaluation(AnswerQuality::Good, 0.7, 0.7),
+            usage: usage("gpt-4o-mini", 10, 10),
+        })
+    });
+    model
+        .expect_next_question()
+        .returning(|_| Err(ProviderError::RateLimited { retry_after: None }));
+    let mut repo = repo_serving(&record);
+    repo.expect_save_turn().times(0);
+    let error = service(repo, model)
+        .answer(answer_to(&record, "My answer"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, InterviewError::RateLimited { .. }));
+}
+
+#[tokio::test]
+async fn a_replayed_answer_returns_the_stored_outcome_without_counting_again() {
+    let record = record(DifficultyLevel::Intermediate, 4, &[0.7]);
+    let stored = AnswerOutcome {
+        message_id: MessageId::new(),
+        transcript: "My answer".into(),
+        ai_message_id: MessageId::new(),
+        ai_response: "Next?".into(),
+        ai_audio_url: None,
+        question_number: 5,
+        total_questions: 12,
+        interview_complete: false,
+        completion_reason: None,
+        session_state: SessionSnapshot::from(&record.session),
+    };
+    let mut model = model_named("gpt-4o-mini");
+    model.expect_evaluate().times(0);
+    model.expect_next_question().times(0);
+    let mut repo = MockInterviewRepository::new();
+    let loaded = record.clone();
+    repo.expect_load()
+        .returning(move |_| Ok(Some(loaded.clone())));
+    let replay = stored.clone();
+    repo.expect_stored_answer()
+        .with(always(), always())
+        .returning(move |_, _| Ok(Some(replay.clone())));
+    repo.expect_save_turn().times(0);
+    let service = service(repo, model);
+    let mut command = answer_to(&record, "My answer");
+    command.client_key = Some(ClientKey::parse("key-1").unwrap());
+    assert_eq!(service.answer(command.clone()).await.unwrap(), stored);
+    // the same key with a different answer is refused
+    command.text = "Another answer".into();
+    assert!(matches!(
+        service.answer(command).await,
+        Err(InterviewError::Conflict(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_version_conflict_surfaces_as_a_conflict() {
+    let record = record(DifficultyLevel::Intermediate, 4, &[0.7]);
+    let mut model = model_named("gpt-4o-mini");
+    model.expect_evaluate().returning(|_| {
+        Ok(Generated {
+            value: evaluation(AnswerQuality::Good, 0.7, 0.7),
+            usage: usage("gpt-4o-mini", 10, 10),
+        })
+    });
+    model
+        .expect_next_question()
+        .returning(|_| Ok(question("Next?", "hooks", DifficultyLevel::Intermediate)));
+    let mut repo = repo_serving(&record);
+    repo.expect_save_turn()
+        .returning(|_| Err(RepositoryError::Conflict("session version moved".into())));
+    let error = service(repo, model)
+        .answer(answer_to(&record, "My answer"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, InterviewError::Conflict(_)), "{error:?}");
+}
+
+#[tokio::test]
+async fn answering_an_old_question_is_a_conflict() {
+    let record = record(DifficultyLevel::Intermediate, 4, &[0.7]);
+    let mut model = model_named("gpt-4o-mini");
+    model.expect_evaluate().times(0);
+    let mut repo = repo_serving(&record);
+    repo.expect_save_turn().times(0);
+    let mut command = answer_to(&record, "late answer");
+    command.in_reply_to = Some(3);
+    let error = service(repo, model).answer(command).await.unwrap_err();
+    assert!(
+        matches!(error, InterviewError::Conflict(message) if message.contains("open question is 7"))
+    );
+}
+
+#[tokio::test]
+async fn someone_elses_interview_is_not_found() {
+    let record = record(DifficultyLevel::Intermediate, 4, &[0.7]);
+    let model = model_named("gpt-4o-mini");
+    let repo = repo_serving(&record);
+    let mut command = answer_to(&record, "My answer");
+    command.candidate_id = CandidateId::new();
+    assert!(matches!(
+        service(repo, model).answer(command).await,
+        Err(InterviewError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn empty_and_oversized_answers_are_validation_errors() {
+    let record = record(DifficultyLevel::Intermediate, 4, &[0.7]);
+    let service = service(MockInterviewRepository::new(), model_named("gpt-4o-mini"));
+    for text in ["   ".to_owned(), "x".repeat(10_001)] {
+        let error = service.answer(answer_to(&record, &text)).await.unwrap_err();
+        assert!(matches!(
+            error,
+            InterviewError::Validation {
+                field: "message_text",
+                ..
+            }
+        ));
+    }
+}
+
+#[tokio::test]
+async fn answering_a_finished_interview_reports_its_status() {
+    let mut record = record(DifficultyLevel::Intermediate, 4, &[0.7]);
+    record.interview.status = InterviewStatus::Completed;
+    let repo = repo_serving(&record);
+    let error = service(repo, model_named("gpt-4o-mini"))
+        .answer(answer_to(&record, "My answer"))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        InterviewError::InvalidState {
+            status: InterviewStatus::Completed
+        }
+    ));
+}
+
+// ---- with the in-memory repository -------------------------------------------------------
+
+struct Scripted;
+
+#[async_trait::async_trait]
+impl InterviewerModel for Scripted {
+    fn model_name(&self) -> String {
+        "offline".into()
+    }
+    async fn first_question(
+        &self,
+        request: &QuestionRequest,
+    ) -> Result<Generated<Question>, ProviderError> {
+        self.next_question(request).await
+    }
+    async fn next_question(
+        &self,
+        request: &QuestionRequest,
+    ) -> Result<Generated<Question>, ProviderError> {
+        Ok(Generated {
+            value: Question {
+                text: format!("Question {}?", request.question_number),
+                skill: SkillArea::new("hooks"),
+                level: request.level,
+            },
+            usage: usage("offline", 0, 0),
+        })
+    }
+    async fn evaluate(
+        &self,
+        _request: &EvaluationRequest,
+    ) -> Result<Generated<Evaluation>, ProviderError> {
+        Ok(Generated {
+            value: evaluation(AnswerQuality::Good, 0.7, 0.7),
+            usage: usage("offline", 0, 0),
+        })
+    }
+}
+
+fn in_memory() -> (
+    Arc<InMemoryInterviews>,
+    Arc<ManualClock>,
+    Arc<InterviewService>,
+) {
+    let repo = Arc::new(InMemoryInterviews::new());
+    let clock = Arc::new(ManualClock::at(t0()));
+    let service = Arc::new(InterviewService::new(
+        repo.clone(),
+        Arc::new(Scripted),
+        clock.clone(),
+        InterviewSettings::default(),
+    ));
+    (repo, clock, service)
+}
+
+async fn started(service: &InterviewService, candidate: CandidateId) -> Started {
+    service
+        .start(StartInterview {
+            candidate_id: candidate,
+            role: RoleType::Python,
+            mode: InterviewMode::Text,
+            resume_id: None,
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn twenty_concurrent_answers_to_one_question_are_accepted_once() {
+    let (repo, _clock, service) = in_memory();
+    let candidate = CandidateId::new();
+    let interview = started(&service, candidate).await.interview;
+    let mut tasks = Vec::new();
+    for index in 0..20 {
+        let service = service.clone();
+        tasks.push(tokio::spawn(async move {
+            service
+                .answer(SubmitAnswer {
+                    interview_id: interview.id,
+                    candidate_id: candidate,
+                    text: format!("answer {index}"),
+                    in_reply_to: Some(1),
+                    client_key: None,
+                    audio: None,
+                })
+                .await
+        }));
+    }
+    let mut accepted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => accepted += 1,
+            Err(InterviewError::Conflict(_)) => {}
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(accepted, 1);
+    let messages = repo.all_messages(interview.id);
+    let sequence: Vec<i32> = messages.iter().map(|m| m.sequence_number).collect();
+    assert_eq!(sequence, vec![1, 2, 3]);
+    let record = service.get(interview.id, candidate).await.unwrap();
+    assert_eq!(record.session.questions_asked_count, 2);
+    assert_eq!(record.session.progression.response_quality_history.len(), 1);
+}
+
+#[tokio::test]
+async fn a_retry_with_the_same_key_gets_the_same_outcome_and_nothing_is_stored_twice() {
+    let (repo, _clock, service) = in_memory();
+    let candidate = CandidateId::new();
+    let interview = started(&service, candidate).await.interview;
+    let command = SubmitAnswer {
+        interview_id: interview.id,
+        candidate_id: candidate,
+        text: "my answer".into(),
+        in_reply_to: Some(1),
+        client_key: Some(ClientKey::parse("k-1").unwrap()),
+        audio: None,
+    };
+    let first = service.answer(command.clone()).await.unwrap();
+    let second = service.answer(command).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(repo.all_messages(interview.id).len(), 3);
+}
+
+#[tokio::test]
+async fn an_idle_interview_is_abandoned_when_answered_late_and_by_the_sweep() {
+    let (_repo, clock, service) = in_memory();
+    let candidate = CandidateId::new();
+    let late = started(&service, candidate).await.interview;
+    clock.advance(Duration::minutes(31));
+    let error = service
+        .answer(SubmitAnswer {
+            interview_id: late.id,
+            candidate_id: candidate,
+            text: "too late".into(),
+            in_reply_to: None,
+            client_key: None,
+            audio: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        error,
+        InterviewError::InvalidState {
+            status: InterviewStatus::Abandoned
+        }
+    ));
+    assert!(matches!(
+        service.status(late.id, candidate).await.unwrap(),
+        RecoveryView::Abandoned { .. }
+    ));
+
+    let idle = started(&service, candidate).await.interview;
+    let active = started(&service, candidate).await.interview;
+    clock.advance(Duration::minutes(20));
+    service
+        .answer(SubmitAnswer {
+            interview_id: active.id,
+            candidate_id: candidate,
+            text: "still here".into(),
+            in_reply_to: None,
+            client_key: None,
+            audio: None,
+        })
+        .await
+        .unwrap();
+    clock.advance(Duration::minutes(15));
+    assert_eq!(service.abandon_inactive().await.unwrap(), 1);
+    assert_eq!(
+        service
+            .get(idle.id, candidate)
+            .await
+            .unwrap()
+            .interview
+            .status,
+        InterviewStatus::Abandoned
+    );
+    assert_eq!(
+        service
+            .get(active.id, candidate)
+            .await
+            .unwrap()
+            .interview
+            .status,
+        InterviewStatus::InProgress
+    );
+}
+
+#[tokio::test]
+async fn completing_is_idempotent_and_recovery_reflects_it() {
+    let (_repo, clock, service) = in_memory();
+    let candidate = CandidateId::new();
+    let interview = started(&service, candidate).await.interview;
+    match service.status(interview.id, candidate).await.unwrap() {
+        RecoveryView::InProgress { last_question, .. } => {
+            assert_eq!(last_question.unwrap().sequence_number, 1);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    clock.advance(Duration::seconds(90));
+    let first = service.complete(interview.id, candidate).await.unwrap();
+    assert_eq!(first.interview.status, InterviewStatus::Completed);
+    assert_eq!(first.interview.duration_seconds, Some(90));
+    assert_eq!(
+        first.interview.completion_reason,
+        Some(CompletionReason::CandidateRequested)
+    );
+    clock.advance(Duration::seconds(30));
+    let again = service.complete(interview.id, candidate).await.unwrap();
+    assert_eq!(again.interview.completed_at, first.interview.completed_at);
+    assert!(matches!(
+        service.status(interview.id, candidate).await.unwrap(),
+        RecoveryView::Completed { .. }
+    ));
+}
