@@ -23,7 +23,7 @@ macro_rules! typed_id {
                 Self(uuid)
             }
 
-            pub const fn as_uuid(&self) -> Uuid {
+            pub const fn as_uuid(self) -> Uuid {
                 self.0
             }
         }

@@ -1,0 +1,247 @@
+//! Opening the database from a URL: `postgres://…` or `sqlite://path?mode=rwc`.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
+use serde::Deserialize;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use thiserror::Error;
+
+/// Database settings; every field has a default suited to the embedded SQLite profile.
+#[derive(Clone, Deserialize, PartialEq, Eq)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+    pub min_connections: u32,
+    pub acquire_timeout_ms: u64,
+    /// PostgreSQL `statement_timeout`; 0 disables it.
+    pub statement_timeout_ms: u64,
+    /// How long SQLite waits for a lock before reporting the database busy.
+    pub sqlite_busy_timeout_ms: u64,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: "sqlite://data/interviews.db?mode=rwc".to_owned(),
+            max_connections: 16,
+            min_connections: 1,
+            acquire_timeout_ms: 5_000,
+            statement_timeout_ms: 10_000,
+            sqlite_busy_timeout_ms: 5_000,
+        }
+    }
+}
+
+/// Redacts the password of a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .field("min_connections", &self.min_connections)
+            .field("acquire_timeout_ms", &self.acquire_timeout_ms)
+            .field("statement_timeout_ms", &self.statement_timeout_ms)
+            .field("sqlite_busy_timeout_ms", &self.sqlite_busy_timeout_ms)
+            .finish()
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum ConnectError {
+    #[error("database.url must start with postgres:// or sqlite:, got '{0}'")]
+    UnsupportedUrl(String),
+    #[error("database.url is not valid: {0}")]
+    InvalidUrl(String),
+    #[error("cannot create the directory for the SQLite file {path}: {source}")]
+    Directory {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database at {url}: {message}")]
+    Unreachable { url: String, message: String },
+    #[error("cannot read the migration state: {0}")]
+    Migrations(String),
+}
+
+/// Which engine a connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+/// Opens a pool for `settings.url`. SQLite gets WAL, foreign keys, a busy timeout and its file's
+/// directory created; PostgreSQL gets the statement timeout.
+///
+/// # Errors
+/// [`ConnectError`] naming what is wrong with the URL or why the server cannot be reached.
+pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, ConnectError> {
+    let url = settings.url.trim();
+    let acquire_timeout = Duration::from_millis(settings.acquire_timeout_ms);
+    let unreachable = |error: sqlx::Error| ConnectError::Unreachable {
+        url: redact_url(url),
+        message: error.to_string(),
+    };
+    match backend_of(url)? {
+        Backend::Sqlite => {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(|error| ConnectError::InvalidUrl(error.to_string()))?
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_millis(settings.sqlite_busy_timeout_ms));
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            if !in_memory
+                && let Some(parent) = Path::new(options.get_filename()).parent()
+                && !parent.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(parent).map_err(|source| ConnectError::Directory {
+                    path: parent.display().to_string(),
+                    source,
+                })?;
+            }
+            // an in-memory database lives as long as its one connection
+            let max = if in_memory {
+                1
+            } else {
+                settings.max_connections.max(1)
+            };
+            let pool = SqlitePoolOptions::new()
+                .max_connections(max)
+                .min_connections(settings.min_connections.min(max))
+                .acquire_timeout(acquire_timeout)
+                .idle_timeout(if in_memory {
+                    None
+                } else {
+                    Some(Duration::from_mins(10))
+                })
+                .max_lifetime(if in_memory {
+                    None
+                } else {
+                    Some(Duration::from_mins(30))
+                })
+                .connect_with(options)
+                .await
+                .map_err(unreachable)?;
+            Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+        }
+        Backend::Postgres => {
+            let mut options = PgConnectOptions::from_str(url)
+                .map_err(|error| ConnectError::InvalidUrl(error.to_string()))?;
+            if settings.statement_timeout_ms > 0 {
+                options = options.options([(
+                    "statement_timeout",
+                    format!("{}ms", settings.statement_timeout_ms),
+                )]);
+            }
+            connect_postgres(options, settings, acquire_timeout)
+                .await
+                .map_err(unreachable)
+        }
+    }
+}
+
+/// Opens a PostgreSQL pool from prepared options (tests use this to pin a schema).
+///
+/// # Errors
+/// The driver's error when no connection can be made.
+pub async fn connect_postgres(
+    options: PgConnectOptions,
+    settings: &DatabaseSettings,
+    acquire_timeout: Duration,
+) -> Result<DatabaseConnection, sqlx::Error> {
+    let pool = PgPoolOptions::new()
+        .max_connections(settings.max_connections.max(1))
+        .min_connections(settings.min_connections)
+        .acquire_timeout(acquire_timeout)
+        .connect_with(options)
+        .await?;
+    Ok(SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
+}
+
+/// The engine a URL names.
+///
+/// # Errors
+/// [`ConnectError::UnsupportedUrl`] for anything but PostgreSQL and SQLite.
+pub fn backend_of(url: &str) -> Result<Backend, ConnectError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else {
+        Err(ConnectError::UnsupportedUrl(redact_url(url)))
+    }
+}
+
+/// Applies every pending migration.
+///
+/// # Errors
+/// [`ConnectError::Migrations`] when a migration fails.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), ConnectError> {
+    Migrator::up(db, None)
+        .await
+        .map_err(|error| ConnectError::Migrations(error.to_string()))
+}
+
+/// Names of migrations not yet applied.
+///
+/// # Errors
+/// [`ConnectError::Migrations`] when the migration table cannot be read.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, ConnectError> {
+    Ok(Migrator::get_pending_migrations(db)
+        .await
+        .map_err(|error| ConnectError::Migrations(error.to_string()))?
+        .iter()
+        .map(|migration| migration.name().to_owned())
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_urls() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/app"),
+            "postgres://app:***@db:5432/app"
+        );
+        assert_eq!(redact_url("sqlite://data/x.db"), "sqlite://data/x.db");
+        let settings = DatabaseSettings {
+            url: "postgres://app:s3cret@db/app".into(),
+            ..DatabaseSettings::default()
+        };
+        assert!(!format!("{settings:?}").contains("s3cret"));
+    }
+
+    #[test]
+    fn only_postgres_and_sqlite_urls_are_accepted() {
+        assert_eq!(backend_of("postgresql://x/y").unwrap(), Backend::Postgres);
+        assert_eq!(backend_of("sqlite::memory:").unwrap(), Backend::Sqlite);
+        assert!(matches!(
+            backend_of("mysql://x"),
+            Err(ConnectError::UnsupportedUrl(_))
+        ));
+    }
+}

@@ -1,0 +1,318 @@
+//! sea-orm entities, private to this crate: nothing here crosses a port. Enums are stored as
+//! text (checked by the schema) and money as integer nano-dollars.
+//!
+//! Tables whose ports arrive with later features (recruiters, resumes, assessments, video,
+//! webhooks, auth records) already have entities; the round-trip tests exercise them.
+#![allow(dead_code)]
+
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
+pub mod candidates {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "candidates")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        #[sea_orm(unique)]
+        pub email: String,
+        pub full_name: String,
+        pub password_hash: String,
+        pub phone: Option<String>,
+        pub status: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+        pub last_login_at: Option<DateTimeUtc>,
+    }
+
+    no_relations!();
+}
+
+pub mod recruiters {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "recruiters")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        #[sea_orm(unique)]
+        pub email: String,
+        pub full_name: String,
+        pub password_hash: String,
+        pub role: String,
+        pub organization_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub last_login_at: Option<DateTimeUtc>,
+        pub is_active: bool,
+    }
+
+    no_relations!();
+}
+
+pub mod resumes {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "resumes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub candidate_id: Uuid,
+        pub file_url: String,
+        pub file_name: String,
+        pub file_size: i64,
+        pub uploaded_at: DateTimeUtc,
+        pub parsed_at: Option<DateTimeUtc>,
+        pub parsing_status: String,
+        #[sea_orm(column_type = "JsonBinary", nullable)]
+        pub parsed_data: Option<Json>,
+    }
+
+    no_relations!();
+}
+
+pub mod interviews {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "interviews")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub candidate_id: Uuid,
+        pub resume_id: Option<Uuid>,
+        pub role_type: String,
+        pub mode: String,
+        pub status: String,
+        pub started_at: Option<DateTimeUtc>,
+        pub completed_at: Option<DateTimeUtc>,
+        pub duration_seconds: Option<i64>,
+        pub completion_reason: Option<String>,
+        pub ai_model_used: Option<String>,
+        pub total_tokens_used: i64,
+        pub cost_usd_nanos: i64,
+        pub speech_tokens_used: i64,
+        pub speech_cost_usd_nanos: i64,
+        pub realtime_cost_usd_nanos: i64,
+        #[sea_orm(column_type = "JsonBinary", nullable)]
+        pub tech_check_metadata: Option<Json>,
+        pub video_recording_url: Option<String>,
+        pub video_recording_consent: bool,
+        pub video_recording_status: Option<String>,
+        pub created_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}
+
+pub mod interview_sessions {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "interview_sessions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        #[sea_orm(unique)]
+        pub interview_id: Uuid,
+        pub current_difficulty_level: String,
+        pub questions_asked_count: i32,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub skill_boundaries_identified: Json,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub progression_state: Json,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub conversation_memory: Json,
+        #[sea_orm(column_type = "JsonBinary", nullable)]
+        pub pending_question: Option<Json>,
+        pub last_activity_at: DateTimeUtc,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+        pub version: i64,
+    }
+
+    no_relations!();
+}
+
+pub mod interview_messages {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "interview_messages")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub interview_id: Uuid,
+        pub session_id: Uuid,
+        pub sequence_number: i32,
+        pub message_type: String,
+        pub content_text: String,
+        pub audio_url: Option<String>,
+        pub audio_duration_seconds: Option<f64>,
+        #[sea_orm(column_type = "JsonBinary", nullable)]
+        pub audio_metadata: Option<Json>,
+        pub response_time_seconds: Option<f64>,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub metadata: Json,
+        pub created_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}
+
+pub mod assessment_results {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "assessment_results")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        #[sea_orm(unique)]
+        pub interview_id: Uuid,
+        pub overall_score: f64,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub skill_scores: Json,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub skill_boundary_map: Json,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub strengths: Json,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub weaknesses: Json,
+        pub integrity_score: Option<f64>,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub integrity_flags: Json,
+        pub ai_reasoning: Option<String>,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub recommended_actions: Json,
+        pub generated_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}
+
+pub mod video_recordings {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "video_recordings")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        #[sea_orm(unique)]
+        pub interview_id: Uuid,
+        pub storage_path: String,
+        pub file_size_bytes: i64,
+        pub duration_seconds: Option<i64>,
+        pub chunk_count: i32,
+        pub uploaded_at: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}
+
+pub mod resume_feedback {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "resume_feedback")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        #[sea_orm(unique)]
+        pub resume_id: Uuid,
+        pub feedback_content: String,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub identified_gaps: Json,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub recommended_resources: Json,
+        pub status: String,
+        pub generated_at: DateTimeUtc,
+        pub approved_at: Option<DateTimeUtc>,
+        pub approved_by: Option<Uuid>,
+        pub sent_at: Option<DateTimeUtc>,
+        pub auto_send_at: Option<DateTimeUtc>,
+    }
+
+    no_relations!();
+}
+
+pub mod integration_webhooks {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "integration_webhooks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Option<Uuid>,
+        pub url: String,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub event_types: Json,
+        pub secret_hash: Option<String>,
+        pub is_active: bool,
+        pub created_at: DateTimeUtc,
+        pub last_delivered_at: Option<DateTimeUtc>,
+    }
+
+    no_relations!();
+}
+
+pub mod revoked_tokens {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "revoked_tokens")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub jti: String,
+        pub expires_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}
+
+pub mod login_attempts {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "login_attempts")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub email: String,
+        pub failed_count: i32,
+        pub first_failed_at: Option<DateTimeUtc>,
+        pub locked_until: Option<DateTimeUtc>,
+        pub updated_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}
+
+pub mod answer_idempotency {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "answer_idempotency")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub interview_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub client_key: String,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub outcome: Json,
+        pub created_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}

@@ -1,0 +1,18 @@
+//! Persistence of the interview platform on sea-orm: PostgreSQL in production, SQLite as the
+//! embedded default. Implements the repository ports of `interview-core`; sea-orm entities stay
+//! private to this crate and driver errors are translated at the port.
+
+mod connection;
+mod entities;
+mod error;
+mod mapping;
+mod repositories;
+#[cfg(test)]
+mod tests;
+
+pub use connection::{
+    Backend, ConnectError, DatabaseSettings, backend_of, connect, connect_postgres, migrate,
+    pending_migrations, redact_url,
+};
+pub use repositories::{SeaOrmCandidates, SeaOrmInterviews};
+pub use sea_orm::DatabaseConnection;

@@ -1,0 +1,364 @@
+//! The repository ports of the core, on sea-orm.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use interview_core::ids::{CandidateId, InterviewId, MessageId};
+use interview_core::lifecycle::{CompletionReason, InterviewStatus};
+use interview_core::model::{
+    Candidate, Interview, InterviewMessage, InterviewSession, MessageType,
+};
+use interview_core::ports::{
+    CandidateRepository, ClientKey, InterviewRecord, InterviewRepository, MessagePage,
+    RepositoryError, TurnWrite,
+};
+use interview_core::service::AnswerOutcome;
+use interview_core::validation::Email;
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
+};
+
+use crate::entities::{
+    answer_idempotency, candidates, interview_messages, interview_sessions, interviews,
+};
+use crate::error::translate;
+use crate::mapping;
+
+/// Candidates on sea-orm.
+#[derive(Clone)]
+pub struct SeaOrmCandidates {
+    db: DatabaseConnection,
+}
+
+impl SeaOrmCandidates {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl CandidateRepository for SeaOrmCandidates {
+    async fn insert(&self, candidate: &Candidate) -> Result<(), RepositoryError> {
+        candidates::Entity::insert(mapping::candidate_row(candidate))
+            .exec_without_returning(&self.db)
+            .await
+            .map_err(|error| match translate(error) {
+                RepositoryError::Conflict(_) => RepositoryError::Duplicate("email".into()),
+                other => other,
+            })?;
+        Ok(())
+    }
+
+    async fn by_email(&self, email: &Email) -> Result<Option<Candidate>, RepositoryError> {
+        candidates::Entity::find()
+            .filter(candidates::Column::Email.eq(email.as_str()))
+            .one(&self.db)
+            .await
+            .map_err(translate)?
+            .map(mapping::candidate)
+            .transpose()
+    }
+
+    async fn by_id(&self, id: CandidateId) -> Result<Option<Candidate>, RepositoryError> {
+        candidates::Entity::find_by_id(id.as_uuid())
+            .one(&self.db)
+            .await
+            .map_err(translate)?
+            .map(mapping::candidate)
+            .transpose()
+    }
+
+    async fn record_login(
+        &self,
+        id: CandidateId,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepositoryError> {
+        let result = candidates::Entity::update_many()
+            .col_expr(candidates::Column::LastLoginAt, Expr::value(Some(at)))
+            .filter(candidates::Column::Id.eq(id.as_uuid()))
+            .exec(&self.db)
+            .await
+            .map_err(translate)?;
+        if result.rows_affected == 0 {
+            return Err(RepositoryError::NotFound);
+        }
+        Ok(())
+    }
+}
+
+/// Interviews, sessions, messages and stored answers on sea-orm.
+#[derive(Clone)]
+pub struct SeaOrmInterviews {
+    db: DatabaseConnection,
+}
+
+impl SeaOrmInterviews {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+async fn insert_messages(
+    connection: &impl ConnectionTrait,
+    messages: &[InterviewMessage],
+) -> Result<(), RepositoryError> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let rows = messages
+        .iter()
+        .map(mapping::message_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    interview_messages::Entity::insert_many(rows)
+        .exec_without_returning(connection)
+        .await
+        .map_err(translate)?;
+    Ok(())
+}
+
+async fn write_turn(
+    connection: &impl ConnectionTrait,
+    turn: &TurnWrite,
+) -> Result<(), RepositoryError> {
+    // The version check comes first: a turn computed from a stale session changes nothing.
+    let session = mapping::session_row(&turn.session)?;
+    let updated = interview_sessions::Entity::update_many()
+        .set(session)
+        .filter(interview_sessions::Column::Id.eq(turn.session.id.as_uuid()))
+        .filter(interview_sessions::Column::Version.eq(turn.expected_version))
+        .exec(connection)
+        .await
+        .map_err(translate)?;
+    if updated.rows_affected != 1 {
+        return Err(RepositoryError::Conflict(format!(
+            "session {} is no longer at version {}",
+            turn.session.id, turn.expected_version
+        )));
+    }
+    interviews::Entity::update_many()
+        .set(mapping::interview_row(&turn.interview))
+        .filter(interviews::Column::Id.eq(turn.interview.id.as_uuid()))
+        .exec(connection)
+        .await
+        .map_err(translate)?;
+    insert_messages(connection, &turn.messages).await?;
+    if let Some(stored) = &turn.idempotency {
+        answer_idempotency::Entity::insert(answer_idempotency::ActiveModel {
+            interview_id: Set(turn.interview.id.as_uuid()),
+            client_key: Set(stored.key.as_str().to_owned()),
+            outcome: Set(mapping::outcome_json(&stored.outcome)?),
+            created_at: Set(turn.session.updated_at),
+        })
+        .exec_without_returning(connection)
+        .await
+        .map_err(translate)?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl InterviewRepository for SeaOrmInterviews {
+    async fn create(
+        &self,
+        interview: &Interview,
+        session: &InterviewSession,
+        opening: &InterviewMessage,
+    ) -> Result<(), RepositoryError> {
+        let transaction = self.db.begin().await.map_err(translate)?;
+        interviews::Entity::insert(mapping::interview_row(interview))
+            .exec_without_returning(&transaction)
+            .await
+            .map_err(|error| match translate(error) {
+                RepositoryError::Conflict(message) => RepositoryError::Duplicate(message),
+                other => other,
+            })?;
+        interview_sessions::Entity::insert(mapping::session_row(session)?)
+            .exec_without_returning(&transaction)
+            .await
+            .map_err(translate)?;
+        insert_messages(&transaction, std::slice::from_ref(opening)).await?;
+        transaction.commit().await.map_err(translate)
+    }
+
+    async fn load(&self, id: InterviewId) -> Result<Option<InterviewRecord>, RepositoryError> {
+        let Some(interview) = interviews::Entity::find_by_id(id.as_uuid())
+            .one(&self.db)
+            .await
+            .map_err(translate)?
+        else {
+            return Ok(None);
+        };
+        let session = interview_sessions::Entity::find()
+            .filter(interview_sessions::Column::InterviewId.eq(id.as_uuid()))
+            .one(&self.db)
+            .await
+            .map_err(translate)?
+            .ok_or_else(|| RepositoryError::Corrupt(format!("interview {id} has no session")))?;
+        Ok(Some(InterviewRecord {
+            interview: mapping::interview(interview)?,
+            session: mapping::session(session)?,
+        }))
+    }
+
+    async fn list_for_candidate(
+        &self,
+        candidate: CandidateId,
+    ) -> Result<Vec<Interview>, RepositoryError> {
+        interviews::Entity::find()
+            .filter(interviews::Column::CandidateId.eq(candidate.as_uuid()))
+            .order_by_desc(interviews::Column::CreatedAt)
+            .order_by_desc(interviews::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(translate)?
+            .into_iter()
+            .map(mapping::interview)
+            .collect()
+    }
+
+    async fn save_turn(&self, turn: &TurnWrite) -> Result<(), RepositoryError> {
+        let transaction = self.db.begin().await.map_err(translate)?;
+        // on any error the transaction is dropped, which rolls it back
+        write_turn(&transaction, turn).await?;
+        transaction.commit().await.map_err(translate)
+    }
+
+    async fn stored_answer(
+        &self,
+        interview: InterviewId,
+        key: &ClientKey,
+    ) -> Result<Option<AnswerOutcome>, RepositoryError> {
+        answer_idempotency::Entity::find_by_id((interview.as_uuid(), key.as_str().to_owned()))
+            .one(&self.db)
+            .await
+            .map_err(translate)?
+            .map(|row| mapping::outcome(row.outcome))
+            .transpose()
+    }
+
+    async fn messages(
+        &self,
+        interview: InterviewId,
+        skip: u64,
+        limit: Option<u64>,
+    ) -> Result<MessagePage, RepositoryError> {
+        let query = interview_messages::Entity::find()
+            .filter(interview_messages::Column::InterviewId.eq(interview.as_uuid()));
+        let total_count = query.clone().count(&self.db).await.map_err(translate)?;
+        // SQLite accepts OFFSET only after a LIMIT, so "all" is the largest limit it takes
+        let largest = i64::MAX.unsigned_abs();
+        let limit = Ord::min(limit.unwrap_or(largest), largest);
+        let messages = query
+            .order_by_asc(interview_messages::Column::SequenceNumber)
+            .limit(limit)
+            .offset(skip)
+            .all(&self.db)
+            .await
+            .map_err(translate)?
+            .into_iter()
+            .map(mapping::message)
+            .collect::<Result<_, _>>()?;
+        Ok(MessagePage {
+            total_count,
+            messages,
+        })
+    }
+
+    async fn last_question(
+        &self,
+        interview: InterviewId,
+    ) -> Result<Option<InterviewMessage>, RepositoryError> {
+        interview_messages::Entity::find()
+            .filter(interview_messages::Column::InterviewId.eq(interview.as_uuid()))
+            .filter(interview_messages::Column::MessageType.eq(MessageType::AiQuestion.as_str()))
+            .order_by_desc(interview_messages::Column::SequenceNumber)
+            .one(&self.db)
+            .await
+            .map_err(translate)?
+            .map(mapping::message)
+            .transpose()
+    }
+
+    async fn attach_audio(
+        &self,
+        message: MessageId,
+        audio_url: &str,
+    ) -> Result<(), RepositoryError> {
+        let result = interview_messages::Entity::update_many()
+            .col_expr(
+                interview_messages::Column::AudioUrl,
+                Expr::value(Some(audio_url.to_owned())),
+            )
+            .filter(interview_messages::Column::Id.eq(message.as_uuid()))
+            .exec(&self.db)
+            .await
+            .map_err(translate)?;
+        if result.rows_affected == 0 {
+            return Err(RepositoryError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn abandon_inactive(
+        &self,
+        cutoff: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, RepositoryError> {
+        let transaction = self.db.begin().await.map_err(translate)?;
+        let idle: Vec<uuid::Uuid> = interview_sessions::Entity::find()
+            .select_only()
+            .column(interview_sessions::Column::InterviewId)
+            .filter(interview_sessions::Column::LastActivityAt.lt(cutoff))
+            .filter(
+                interview_sessions::Column::InterviewId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(interviews::Column::Id)
+                        .from(interviews::Entity)
+                        .and_where(
+                            interviews::Column::Status.eq(InterviewStatus::InProgress.as_str()),
+                        )
+                        .to_owned(),
+                ),
+            )
+            .into_tuple()
+            .all(&transaction)
+            .await
+            .map_err(translate)?;
+        if idle.is_empty() {
+            return Ok(0);
+        }
+        // bump the version so an answer computed before the sweep cannot land afterwards
+        interview_sessions::Entity::update_many()
+            .col_expr(
+                interview_sessions::Column::Version,
+                Expr::col(interview_sessions::Column::Version).add(1),
+            )
+            .col_expr(
+                interview_sessions::Column::PendingQuestion,
+                Expr::value(Option::<serde_json::Value>::None),
+            )
+            .col_expr(interview_sessions::Column::UpdatedAt, Expr::value(now))
+            .filter(interview_sessions::Column::InterviewId.is_in(idle.clone()))
+            .exec(&transaction)
+            .await
+            .map_err(translate)?;
+        let result = interviews::Entity::update_many()
+            .col_expr(
+                interviews::Column::Status,
+                Expr::value(InterviewStatus::Abandoned.as_str()),
+            )
+            .col_expr(
+                interviews::Column::CompletionReason,
+                Expr::value(Some(CompletionReason::Inactivity.as_str())),
+            )
+            .filter(interviews::Column::Id.is_in(idle))
+            .filter(interviews::Column::Status.eq(InterviewStatus::InProgress.as_str()))
+            .exec(&transaction)
+            .await
+            .map_err(translate)?;
+        transaction.commit().await.map_err(translate)?;
+        Ok(result.rows_affected)
+    }
+}

@@ -1,0 +1,193 @@
+//! Exactly-once answers under concurrency, and all-or-nothing turns.
+
+use interview_core::InterviewError;
+use interview_core::ports::{ClientKey, InterviewRepository, RepositoryError, TurnWrite};
+use interview_core::service::SubmitAnswer;
+
+use super::repositories::{fixture, start};
+use super::support::databases;
+use crate::entities::answer_idempotency;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+#[tokio::test]
+async fn twenty_concurrent_answers_to_one_question_are_accepted_exactly_once() {
+    for database in databases().await {
+        let name = database.name;
+        let fixture = fixture(&database.db);
+        let (candidate, started) = start(&fixture, "race@example.com").await;
+        let interview_id = started.interview.id;
+        let mut tasks = Vec::new();
+        for index in 0..20 {
+            let service = fixture.service.clone();
+            // half retry one request under the same key, half are different answers
+            let (text, key) = if index % 2 == 0 {
+                (
+                    "the same answer".to_owned(),
+                    Some(ClientKey::parse("same-key").unwrap()),
+                )
+            } else {
+                (format!("different answer {index}"), None)
+            };
+            tasks.push(tokio::spawn(async move {
+                service
+                    .answer(SubmitAnswer {
+                        interview_id,
+                        candidate_id: candidate,
+                        text,
+                        in_reply_to: Some(1),
+                        client_key: key,
+                        audio: None,
+                    })
+                    .await
+            }));
+        }
+        let mut accepted = Vec::new();
+        for task in tasks {
+            match task.await.unwrap() {
+                Ok(outcome) => accepted.push(outcome),
+                Err(InterviewError::Conflict(_)) => {}
+                Err(other) => panic!("{name}: unexpected {other:?}"),
+            }
+        }
+        assert!(!accepted.is_empty(), "{name}: one answer must win");
+        // every success is the one stored outcome (replays of the winning key)
+        assert!(
+            accepted.iter().all(|outcome| outcome == &accepted[0]),
+            "{name}"
+        );
+        if accepted.len() > 1 {
+            assert_eq!(accepted[0].transcript, "the same answer");
+        }
+        let page = fixture.repo.messages(interview_id, 0, None).await.unwrap();
+        let sequence: Vec<i32> = page.messages.iter().map(|m| m.sequence_number).collect();
+        assert_eq!(sequence, vec![1, 2, 3], "{name}: gapless and unique");
+        assert_eq!(page.messages[1].content_text, accepted[0].transcript);
+        let record = fixture.repo.load(interview_id).await.unwrap().unwrap();
+        assert_eq!(record.session.questions_asked_count, 2, "{name}");
+        assert_eq!(record.session.progression.response_quality_history.len(), 1);
+        assert_eq!(record.session.version, 2);
+        let keys = answer_idempotency::Entity::find()
+            .count(&database.db)
+            .await
+            .unwrap();
+        assert!(keys <= 1, "{name}: {keys} idempotency records");
+        database.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_turn_that_fails_after_its_first_statement_leaves_no_trace() {
+    for database in databases().await {
+        let name = database.name;
+        let fixture = fixture(&database.db);
+        let (_, started) = start(&fixture, "fail@example.com").await;
+        let before = fixture
+            .repo
+            .load(started.interview.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut interview = before.interview.clone();
+        interview.total_tokens_used += 999;
+        let mut session = before.session.clone();
+        session.version += 1;
+        session.questions_asked_count += 1;
+        // the session update succeeds first; the message then collides with sequence number 1
+        let mut colliding = fixture
+            .repo
+            .messages(started.interview.id, 0, None)
+            .await
+            .unwrap()
+            .messages[0]
+            .clone();
+        colliding.id = interview_core::ids::MessageId::new();
+        colliding.content_text = "should never be stored".into();
+        let turn = TurnWrite {
+            interview,
+            session,
+            expected_version: before.session.version,
+            messages: vec![colliding],
+            idempotency: Some(interview_core::ports::StoredAnswer {
+                key: ClientKey::parse("k").unwrap(),
+                outcome: interview_core::service::AnswerOutcome {
+                    message_id: interview_core::ids::MessageId::new(),
+                    transcript: "x".into(),
+                    ai_message_id: interview_core::ids::MessageId::new(),
+                    ai_response: "y".into(),
+                    ai_audio_url: None,
+                    question_number: 2,
+                    total_questions: 12,
+                    interview_complete: false,
+                    completion_reason: None,
+                    session_state: (&before.session).into(),
+                },
+            }),
+        };
+        let error = fixture.repo.save_turn(&turn).await.unwrap_err();
+        assert!(
+            matches!(error, RepositoryError::Conflict(_)),
+            "{name}: {error:?}"
+        );
+        let after = fixture
+            .repo
+            .load(started.interview.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            after, before,
+            "{name}: the session update must be rolled back"
+        );
+        let page = fixture
+            .repo
+            .messages(started.interview.id, 0, None)
+            .await
+            .unwrap();
+        assert_eq!(page.total_count, 1, "{name}");
+        assert_eq!(
+            answer_idempotency::Entity::find()
+                .count(&database.db)
+                .await
+                .unwrap(),
+            0
+        );
+        database.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn a_turn_from_a_stale_version_is_a_conflict() {
+    for database in databases().await {
+        let fixture = fixture(&database.db);
+        let (_, started) = start(&fixture, "stale@example.com").await;
+        let before = fixture
+            .repo
+            .load(started.interview.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut session = before.session.clone();
+        session.version = 99;
+        let turn = TurnWrite {
+            interview: before.interview.clone(),
+            session,
+            expected_version: 98,
+            messages: vec![],
+            idempotency: None,
+        };
+        assert!(matches!(
+            fixture.repo.save_turn(&turn).await,
+            Err(RepositoryError::Conflict(_))
+        ));
+        assert_eq!(
+            fixture
+                .repo
+                .load(started.interview.id)
+                .await
+                .unwrap()
+                .unwrap(),
+            before
+        );
+        database.finish().await;
+    }
+}

@@ -1,0 +1,89 @@
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, Statement};
+
+use super::support::{databases, empty_databases};
+use crate::connection::pending_migrations;
+
+async fn table_exists(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
+    let statement =
+        Statement::from_string(db.get_database_backend(), format!("SELECT 1 FROM {table}"));
+    db.query_all_raw(statement).await.is_ok()
+}
+
+const TABLES: [&str; 13] = [
+    "candidates",
+    "recruiters",
+    "resumes",
+    "interviews",
+    "interview_sessions",
+    "interview_messages",
+    "assessment_results",
+    "video_recordings",
+    "resume_feedback",
+    "integration_webhooks",
+    "revoked_tokens",
+    "login_attempts",
+    "answer_idempotency",
+];
+
+#[tokio::test]
+async fn migrations_go_up_down_to_zero_and_up_again() {
+    for database in empty_databases().await {
+        let db = &database.db;
+        let name = database.name;
+        assert_eq!(pending_migrations(db).await.unwrap().len(), 2, "{name}");
+        Migrator::up(db, None).await.unwrap();
+        assert!(pending_migrations(db).await.unwrap().is_empty(), "{name}");
+        for table in TABLES {
+            assert!(
+                table_exists(db, table).await,
+                "{name}: {table} missing after up"
+            );
+        }
+        Migrator::down(db, None).await.unwrap();
+        for table in TABLES {
+            assert!(
+                !table_exists(db, table).await,
+                "{name}: {table} left after down"
+            );
+        }
+        assert_eq!(pending_migrations(db).await.unwrap().len(), 2, "{name}");
+        Migrator::up(db, None).await.unwrap();
+        for table in TABLES {
+            assert!(
+                table_exists(db, table).await,
+                "{name}: {table} missing after re-up"
+            );
+        }
+        database.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_schema_rejects_values_outside_its_checks() {
+    for database in databases().await {
+        let db = &database.db;
+        let backend = db.get_database_backend();
+        let insert = |status: &str, id: &str| {
+            Statement::from_string(
+                backend,
+                format!(
+                    "INSERT INTO candidates (id, email, full_name, password_hash, status, \
+                     created_at, updated_at) VALUES ('{id}', '{id}@b.co', 'Ann', 'h', \
+                     '{status}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+                ),
+            )
+        };
+        let name = database.name;
+        assert!(
+            db.execute_raw(insert("vip", "0190f5b4-7b7a-7000-8000-000000000001"))
+                .await
+                .is_err(),
+            "{name}: the status check must refuse 'vip'"
+        );
+        db.execute_raw(insert("active", "0190f5b4-7b7a-7000-8000-000000000002"))
+            .await
+            .unwrap_or_else(|error| panic!("{name}: a valid row must insert: {error}"));
+        database.finish().await;
+    }
+}

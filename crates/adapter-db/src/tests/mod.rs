@@ -1,0 +1,8 @@
+//! Repository tests on real databases: SQLite always (a fresh temp file per test), PostgreSQL
+//! too when `TEST_DATABASE_URL` is set (a fresh schema per test).
+
+mod concurrency;
+mod migrations;
+mod repositories;
+mod round_trip;
+mod support;

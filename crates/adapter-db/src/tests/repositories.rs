@@ -1,0 +1,330 @@
+//! The repository ports' contracts on each backend, driven through the real interview service.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::Duration;
+use interview_core::cost::ChatUsage;
+use interview_core::ids::{CandidateId, MessageId};
+use interview_core::ladder::{AnswerQuality, Evaluation, Score, SkillArea};
+use interview_core::lifecycle::{CompletionReason, InterviewStatus};
+use interview_core::model::{Candidate, CandidateStatus, InterviewMode, MessageType, RoleType};
+use interview_core::ports::{
+    CandidateRepository, ClientKey, EvaluationRequest, Generated, InterviewRepository,
+    InterviewerModel, ProviderError, Question, QuestionRequest, RepositoryError,
+};
+use interview_core::service::{StartInterview, Started, SubmitAnswer};
+use interview_core::testing::ManualClock;
+use interview_core::validation::{Email, FullName};
+use interview_core::{InterviewService, InterviewSettings};
+use rust_decimal::Decimal;
+
+use super::support::{at, databases};
+use crate::repositories::{SeaOrmCandidates, SeaOrmInterviews};
+
+/// Asks "Question n?" and rates every answer good.
+pub struct Scripted;
+
+#[async_trait]
+impl InterviewerModel for Scripted {
+    fn model_name(&self) -> String {
+        "gpt-4o-mini".into()
+    }
+    async fn first_question(
+        &self,
+        request: &QuestionRequest,
+    ) -> Result<Generated<Question>, ProviderError> {
+        self.next_question(request).await
+    }
+    async fn next_question(
+        &self,
+        request: &QuestionRequest,
+    ) -> Result<Generated<Question>, ProviderError> {
+        Ok(Generated {
+            value: Question {
+                text: format!("Question {}?", request.question_number),
+                skill: SkillArea::new("databases"),
+                level: request.level,
+            },
+            usage: ChatUsage {
+                model: "gpt-4o-mini".into(),
+                input_tokens: 1_000,
+                output_tokens: 100,
+            },
+        })
+    }
+    async fn evaluate(
+        &self,
+        _request: &EvaluationRequest,
+    ) -> Result<Generated<Evaluation>, ProviderError> {
+        Ok(Generated {
+            value: Evaluation {
+                quality: AnswerQuality::Good,
+                technical_accuracy: Score::new(0.7)
+                    .map_err(|e| ProviderError::InvalidResponse(e.to_string()))?,
+                explanation_clarity: Score::new(0.7)
+                    .map_err(|e| ProviderError::InvalidResponse(e.to_string()))?,
+                identified_skills: vec![],
+                boundaries_noticed: vec![],
+                rationale: None,
+                fallback: false,
+            },
+            usage: ChatUsage {
+                model: "gpt-4o-mini".into(),
+                input_tokens: 2_000,
+                output_tokens: 200,
+            },
+        })
+    }
+}
+
+pub fn candidate(email: &str) -> Candidate {
+    Candidate {
+        id: CandidateId::new(),
+        email: Email::parse(email).unwrap(),
+        full_name: FullName::parse("Ann Example").unwrap(),
+        password_hash: "$argon2id$hash".into(),
+        phone: None,
+        status: CandidateStatus::Active,
+        created_at: at(0),
+        updated_at: at(0),
+        last_login_at: None,
+    }
+}
+
+pub struct Fixture {
+    pub repo: Arc<SeaOrmInterviews>,
+    pub candidates: SeaOrmCandidates,
+    pub clock: Arc<ManualClock>,
+    pub service: Arc<InterviewService>,
+}
+
+pub fn fixture(db: &sea_orm::DatabaseConnection) -> Fixture {
+    let repo = Arc::new(SeaOrmInterviews::new(db.clone()));
+    let clock = Arc::new(ManualClock::at(at(0)));
+    let service = Arc::new(InterviewService::new(
+        repo.clone(),
+        Arc::new(Scripted),
+        clock.clone(),
+        InterviewSettings::default(),
+    ));
+    Fixture {
+        repo,
+        candidates: SeaOrmCandidates::new(db.clone()),
+        clock,
+        service,
+    }
+}
+
+pub async fn start(fixture: &Fixture, email: &str) -> (CandidateId, Started) {
+    let candidate = candidate(email);
+    fixture.candidates.insert(&candidate).await.unwrap();
+    let started = fixture
+        .service
+        .start(StartInterview {
+            candidate_id: candidate.id,
+            role: RoleType::Fullstack,
+            mode: InterviewMode::Text,
+            resume_id: None,
+        })
+        .await
+        .unwrap();
+    (candidate.id, started)
+}
+
+#[tokio::test]
+async fn candidates_are_unique_by_email_and_found_by_email_and_id() {
+    for database in databases().await {
+        let repo = SeaOrmCandidates::new(database.db.clone());
+        let ann = candidate("ann@example.com");
+        repo.insert(&ann).await.unwrap();
+        let duplicate = candidate("ann@example.com");
+        assert!(matches!(
+            repo.insert(&duplicate).await,
+            Err(RepositoryError::Duplicate(_))
+        ));
+        assert_eq!(
+            repo.by_email(&ann.email).await.unwrap().as_ref(),
+            Some(&ann),
+            "{}",
+            database.name
+        );
+        assert_eq!(repo.by_id(ann.id).await.unwrap(), Some(ann.clone()));
+        assert_eq!(repo.by_id(CandidateId::new()).await.unwrap(), None);
+        repo.record_login(ann.id, at(30)).await.unwrap();
+        assert_eq!(
+            repo.by_id(ann.id).await.unwrap().unwrap().last_login_at,
+            Some(at(30))
+        );
+        assert!(matches!(
+            repo.record_login(CandidateId::new(), at(30)).await,
+            Err(RepositoryError::NotFound)
+        ));
+        database.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn an_interview_is_stored_and_read_back_through_the_service() {
+    for database in databases().await {
+        let name = database.name;
+        let fixture = fixture(&database.db);
+        let (candidate, started) = start(&fixture, "ann@example.com").await;
+        let loaded = fixture
+            .repo
+            .load(started.interview.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(loaded.interview, started.interview, "{name}");
+        assert_eq!(loaded.session.version, 1);
+        fixture.clock.advance(Duration::seconds(40));
+        let key = ClientKey::parse("answer-1").unwrap();
+        let outcome = fixture
+            .service
+            .answer(SubmitAnswer {
+                interview_id: started.interview.id,
+                candidate_id: candidate,
+                text: "Indexes trade write cost for read speed.".into(),
+                in_reply_to: Some(1),
+                client_key: Some(key.clone()),
+                audio: None,
+            })
+            .await
+            .unwrap();
+        let after = fixture
+            .repo
+            .load(started.interview.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.session.version, 2, "{name}");
+        assert_eq!(after.session.questions_asked_count, 2);
+        assert_eq!(after.session.progression.response_quality_history.len(), 1);
+        assert_eq!(after.session.memory.len(), 3);
+        // first question 1,000/100 + evaluation 2,000/200 + next question 1,000/100 tokens at
+        // gpt-4o-mini's $0.15/$0.60 per 1M: exact after the round trip
+        let expected = Decimal::new(4_000 * 15 + 400 * 60, 8);
+        assert_eq!(after.interview.cost_usd, expected.normalize(), "{name}");
+        assert_eq!(after.interview.total_tokens_used, 1_100 + 2_200 + 1_100);
+        assert_eq!(
+            fixture
+                .repo
+                .stored_answer(started.interview.id, &key)
+                .await
+                .unwrap(),
+            Some(outcome.clone())
+        );
+        let page = fixture
+            .repo
+            .messages(started.interview.id, 1, Some(1))
+            .await
+            .unwrap();
+        assert_eq!(page.total_count, 3);
+        assert_eq!(page.messages.len(), 1);
+        assert_eq!(
+            page.messages[0].message_type,
+            MessageType::CandidateResponse
+        );
+        assert_eq!(page.messages[0].response_time_seconds, Some(40.0));
+        let last = fixture
+            .repo
+            .last_question(started.interview.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(last.sequence_number, 3);
+        assert_eq!(last.content_text, outcome.ai_response);
+        fixture
+            .repo
+            .attach_audio(last.id, "/api/v1/audio/q3")
+            .await
+            .unwrap();
+        assert_eq!(
+            fixture
+                .repo
+                .last_question(started.interview.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .audio_url
+                .as_deref(),
+            Some("/api/v1/audio/q3")
+        );
+        assert!(matches!(
+            fixture.repo.attach_audio(MessageId::new(), "x").await,
+            Err(RepositoryError::NotFound)
+        ));
+        database.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn interviews_are_listed_newest_first_for_their_candidate_only() {
+    for database in databases().await {
+        let fixture = fixture(&database.db);
+        let (ann, first) = start(&fixture, "ann@example.com").await;
+        fixture.clock.advance(Duration::minutes(1));
+        let second = fixture
+            .service
+            .start(StartInterview {
+                candidate_id: ann,
+                role: RoleType::React,
+                mode: InterviewMode::Text,
+                resume_id: None,
+            })
+            .await
+            .unwrap();
+        let (_bob, _) = start(&fixture, "bob@example.com").await;
+        let listed: Vec<_> = fixture
+            .repo
+            .list_for_candidate(ann)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|interview| interview.id)
+            .collect();
+        assert_eq!(
+            listed,
+            vec![second.interview.id, first.interview.id],
+            "{}",
+            database.name
+        );
+        database.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn the_sweep_abandons_only_idle_interviews() {
+    for database in databases().await {
+        let fixture = fixture(&database.db);
+        let (_, idle) = start(&fixture, "idle@example.com").await;
+        fixture.clock.advance(Duration::minutes(20));
+        let (_, active) = start(&fixture, "active@example.com").await;
+        fixture.clock.advance(Duration::minutes(15));
+        assert_eq!(
+            fixture.service.abandon_inactive().await.unwrap(),
+            1,
+            "{}",
+            database.name
+        );
+        let idle = fixture.repo.load(idle.interview.id).await.unwrap().unwrap();
+        assert_eq!(idle.interview.status, InterviewStatus::Abandoned);
+        assert_eq!(
+            idle.interview.completion_reason,
+            Some(CompletionReason::Inactivity)
+        );
+        assert_eq!(idle.session.version, 2);
+        assert!(idle.session.pending_question.is_none());
+        let active = fixture
+            .repo
+            .load(active.interview.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(active.interview.status, InterviewStatus::InProgress);
+        // a second sweep finds nothing more
+        assert_eq!(fixture.service.abandon_inactive().await.unwrap(), 0);
+        database.finish().await;
+    }
+}

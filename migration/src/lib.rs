@@ -1,0 +1,20 @@
+//! The only source of schema truth. `cargo run -p migration -- up | down | status | fresh`
+//! (the database comes from `DATABASE_URL` or `-u`).
+
+pub use sea_orm_migration::prelude::*;
+
+mod dialect;
+mod m20261123_000001_core_schema;
+mod m20261123_000002_auth_and_idempotency;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261123_000001_core_schema::Migration),
+            Box::new(m20261123_000002_auth_and_idempotency::Migration),
+        ]
+    }
+}
