@@ -3,6 +3,7 @@
 //! private to this crate and driver errors are translated at the port.
 
 mod connection;
+mod credentials;
 mod entities;
 mod error;
 mod mapping;
@@ -14,5 +15,6 @@ pub use connection::{
     Backend, ConnectError, DatabaseSettings, backend_of, connect, connect_postgres, migrate,
     pending_migrations, redact_url,
 };
+pub use credentials::SeaOrmCredentials;
 pub use repositories::{SeaOrmCandidates, SeaOrmInterviews};
 pub use sea_orm::DatabaseConnection;

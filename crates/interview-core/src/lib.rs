@@ -4,6 +4,7 @@
 //! runs interviews through [`service::InterviewService`], talking to the world only through the
 //! traits in [`ports`]. It depends on no I/O crate: adapters implement the ports.
 
+pub mod accounts;
 pub mod cost;
 pub mod ids;
 pub mod ladder;

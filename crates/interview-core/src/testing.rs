@@ -8,6 +8,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
+use crate::accounts::{CredentialStore, LoginAttempts};
 use crate::ids::{CandidateId, InterviewId, MessageId};
 use crate::lifecycle::{CompletionReason, InterviewStatus};
 use crate::model::{Candidate, Interview, InterviewMessage, InterviewSession, MessageType};
@@ -286,5 +287,79 @@ impl Default for ManualClock {
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
         *locked(&self.now)
+    }
+}
+
+/// Login attempts and revoked tokens kept in memory.
+#[derive(Default)]
+pub struct InMemoryCredentials {
+    attempts: Mutex<HashMap<Email, (LoginAttempts, DateTime<Utc>)>>,
+    revoked: Mutex<HashMap<String, DateTime<Utc>>>,
+}
+
+#[async_trait]
+impl CredentialStore for InMemoryCredentials {
+    async fn record_failed_login(
+        &self,
+        email: &Email,
+        now: DateTime<Utc>,
+        window_start: DateTime<Utc>,
+        max_failures: u32,
+        lock_until: DateTime<Utc>,
+    ) -> Result<LoginAttempts, RepositoryError> {
+        let mut attempts = locked(&self.attempts);
+        let entry = attempts.entry(email.clone()).or_insert((
+            LoginAttempts {
+                failed_count: 0,
+                locked_until: None,
+            },
+            now,
+        ));
+        if entry.1 < window_start {
+            *entry = (
+                LoginAttempts {
+                    failed_count: 0,
+                    locked_until: None,
+                },
+                now,
+            );
+        }
+        entry.0.failed_count += 1;
+        if entry.0.failed_count >= max_failures {
+            entry.0.locked_until = Some(lock_until);
+        }
+        Ok(entry.0)
+    }
+
+    async fn login_attempts(
+        &self,
+        email: &Email,
+    ) -> Result<Option<LoginAttempts>, RepositoryError> {
+        Ok(locked(&self.attempts).get(email).map(|entry| entry.0))
+    }
+
+    async fn clear_failed_logins(&self, email: &Email) -> Result<(), RepositoryError> {
+        locked(&self.attempts).remove(email);
+        Ok(())
+    }
+
+    async fn revoke_token(
+        &self,
+        jti: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), RepositoryError> {
+        locked(&self.revoked).insert(jti.to_owned(), expires_at);
+        Ok(())
+    }
+
+    async fn is_token_revoked(&self, jti: &str) -> Result<bool, RepositoryError> {
+        Ok(locked(&self.revoked).contains_key(jti))
+    }
+
+    async fn purge_expired_tokens(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError> {
+        let mut revoked = locked(&self.revoked);
+        let before = revoked.len();
+        revoked.retain(|_, expires_at| *expires_at > now);
+        Ok((before - revoked.len()) as u64)
     }
 }

@@ -328,3 +328,89 @@ async fn the_sweep_abandons_only_idle_interviews() {
         database.finish().await;
     }
 }
+
+#[tokio::test]
+async fn failed_logins_count_within_the_window_and_lock_at_the_limit() {
+    use crate::credentials::SeaOrmCredentials;
+    use interview_core::accounts::CredentialStore;
+    for database in databases().await {
+        let name = database.name;
+        let store = SeaOrmCredentials::new(database.db.clone());
+        let email = Email::parse("ann@example.com").unwrap();
+        let lock = at(45);
+        for expected in 1..=4 {
+            let attempts = store
+                .record_failed_login(&email, at(10), at(0), 5, lock)
+                .await
+                .unwrap();
+            assert_eq!(attempts.failed_count, expected, "{name}");
+            assert_eq!(attempts.locked_until, None, "{name}");
+        }
+        let fifth = store
+            .record_failed_login(&email, at(11), at(0), 5, lock)
+            .await
+            .unwrap();
+        assert_eq!(fifth.failed_count, 5);
+        assert_eq!(fifth.locked_until, Some(lock), "{name}");
+        // much later: the old failures fall out of the window and the lock goes with them
+        let fresh = store
+            .record_failed_login(&email, at(50), at(35), 5, at(59))
+            .await
+            .unwrap();
+        assert_eq!(fresh.failed_count, 1, "{name}");
+        assert_eq!(fresh.locked_until, None, "{name}");
+        store.clear_failed_logins(&email).await.unwrap();
+        assert_eq!(store.login_attempts(&email).await.unwrap(), None);
+        database.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn concurrent_failed_logins_are_all_counted() {
+    use crate::credentials::SeaOrmCredentials;
+    use interview_core::accounts::CredentialStore;
+    for database in databases().await {
+        let store = Arc::new(SeaOrmCredentials::new(database.db.clone()));
+        let email = Email::parse("ann@example.com").unwrap();
+        let tasks: Vec<_> = (0..10)
+            .map(|_| {
+                let store = store.clone();
+                let email = email.clone();
+                tokio::spawn(async move {
+                    store
+                        .record_failed_login(&email, at(10), at(0), 5, at(25))
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap().unwrap();
+        }
+        let attempts = store.login_attempts(&email).await.unwrap().unwrap();
+        assert_eq!(attempts.failed_count, 10, "{}", database.name);
+        assert_eq!(attempts.locked_until, Some(at(25)));
+        database.finish().await;
+    }
+}
+
+#[tokio::test]
+async fn revoked_tokens_are_remembered_until_they_expire() {
+    use crate::credentials::SeaOrmCredentials;
+    use interview_core::accounts::CredentialStore;
+    for database in databases().await {
+        let store = SeaOrmCredentials::new(database.db.clone());
+        assert!(!store.is_token_revoked("a").await.unwrap());
+        store.revoke_token("a", at(30)).await.unwrap();
+        store.revoke_token("a", at(30)).await.unwrap();
+        store.revoke_token("b", at(50)).await.unwrap();
+        assert!(
+            store.is_token_revoked("a").await.unwrap(),
+            "{}",
+            database.name
+        );
+        assert_eq!(store.purge_expired_tokens(at(40)).await.unwrap(), 1);
+        assert!(!store.is_token_revoked("a").await.unwrap());
+        assert!(store.is_token_revoked("b").await.unwrap());
+        database.finish().await;
+    }
+}

@@ -1,0 +1,457 @@
+//! Candidate accounts: registration with field-level validation, login with lockout after
+//! repeated failures, logout by token revocation.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::ids::CandidateId;
+use crate::model::{Candidate, CandidateStatus};
+use crate::ports::{CandidateRepository, Clock, RepositoryError};
+use crate::validation::{Email, FullName, Password};
+
+/// Failed-login bookkeeping for one email.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginAttempts {
+    pub failed_count: u32,
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// How many failures lock an email, and for how long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LockoutSettings {
+    pub max_failures: u32,
+    /// Failures older than this no longer count.
+    pub window_seconds: i64,
+    pub lockout_seconds: i64,
+}
+
+impl Default for LockoutSettings {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            window_seconds: 15 * 60,
+            lockout_seconds: 15 * 60,
+        }
+    }
+}
+
+/// Login attempts and revoked tokens.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait CredentialStore: Send + Sync {
+    /// Atomically counts one failed login (restarting the count when the first counted failure
+    /// is older than `window_start`), locks the email until `lock_until` once the count reaches
+    /// `max_failures`, and returns the attempts after it.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn record_failed_login(
+        &self,
+        email: &Email,
+        now: DateTime<Utc>,
+        window_start: DateTime<Utc>,
+        max_failures: u32,
+        lock_until: DateTime<Utc>,
+    ) -> Result<LoginAttempts, RepositoryError>;
+
+    /// # Errors
+    /// Storage failures.
+    async fn login_attempts(&self, email: &Email)
+    -> Result<Option<LoginAttempts>, RepositoryError>;
+
+    /// # Errors
+    /// Storage failures.
+    async fn clear_failed_logins(&self, email: &Email) -> Result<(), RepositoryError>;
+
+    /// Refuses a token from now on; revoking twice is not an error.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn revoke_token(
+        &self,
+        jti: &str,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), RepositoryError>;
+
+    /// # Errors
+    /// Storage failures.
+    async fn is_token_revoked(&self, jti: &str) -> Result<bool, RepositoryError>;
+
+    /// Forgets revocations of tokens that have expired anyway; returns how many.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn purge_expired_tokens(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError>;
+}
+
+#[derive(Debug, Error)]
+pub enum HashError {
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
+
+/// Password hashing, slow by design; implementations keep it off the async executor.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    /// # Errors
+    /// [`HashError`] when the hasher fails.
+    async fn hash(&self, password: &Password) -> Result<String, HashError>;
+
+    /// Whether `password` matches `hash`; a malformed hash is a mismatch.
+    ///
+    /// # Errors
+    /// [`HashError`] when the hasher fails.
+    async fn verify(&self, password: &str, hash: &str) -> Result<bool, HashError>;
+}
+
+/// One invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+#[derive(Debug, Error)]
+pub enum AccountError {
+    #[error("invalid input")]
+    Validation(Vec<FieldError>),
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    #[error("invalid email or password")]
+    InvalidCredentials,
+    #[error("too many failed logins; try again later")]
+    LockedOut { retry_after_seconds: i64 },
+    #[error("account not found")]
+    NotFound,
+    #[error("storage is unavailable: {0}")]
+    Unavailable(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<RepositoryError> for AccountError {
+    fn from(error: RepositoryError) -> Self {
+        match error {
+            RepositoryError::Duplicate(_) => Self::EmailTaken,
+            RepositoryError::NotFound => Self::NotFound,
+            RepositoryError::Unavailable(message) => Self::Unavailable(message),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<HashError> for AccountError {
+    fn from(error: HashError) -> Self {
+        Self::Internal(error.to_string())
+    }
+}
+
+pub struct AccountService {
+    candidates: Arc<dyn CandidateRepository>,
+    credentials: Arc<dyn CredentialStore>,
+    hasher: Arc<dyn PasswordHasher>,
+    clock: Arc<dyn Clock>,
+    lockout: LockoutSettings,
+    /// Verified against when the email is unknown, so both paths cost the same time.
+    decoy_hash: String,
+}
+
+impl AccountService {
+    pub fn new(
+        candidates: Arc<dyn CandidateRepository>,
+        credentials: Arc<dyn CredentialStore>,
+        hasher: Arc<dyn PasswordHasher>,
+        clock: Arc<dyn Clock>,
+        lockout: LockoutSettings,
+        decoy_hash: String,
+    ) -> Self {
+        Self {
+            candidates,
+            credentials,
+            hasher,
+            clock,
+            lockout,
+            decoy_hash,
+        }
+    }
+
+    /// Creates a candidate account.
+    ///
+    /// # Errors
+    /// [`AccountError::Validation`] listing every invalid field; [`AccountError::EmailTaken`].
+    pub async fn register(
+        &self,
+        email: &str,
+        password: &str,
+        full_name: &str,
+    ) -> Result<Candidate, AccountError> {
+        let mut errors = Vec::new();
+        let email = Email::parse(email)
+            .map_err(|error| {
+                errors.push(FieldError {
+                    field: "email",
+                    message: error.to_string(),
+                });
+            })
+            .ok();
+        let password = Password::parse(password)
+            .map_err(|error| {
+                errors.push(FieldError {
+                    field: "password",
+                    message: error.to_string(),
+                });
+            })
+            .ok();
+        let full_name = FullName::parse(full_name)
+            .map_err(|error| {
+                errors.push(FieldError {
+                    field: "full_name",
+                    message: error.to_string(),
+                });
+            })
+            .ok();
+        let (Some(email), Some(password), Some(full_name)) = (email, password, full_name) else {
+            return Err(AccountError::Validation(errors));
+        };
+        if self.candidates.by_email(&email).await?.is_some() {
+            return Err(AccountError::EmailTaken);
+        }
+        let now = self.clock.now();
+        let candidate = Candidate {
+            id: CandidateId::new(),
+            email,
+            full_name,
+            password_hash: self.hasher.hash(&password).await?,
+            phone: None,
+            status: CandidateStatus::Active,
+            created_at: now,
+            updated_at: now,
+            last_login_at: None,
+        };
+        self.candidates.insert(&candidate).await?;
+        Ok(candidate)
+    }
+
+    /// Checks credentials. After `max_failures` failures within the window, the email is locked
+    /// for `lockout_seconds`, even for the right password.
+    ///
+    /// # Errors
+    /// [`AccountError::InvalidCredentials`] (never saying which part was wrong),
+    /// [`AccountError::LockedOut`].
+    pub async fn login(&self, email: &str, password: &str) -> Result<Candidate, AccountError> {
+        let Ok(email) = Email::parse(email) else {
+            return Err(AccountError::InvalidCredentials);
+        };
+        let now = self.clock.now();
+        if let Some(attempts) = self.credentials.login_attempts(&email).await?
+            && let Some(locked_until) = attempts.locked_until
+            && locked_until > now
+        {
+            return Err(AccountError::LockedOut {
+                retry_after_seconds: (locked_until - now).num_seconds().max(1),
+            });
+        }
+        let candidate = self.candidates.by_email(&email).await?;
+        let hash = candidate
+            .as_ref()
+            .map_or(self.decoy_hash.as_str(), |c| c.password_hash.as_str());
+        let matches = self.hasher.verify(password, hash).await?;
+        match candidate {
+            Some(candidate) if matches && candidate.status == CandidateStatus::Active => {
+                self.credentials.clear_failed_logins(&email).await?;
+                self.candidates.record_login(candidate.id, now).await?;
+                Ok(Candidate {
+                    last_login_at: Some(now),
+                    ..candidate
+                })
+            }
+            _ => {
+                self.credentials
+                    .record_failed_login(
+                        &email,
+                        now,
+                        now - Duration::seconds(self.lockout.window_seconds),
+                        self.lockout.max_failures,
+                        now + Duration::seconds(self.lockout.lockout_seconds),
+                    )
+                    .await?;
+                Err(AccountError::InvalidCredentials)
+            }
+        }
+    }
+
+    /// # Errors
+    /// [`AccountError::NotFound`] for an unknown or deleted account.
+    pub async fn me(&self, id: CandidateId) -> Result<Candidate, AccountError> {
+        match self.candidates.by_id(id).await? {
+            Some(candidate) if candidate.status != CandidateStatus::Deleted => Ok(candidate),
+            _ => Err(AccountError::NotFound),
+        }
+    }
+
+    /// # Errors
+    /// Storage failures.
+    pub async fn logout(&self, jti: &str, expires_at: DateTime<Utc>) -> Result<(), AccountError> {
+        Ok(self.credentials.revoke_token(jti, expires_at).await?)
+    }
+
+    /// # Errors
+    /// Storage failures.
+    pub async fn is_token_revoked(&self, jti: &str) -> Result<bool, AccountError> {
+        Ok(self.credentials.is_token_revoked(jti).await?)
+    }
+
+    /// # Errors
+    /// Storage failures.
+    pub async fn purge_expired_tokens(&self) -> Result<u64, AccountError> {
+        Ok(self
+            .credentials
+            .purge_expired_tokens(self.clock.now())
+            .await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{InMemoryCandidates, InMemoryCredentials, ManualClock};
+
+    /// Stores the password reversed: enough to tell right from wrong.
+    struct ReversingHasher;
+
+    #[async_trait]
+    impl PasswordHasher for ReversingHasher {
+        async fn hash(&self, password: &Password) -> Result<String, HashError> {
+            Ok(password.expose().chars().rev().collect())
+        }
+        async fn verify(&self, password: &str, hash: &str) -> Result<bool, HashError> {
+            Ok(password.chars().rev().collect::<String>() == hash)
+        }
+    }
+
+    fn service() -> (AccountService, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::default());
+        (
+            AccountService::new(
+                Arc::new(InMemoryCandidates::default()),
+                Arc::new(InMemoryCredentials::default()),
+                Arc::new(ReversingHasher),
+                clock.clone(),
+                LockoutSettings::default(),
+                "decoy".into(),
+            ),
+            clock,
+        )
+    }
+
+    #[tokio::test]
+    async fn registration_reports_every_invalid_field() {
+        let (service, _) = service();
+        let Err(AccountError::Validation(errors)) = service.register("nope", "short", " ").await
+        else {
+            panic!("expected a validation error");
+        };
+        let fields: Vec<_> = errors.iter().map(|e| e.field).collect();
+        assert_eq!(fields, vec!["email", "password", "full_name"]);
+    }
+
+    #[tokio::test]
+    async fn an_email_registers_once() {
+        let (service, _) = service();
+        let candidate = service
+            .register("Ann@Example.com", "Str0ng!pass", "Ann")
+            .await
+            .unwrap();
+        assert_ne!(candidate.password_hash, "Str0ng!pass");
+        assert!(matches!(
+            service
+                .register("ann@example.com", "Str0ng!pass", "Ann")
+                .await,
+            Err(AccountError::EmailTaken)
+        ));
+    }
+
+    #[tokio::test]
+    async fn five_failures_lock_the_email_for_fifteen_minutes_even_with_the_right_password() {
+        let (service, clock) = service();
+        service
+            .register("ann@example.com", "Str0ng!pass", "Ann")
+            .await
+            .unwrap();
+        for _ in 0..5 {
+            assert!(matches!(
+                service.login("ann@example.com", "wrong").await,
+                Err(AccountError::InvalidCredentials)
+            ));
+        }
+        match service.login("ann@example.com", "Str0ng!pass").await {
+            Err(AccountError::LockedOut {
+                retry_after_seconds,
+            }) => assert_eq!(retry_after_seconds, 900),
+            other => panic!("expected a lockout, got {other:?}"),
+        }
+        clock.advance(Duration::minutes(15) + Duration::seconds(1));
+        let candidate = service
+            .login("ann@example.com", "Str0ng!pass")
+            .await
+            .unwrap();
+        assert!(candidate.last_login_at.is_some());
+    }
+
+    #[tokio::test]
+    async fn a_success_resets_the_failure_count() {
+        let (service, _) = service();
+        service
+            .register("ann@example.com", "Str0ng!pass", "Ann")
+            .await
+            .unwrap();
+        for _ in 0..4 {
+            service.login("ann@example.com", "wrong").await.ok();
+        }
+        service
+            .login("ann@example.com", "Str0ng!pass")
+            .await
+            .unwrap();
+        for _ in 0..4 {
+            service.login("ann@example.com", "wrong").await.ok();
+        }
+        assert!(
+            service
+                .login("ann@example.com", "Str0ng!pass")
+                .await
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_emails_fail_like_wrong_passwords() {
+        let (service, _) = service();
+        assert!(matches!(
+            service.login("ghost@example.com", "Str0ng!pass").await,
+            Err(AccountError::InvalidCredentials)
+        ));
+        assert!(matches!(
+            service.login("not an email", "x").await,
+            Err(AccountError::InvalidCredentials)
+        ));
+    }
+
+    #[tokio::test]
+    async fn logout_revokes_the_token() {
+        let (service, clock) = service();
+        assert!(!service.is_token_revoked("jti-1").await.unwrap());
+        service
+            .logout("jti-1", clock.now() + Duration::hours(1))
+            .await
+            .unwrap();
+        assert!(service.is_token_revoked("jti-1").await.unwrap());
+        clock.advance(Duration::hours(2));
+        assert_eq!(service.purge_expired_tokens().await.unwrap(), 1);
+    }
+}
