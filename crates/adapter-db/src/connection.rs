@@ -194,6 +194,19 @@ pub fn backend_of(url: &str) -> Result<Backend, ConnectError> {
     }
 }
 
+/// Checks that the database answers.
+///
+/// # Errors
+/// The port error when it does not.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), interview_core::ports::RepositoryError> {
+    use sea_orm::ConnectionTrait;
+    let statement = sea_orm::Statement::from_string(db.get_database_backend(), "SELECT 1");
+    db.query_one_raw(statement)
+        .await
+        .map(|_| ())
+        .map_err(crate::error::translate)
+}
+
 /// Applies every pending migration.
 ///
 /// # Errors

@@ -13,7 +13,7 @@ mod tests;
 
 pub use connection::{
     Backend, ConnectError, DatabaseSettings, backend_of, connect, connect_postgres, migrate,
-    pending_migrations, redact_url,
+    pending_migrations, ping, redact_url,
 };
 pub use credentials::SeaOrmCredentials;
 pub use repositories::{SeaOrmCandidates, SeaOrmInterviews};

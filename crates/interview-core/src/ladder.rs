@@ -317,6 +317,23 @@ pub enum BoundaryType {
     UpperLimit,
 }
 
+impl BoundaryType {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::UpperLimit => "upper_limit",
+        }
+    }
+}
+
+impl BoundaryReason {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::StepDown => "step_down",
+            Self::RepeatedPoor => "repeated_poor",
+        }
+    }
+}
+
 /// How the level moved after an answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -425,6 +425,7 @@ async fn a_replayed_answer_returns_the_stored_outcome_without_counting_again() {
         transcript: "My answer".into(),
         ai_message_id: MessageId::new(),
         ai_response: "Next?".into(),
+        ai_sequence_number: 9,
         ai_audio_url: None,
         question_number: 5,
         total_questions: 12,

@@ -114,6 +114,7 @@ async fn a_turn_that_fails_after_its_first_statement_leaves_no_trace() {
                     transcript: "x".into(),
                     ai_message_id: interview_core::ids::MessageId::new(),
                     ai_response: "y".into(),
+                    ai_sequence_number: 3,
                     ai_audio_url: None,
                     question_number: 2,
                     total_questions: 12,

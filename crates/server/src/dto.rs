@@ -1,0 +1,317 @@
+//! Request and response bodies of the JSON API. Requests are plain data converted into domain
+//! types by the handlers; responses are built from domain types here.
+
+use chrono::{DateTime, Utc};
+use interview_core::ladder::SkillBoundary;
+use interview_core::model::{Interview, InterviewMessage};
+use interview_core::service::{AnswerOutcome, SessionSnapshot};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    /// At least 8 characters with an uppercase letter, a digit and a special character.
+    #[schema(example = "Str0ng!pass")]
+    pub password: String,
+    #[schema(example = "Ada Lovelace")]
+    pub full_name: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuthResponse {
+    /// Bearer token for the `Authorization` header.
+    pub token: String,
+    pub token_type: &'static str,
+    pub expires_at: DateTime<Utc>,
+    pub candidate_id: Uuid,
+    pub email: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageResponse {
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    pub id: Uuid,
+    pub email: String,
+    pub full_name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StartInterviewRequest {
+    /// One of `react`, `python`, `javascript`, `fullstack`.
+    #[schema(example = "python")]
+    pub role_type: String,
+    /// A resume to tailor the interview to; resume upload is not available yet, so only `null`.
+    #[serde(default)]
+    pub resume_id: Option<Uuid>,
+    /// `text` (default). Voice modes arrive with the speech providers.
+    #[serde(default)]
+    pub mode: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InterviewResponse {
+    pub id: Uuid,
+    pub candidate_id: Uuid,
+    pub role_type: String,
+    pub mode: String,
+    /// `scheduled`, `in_progress`, `completed` or `abandoned`.
+    pub status: String,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<i64>,
+    /// Why the interview ended, once it has.
+    pub completion_reason: Option<String>,
+    pub ai_model_used: Option<String>,
+    pub total_tokens_used: i64,
+    /// USD as a decimal string, exact.
+    #[schema(example = "0.0042")]
+    pub cost_usd: String,
+    pub speech_cost_usd: String,
+    pub realtime_cost_usd: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&Interview> for InterviewResponse {
+    fn from(interview: &Interview) -> Self {
+        Self {
+            id: interview.id.as_uuid(),
+            candidate_id: interview.candidate_id.as_uuid(),
+            role_type: interview.role_type.as_str().to_owned(),
+            mode: interview.mode.as_str().to_owned(),
+            status: interview.status.as_str().to_owned(),
+            started_at: interview.started_at,
+            completed_at: interview.completed_at,
+            duration_seconds: interview.duration_seconds,
+            completion_reason: interview
+                .completion_reason
+                .map(|reason| reason.as_str().to_owned()),
+            ai_model_used: interview.ai_model_used.clone(),
+            total_tokens_used: interview.total_tokens_used,
+            cost_usd: interview.cost_usd.normalize().to_string(),
+            speech_cost_usd: interview.speech_cost_usd.normalize().to_string(),
+            realtime_cost_usd: interview.realtime_cost_usd.normalize().to_string(),
+            created_at: interview.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BoundaryDto {
+    pub skill: String,
+    /// The level the candidate could not get past.
+    pub level: String,
+    pub boundary_type: String,
+    pub reason: String,
+    pub detected_at: DateTime<Utc>,
+}
+
+impl From<&SkillBoundary> for BoundaryDto {
+    fn from(boundary: &SkillBoundary) -> Self {
+        Self {
+            skill: boundary.skill.as_str().to_owned(),
+            level: boundary.level.as_str().to_owned(),
+            boundary_type: boundary.boundary_type.as_str().to_owned(),
+            reason: boundary.reason.as_str().to_owned(),
+            detected_at: boundary.detected_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionStateDto {
+    /// `warmup`, `fundamental`, `intermediate`, `advanced` or `expert`.
+    pub current_difficulty: String,
+    pub questions_asked_count: i32,
+    pub skill_boundaries: Vec<BoundaryDto>,
+    pub skills_explored: Vec<String>,
+}
+
+impl From<&SessionSnapshot> for SessionStateDto {
+    fn from(session: &SessionSnapshot) -> Self {
+        Self {
+            current_difficulty: session.current_difficulty.as_str().to_owned(),
+            questions_asked_count: session.questions_asked_count,
+            skill_boundaries: session.skill_boundaries.iter().map(Into::into).collect(),
+            skills_explored: session
+                .skills_explored
+                .iter()
+                .map(|skill| skill.as_str().to_owned())
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuestionDto {
+    pub sequence_number: i32,
+    pub content_text: String,
+    pub audio_url: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StartInterviewResponse {
+    #[serde(flatten)]
+    pub interview: InterviewResponse,
+    pub first_question: QuestionDto,
+    pub session_state: SessionStateDto,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AnswerRequest {
+    pub message_text: String,
+    /// Sequence number of the question answered; strongly recommended so a retry can never
+    /// answer the next question by mistake.
+    #[serde(default)]
+    pub in_reply_to: Option<i32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnswerResponse {
+    pub message_id: Uuid,
+    pub transcript: String,
+    pub ai_response: String,
+    pub ai_audio_url: Option<String>,
+    /// Sequence number of `ai_response`: send it back as `in_reply_to`.
+    pub ai_sequence_number: i32,
+    pub question_number: i32,
+    pub total_questions: i32,
+    pub interview_complete: bool,
+    pub completion_reason: Option<String>,
+    pub session_state: SessionStateDto,
+}
+
+impl From<&AnswerOutcome> for AnswerResponse {
+    fn from(outcome: &AnswerOutcome) -> Self {
+        Self {
+            message_id: outcome.message_id.as_uuid(),
+            transcript: outcome.transcript.clone(),
+            ai_response: outcome.ai_response.clone(),
+            ai_audio_url: outcome.ai_audio_url.clone(),
+            ai_sequence_number: outcome.ai_sequence_number,
+            question_number: outcome.question_number,
+            total_questions: outcome.total_questions,
+            interview_complete: outcome.interview_complete,
+            completion_reason: outcome
+                .completion_reason
+                .map(|reason| reason.as_str().to_owned()),
+            session_state: (&outcome.session_state).into(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// Messages to skip (default 0).
+    pub skip: Option<u64>,
+    /// Messages to return, 1 to 200 (default 50).
+    pub limit: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageDto {
+    pub id: Uuid,
+    pub sequence_number: i32,
+    /// `ai_question` or `candidate_response`.
+    pub message_type: String,
+    pub content_text: String,
+    pub created_at: DateTime<Utc>,
+    pub audio_url: Option<String>,
+}
+
+impl From<&InterviewMessage> for MessageDto {
+    fn from(message: &InterviewMessage) -> Self {
+        Self {
+            id: message.id.as_uuid(),
+            sequence_number: message.sequence_number,
+            message_type: message.message_type.as_str().to_owned(),
+            content_text: message.content_text.clone(),
+            created_at: message.created_at,
+            audio_url: message.audio_url.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessagesResponse {
+    pub interview_id: Uuid,
+    pub total_count: u64,
+    pub messages: Vec<MessageDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusResponse {
+    pub interview_id: Uuid,
+    pub status: String,
+    pub completion_reason: Option<String>,
+    /// The question to show again (in progress only).
+    pub last_question: Option<MessageDto>,
+    pub session_state: Option<SessionStateDto>,
+    /// Where the client should go next (completed only).
+    pub redirect_to: Option<String>,
+    /// Whether the candidate may start a new interview (abandoned only).
+    pub can_restart: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CompleteResponse {
+    pub interview_id: Uuid,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<i64>,
+    pub questions_answered: u32,
+    pub skill_boundaries_identified: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TranscriptMessageDto {
+    pub sequence_number: i32,
+    pub message_type: String,
+    pub content_text: String,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TranscriptResponse {
+    pub interview_id: Uuid,
+    pub started_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<DateTime<Utc>>,
+    pub duration_seconds: Option<i64>,
+    pub messages: Vec<TranscriptMessageDto>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthResponse {
+    pub status: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadyResponse {
+    pub status: &'static str,
+    pub database: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AiStatusResponse {
+    /// `offline` or `openai`.
+    pub provider: String,
+    pub model: String,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    /// Circuit breaker state: `closed`, `open`, `half_open`, or `none` for the offline interviewer.
+    pub breaker_state: String,
+}

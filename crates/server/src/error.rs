@@ -1,0 +1,277 @@
+//! The one place where errors become HTTP responses:
+//! `{"error": {"code", "message", "request_id", "details"?}}`.
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use interview_core::InterviewError;
+use interview_core::accounts::{AccountError, FieldError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// An error response body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorResponse {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable machine-readable code, such as `validation_failed` or `interview_not_active`.
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+    /// The request's `X-Request-Id`, to quote when reporting a problem.
+    pub request_id: Option<String>,
+    /// Extra facts, such as the invalid fields or an interview's status.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Option<serde_json::Value>,
+    pub retry_after_seconds: Option<u64>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            details: None,
+            retry_after_seconds: None,
+        }
+    }
+
+    pub fn with_details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+
+    pub fn retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after_seconds = Some(seconds.max(1));
+        self
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("{what} not found"),
+        )
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    pub fn validation(message: impl Into<String>, fields: &[FieldError]) -> Self {
+        Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            message,
+        )
+        .with_details(serde_json::json!({ "fields": fields }))
+    }
+
+    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::validation(
+            format!("{field}: {message}"),
+            &[FieldError { field, message }],
+        )
+    }
+
+    /// An unexpected failure: the cause is logged, the client gets a generic message.
+    pub fn internal(cause: &dyn std::error::Error) -> Self {
+        let mut chain = cause.to_string();
+        let mut source = cause.source();
+        while let Some(inner) = source {
+            chain.push_str(": ");
+            chain.push_str(&inner.to_string());
+            source = inner.source();
+        }
+        tracing::error!(cause = %chain, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "something went wrong on our side; the request id identifies it in our logs",
+        )
+    }
+
+    /// The response, with the request id when known.
+    pub fn render(&self, request_id: Option<&str>) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        if let Some(seconds) = self.retry_after_seconds
+            && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+        {
+            response.insert_header((header::RETRY_AFTER, value));
+        }
+        response.json(ErrorResponse {
+            error: ErrorBody {
+                code: self.code.to_owned(),
+                message: self.message.clone(),
+                request_id: request_id.map(str::to_owned),
+                details: self.details.clone(),
+            },
+        })
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.render(None)
+    }
+}
+
+fn seconds(duration: Option<std::time::Duration>) -> u64 {
+    duration.map_or(5, |d| d.as_secs().max(1))
+}
+
+impl From<InterviewError> for ApiError {
+    fn from(error: InterviewError) -> Self {
+        match error {
+            InterviewError::NotFound => Self::not_found("interview"),
+            InterviewError::InvalidState { status } => Self::new(
+                StatusCode::CONFLICT,
+                "interview_not_active",
+                format!("the interview is {status}"),
+            )
+            .with_details(serde_json::json!({ "status": status.as_str() })),
+            InterviewError::Conflict(message) => {
+                Self::new(StatusCode::CONFLICT, "conflict", message)
+            }
+            InterviewError::Validation { field, message } => Self::field(field, message),
+            InterviewError::BudgetExhausted => Self::new(
+                StatusCode::CONFLICT,
+                "budget_exhausted",
+                "the interview budget does not allow another AI call",
+            ),
+            InterviewError::RateLimited { retry_after } => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ai_rate_limited",
+                "the AI provider is rate limiting us; try again shortly",
+            )
+            .retry_after(seconds(retry_after)),
+            InterviewError::AiUnavailable {
+                message,
+                retry_after,
+            } => {
+                tracing::warn!(%message, "AI provider unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "ai_unavailable",
+                    "the AI interviewer is unavailable; nothing was recorded, please retry",
+                )
+                .retry_after(seconds(retry_after))
+            }
+            InterviewError::StorageUnavailable(message) => {
+                tracing::warn!(%message, "storage unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "storage is temporarily unavailable; please retry",
+                )
+                .retry_after(2)
+            }
+            InterviewError::Internal(message) => Self::internal(&std::io::Error::other(message)),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Validation(fields) => {
+                Self::validation("some fields are invalid", &fields)
+            }
+            AccountError::EmailTaken => Self::new(
+                StatusCode::CONFLICT,
+                "email_taken",
+                "an account with this email already exists",
+            ),
+            AccountError::InvalidCredentials => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "invalid email or password",
+            ),
+            AccountError::LockedOut {
+                retry_after_seconds,
+            } => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "account_locked",
+                "too many failed logins for this email; try again later",
+            )
+            .retry_after(u64::try_from(retry_after_seconds).unwrap_or(1)),
+            AccountError::NotFound => Self::unauthorized("the account no longer exists"),
+            AccountError::Unavailable(message) => {
+                tracing::warn!(%message, "storage unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "storage_unavailable",
+                    "storage is temporarily unavailable; please retry",
+                )
+                .retry_after(2)
+            }
+            AccountError::Internal(message) => Self::internal(&std::io::Error::other(message)),
+        }
+    }
+}
+
+/// Body errors: malformed JSON is a 400, well-formed JSON of the wrong shape a 422.
+#[allow(clippy::needless_pass_by_value)] // the signature actix's error handlers require
+pub fn json_error(error: JsonPayloadError, _request: &HttpRequest) -> actix_web::Error {
+    let api = match &error {
+        JsonPayloadError::OverflowKnownLength { limit, .. }
+        | JsonPayloadError::Overflow { limit } => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!("the body is larger than {limit} bytes"),
+        ),
+        JsonPayloadError::ContentType => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "the body must be JSON (Content-Type: application/json)",
+        ),
+        JsonPayloadError::Deserialize(inner) if inner.is_data() => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            format!("the body does not have the expected shape: {inner}"),
+        ),
+        JsonPayloadError::Deserialize(inner) => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            format!("the body is not valid JSON: {inner}"),
+        ),
+        other => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", other.to_string()),
+    };
+    api.into()
+}
+
+/// A path segment that does not parse (an id that is not a UUID) names no resource.
+#[allow(clippy::needless_pass_by_value)] // the signature actix's error handlers require
+pub fn path_error(_error: PathError, _request: &HttpRequest) -> actix_web::Error {
+    ApiError::not_found("resource").into()
+}
+
+#[allow(clippy::needless_pass_by_value)] // the signature actix's error handlers require
+pub fn query_error(error: QueryPayloadError, _request: &HttpRequest) -> actix_web::Error {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+        format!("invalid query string: {error}"),
+    )
+    .into()
+}

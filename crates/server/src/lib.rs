@@ -1,0 +1,15 @@
+//! The HTTP server of the interview platform: configuration, wiring, handlers, auth and OpenAPI.
+
+pub mod auth;
+pub mod config;
+pub mod dto;
+pub mod error;
+pub mod middleware;
+pub mod openapi;
+pub mod rate_limit;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use startup::Application;

@@ -1,0 +1,48 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+
+use crate::dto::{AiStatusResponse, HealthResponse, ReadyResponse};
+use crate::state::AppState;
+
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/health", tag = "health",
+    responses((status = 200, description = "The server is up", body = HealthResponse)))]
+pub async fn health() -> HttpResponse {
+    HttpResponse::Ok().json(HealthResponse { status: "ok" })
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/ready", tag = "health",
+    responses(
+        (status = 200, description = "Ready to serve", body = ReadyResponse),
+        (status = 503, description = "The database does not answer", body = ReadyResponse)))]
+pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
+    match adapter_db::ping(&state.db).await {
+        Ok(()) => HttpResponse::Ok().json(ReadyResponse {
+            status: "ready",
+            database: "ok",
+        }),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check failed");
+            HttpResponse::build(StatusCode::SERVICE_UNAVAILABLE).json(ReadyResponse {
+                status: "unavailable",
+                database: "unreachable",
+            })
+        }
+    }
+}
+
+/// The AI provider in use and how its recent calls went.
+#[utoipa::path(get, path = "/api/v1/ai/status", tag = "health",
+    responses((status = 200, description = "Provider status", body = AiStatusResponse)))]
+pub async fn ai_status(state: web::Data<AppState>) -> HttpResponse {
+    let outcomes = state.ai.outcomes();
+    HttpResponse::Ok().json(AiStatusResponse {
+        provider: state.ai.provider.clone(),
+        model: state.ai.model.clone(),
+        last_success_at: outcomes.last_success_at,
+        last_error_at: outcomes.last_error_at,
+        last_error: outcomes.last_error,
+        breaker_state: "none".into(),
+    })
+}

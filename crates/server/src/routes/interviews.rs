@@ -1,0 +1,347 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use interview_core::ids::{InterviewId, ResumeId};
+use interview_core::model::{InterviewMode, RoleType};
+use interview_core::ports::ClientKey;
+use interview_core::service::{RecoveryView, StartInterview, SubmitAnswer};
+use uuid::Uuid;
+
+use crate::auth::AuthenticatedCandidate;
+use crate::dto::{
+    AnswerRequest, AnswerResponse, CompleteResponse, InterviewResponse, MessageDto,
+    MessagesResponse, PageQuery, QuestionDto, StartInterviewRequest, StartInterviewResponse,
+    StatusResponse, TranscriptMessageDto, TranscriptResponse,
+};
+use crate::error::{ApiError, ErrorResponse};
+use crate::state::AppState;
+
+const MAX_PAGE: u64 = 200;
+
+fn parse_start(body: &StartInterviewRequest) -> Result<(RoleType, InterviewMode), ApiError> {
+    let role: RoleType = body.role_type.trim().parse().map_err(|_| {
+        ApiError::field(
+            "role_type",
+            "must be one of react, python, javascript, fullstack",
+        )
+    })?;
+    let mode = match body.mode.as_deref().map(str::trim) {
+        None | Some("" | "text") => InterviewMode::Text,
+        Some("legacy_voice" | "realtime") => {
+            return Err(ApiError::field(
+                "mode",
+                "voice modes are not available yet; use \"text\"",
+            ));
+        }
+        Some(_) => {
+            return Err(ApiError::field(
+                "mode",
+                "must be one of text, legacy_voice, realtime",
+            ));
+        }
+    };
+    if body.resume_id.is_some() {
+        return Err(ApiError::field("resume_id", "no such resume"));
+    }
+    Ok((role, mode))
+}
+
+/// Start an interview and get its first question.
+#[utoipa::path(post, path = "/api/v1/interviews/start", tag = "interviews",
+    security(("bearer" = [])),
+    request_body = StartInterviewRequest,
+    responses(
+        (status = 201, description = "Started; the first question is included", body = StartInterviewResponse),
+        (status = 401, description = "Not signed in", body = ErrorResponse),
+        (status = 422, description = "Unknown role, mode or resume", body = ErrorResponse),
+        (status = 503, description = "The AI interviewer is unavailable", body = ErrorResponse)))]
+pub async fn start(
+    state: web::Data<AppState>,
+    caller: AuthenticatedCandidate,
+    body: web::Json<StartInterviewRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (role, mode) = parse_start(&body)?;
+    let started = state
+        .interviews
+        .start(StartInterview {
+            candidate_id: caller.id,
+            role,
+            mode,
+            resume_id: body.resume_id.map(ResumeId::from_uuid),
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(StartInterviewResponse {
+        interview: (&started.interview).into(),
+        first_question: QuestionDto {
+            sequence_number: started.first_question.sequence_number,
+            content_text: started.first_question.content_text.clone(),
+            audio_url: started.first_question.audio_url.clone(),
+        },
+        session_state: (&started.session).into(),
+    }))
+}
+
+/// The caller's interviews, newest first.
+#[utoipa::path(get, path = "/api/v1/interviews", tag = "interviews",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The interviews", body = [InterviewResponse]),
+        (status = 401, description = "Not signed in", body = ErrorResponse)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: AuthenticatedCandidate,
+) -> Result<HttpResponse, ApiError> {
+    let interviews = state.interviews.list(caller.id).await?;
+    let body: Vec<InterviewResponse> = interviews.iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// One of the caller's interviews.
+#[utoipa::path(get, path = "/api/v1/interviews/{id}", tag = "interviews",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Interview id")),
+    responses(
+        (status = 200, description = "The interview", body = InterviewResponse),
+        (status = 404, description = "No such interview of the caller", body = ErrorResponse)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: AuthenticatedCandidate,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let record = state
+        .interviews
+        .get(InterviewId::from_uuid(*id), caller.id)
+        .await?;
+    Ok(HttpResponse::Ok().json(InterviewResponse::from(&record.interview)))
+}
+
+fn client_key(request: &HttpRequest) -> Result<Option<ClientKey>, ApiError> {
+    let Some(value) = request.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::field("Idempotency-Key", "must be visible ASCII"))?;
+    ClientKey::parse(text)
+        .map(Some)
+        .map_err(|error| ApiError::field("Idempotency-Key", error.to_string()))
+}
+
+/// Answer the open question; the reply carries the next question or the end of the interview.
+/// Send `Idempotency-Key` to make a retry return the same reply instead of answering twice.
+#[utoipa::path(post, path = "/api/v1/interviews/{id}/messages", tag = "interviews",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Interview id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters")),
+    request_body = AnswerRequest,
+    responses(
+        (status = 200, description = "Answer recorded", body = AnswerResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorResponse),
+        (status = 404, description = "No such interview of the caller", body = ErrorResponse),
+        (status = 409, description = "Already answered, answered concurrently, or the interview is not in progress (`details.status`)", body = ErrorResponse),
+        (status = 413, description = "Body too large", body = ErrorResponse),
+        (status = 422, description = "Empty or too long answer, bad key", body = ErrorResponse),
+        (status = 503, description = "AI unavailable; nothing was recorded", body = ErrorResponse)))]
+pub async fn answer(
+    state: web::Data<AppState>,
+    caller: AuthenticatedCandidate,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    body: web::Json<AnswerRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let AnswerRequest {
+        message_text,
+        in_reply_to,
+    } = body.into_inner();
+    let outcome = state
+        .interviews
+        .answer(SubmitAnswer {
+            interview_id: InterviewId::from_uuid(*id),
+            candidate_id: caller.id,
+            text: message_text,
+            in_reply_to,
+            client_key: client_key(&request)?,
+            audio: None,
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(AnswerResponse::from(&outcome)))
+}
+
+/// A page of the transcript, in order.
+#[utoipa::path(get, path = "/api/v1/interviews/{id}/messages", tag = "interviews",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Interview id"), PageQuery),
+    responses(
+        (status = 200, description = "The messages", body = MessagesResponse),
+        (status = 400, description = "Bad paging parameters", body = ErrorResponse),
+        (status = 404, description = "No such interview of the caller", body = ErrorResponse)))]
+pub async fn messages(
+    state: web::Data<AppState>,
+    caller: AuthenticatedCandidate,
+    id: web::Path<Uuid>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = query.limit.unwrap_or(50);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            format!("limit must be between 1 and {MAX_PAGE}"),
+        ));
+    }
+    let page = state
+        .interviews
+        .messages(
+            InterviewId::from_uuid(*id),
+            caller.id,
+            query.skip.unwrap_or(0),
+            limit,
+        )
+        .await?;
+    Ok(HttpResponse::Ok().json(MessagesResponse {
+        interview_id: *id,
+        total_count: page.total_count,
+        messages: page.messages.iter().map(Into::into).collect(),
+    }))
+}
+
+/// The latest interviewer message (the open question while in progress).
+#[utoipa::path(get, path = "/api/v1/interviews/{id}/messages/latest", tag = "interviews",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Interview id")),
+    responses(
+        (status = 200, description = "The message", body = MessageDto),
+        (status = 404, description = "No such interview of the caller", body = ErrorResponse)))]
+pub async fn latest(
+    state: web::Data<AppState>,
+    caller: AuthenticatedCandidate,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let message = state
+        .interviews
+        .latest_question(InterviewId::from_uuid(*id), caller.id)
+        .await?;
+    Ok(HttpResponse::Ok().json(MessageDto::from(&message)))
+}
+
+/// Where the interview stands, to resume after a reload.
+#[utoipa::path(get, path = "/api/v1/interviews/{id}/status", tag = "interviews",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Interview id")),
+    responses(
+        (status = 200, description = "Recovery view", body = StatusResponse),
+        (status = 404, description = "No such interview of the caller", body = ErrorResponse)))]
+pub async fn status(
+    state: web::Data<AppState>,
+    caller: AuthenticatedCandidate,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .interviews
+        .status(InterviewId::from_uuid(*id), caller.id)
+        .await?;
+    let response = match view {
+        RecoveryView::InProgress {
+            interview,
+            last_question,
+            session,
+        } => StatusResponse {
+            interview_id: interview.id.as_uuid(),
+            status: interview.status.as_str().into(),
+            completion_reason: None,
+            last_question: last_question.as_ref().map(Into::into),
+            session_state: Some((&session).into()),
+            redirect_to: None,
+            can_restart: false,
+        },
+        RecoveryView::Completed { interview } => StatusResponse {
+            interview_id: interview.id.as_uuid(),
+            status: interview.status.as_str().into(),
+            completion_reason: interview.completion_reason.map(|r| r.as_str().into()),
+            last_question: None,
+            session_state: None,
+            redirect_to: Some(format!("/api/v1/interviews/{}/transcript", interview.id)),
+            can_restart: false,
+        },
+        RecoveryView::Abandoned { interview } => StatusResponse {
+            interview_id: interview.id.as_uuid(),
+            status: interview.status.as_str().into(),
+            completion_reason: interview.completion_reason.map(|r| r.as_str().into()),
+            last_question: None,
+            session_state: None,
+            redirect_to: None,
+            can_restart: true,
+        },
+        RecoveryView::Scheduled { interview } => StatusResponse {
+            interview_id: interview.id.as_uuid(),
+            status: interview.status.as_str().into(),
+            completion_reason: None,
+            last_question: None,
+            session_state: None,
+            redirect_to: None,
+            can_restart: false,
+        },
+    };
+    Ok(HttpResponse::Ok().json(response))
+}
+
+/// End the interview now. Completing a completed interview returns the same summary.
+#[utoipa::path(post, path = "/api/v1/interviews/{id}/complete", tag = "interviews",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Interview id")),
+    responses(
+        (status = 200, description = "Completed", body = CompleteResponse),
+        (status = 404, description = "No such interview of the caller", body = ErrorResponse),
+        (status = 409, description = "The interview was abandoned", body = ErrorResponse)))]
+pub async fn complete(
+    state: web::Data<AppState>,
+    caller: AuthenticatedCandidate,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let summary = state
+        .interviews
+        .complete(InterviewId::from_uuid(*id), caller.id)
+        .await?;
+    Ok(HttpResponse::Ok().json(CompleteResponse {
+        interview_id: summary.interview.id.as_uuid(),
+        completed_at: summary.interview.completed_at,
+        duration_seconds: summary.interview.duration_seconds,
+        questions_answered: summary.questions_answered,
+        skill_boundaries_identified: summary.skill_boundaries_identified,
+        message: "Interview completed. Thank you!".into(),
+    }))
+}
+
+/// The whole conversation.
+#[utoipa::path(get, path = "/api/v1/interviews/{id}/transcript", tag = "interviews",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Interview id")),
+    responses(
+        (status = 200, description = "The transcript", body = TranscriptResponse),
+        (status = 404, description = "No such interview of the caller", body = ErrorResponse)))]
+pub async fn transcript(
+    state: web::Data<AppState>,
+    caller: AuthenticatedCandidate,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let transcript = state
+        .interviews
+        .transcript(InterviewId::from_uuid(*id), caller.id)
+        .await?;
+    Ok(HttpResponse::Ok().json(TranscriptResponse {
+        interview_id: transcript.interview.id.as_uuid(),
+        started_at: transcript.interview.started_at,
+        completed_at: transcript.interview.completed_at,
+        duration_seconds: transcript.interview.duration_seconds,
+        messages: transcript
+            .messages
+            .iter()
+            .map(|message| TranscriptMessageDto {
+                sequence_number: message.sequence_number,
+                message_type: message.message_type.as_str().to_owned(),
+                content_text: message.content_text.clone(),
+                created_at: message.created_at,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,122 @@
+//! The application state, registered once with `app_data`.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use adapter_db::DatabaseConnection;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use interview_core::InterviewService;
+use interview_core::accounts::AccountService;
+use interview_core::ladder::Evaluation;
+use interview_core::ports::{
+    Clock, EvaluationRequest, Generated, InterviewerModel, ProviderError, Question, QuestionRequest,
+};
+
+use crate::auth::TokenService;
+
+pub struct AppState {
+    pub interviews: Arc<InterviewService>,
+    pub accounts: Arc<AccountService>,
+    pub tokens: Arc<TokenService>,
+    pub clock: Arc<dyn Clock>,
+    pub db: DatabaseConnection,
+    pub ai: Arc<AiHealth>,
+}
+
+/// What `/api/v1/ai/status` reports: the provider in use and how its calls have gone.
+#[derive(Debug, Default)]
+pub struct AiHealth {
+    pub provider: String,
+    pub model: String,
+    outcomes: Mutex<AiOutcomes>,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct AiOutcomes {
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+impl AiHealth {
+    pub fn new(provider: &str, model: &str) -> Self {
+        Self {
+            provider: provider.to_owned(),
+            model: model.to_owned(),
+            outcomes: Mutex::default(),
+        }
+    }
+
+    pub fn outcomes(&self) -> AiOutcomes {
+        self.outcomes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn record<T>(&self, result: &Result<T, ProviderError>, now: DateTime<Utc>) {
+        let mut outcomes = self.outcomes.lock().unwrap_or_else(PoisonError::into_inner);
+        match result {
+            Ok(_) => outcomes.last_success_at = Some(now),
+            Err(error) => {
+                outcomes.last_error_at = Some(now);
+                outcomes.last_error = Some(error.to_string());
+            }
+        }
+    }
+}
+
+/// Wraps any interviewer to record the outcome of each call in [`AiHealth`].
+pub struct ObservedInterviewer {
+    inner: Arc<dyn InterviewerModel>,
+    health: Arc<AiHealth>,
+    clock: Arc<dyn Clock>,
+}
+
+impl ObservedInterviewer {
+    pub fn new(
+        inner: Arc<dyn InterviewerModel>,
+        health: Arc<AiHealth>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            inner,
+            health,
+            clock,
+        }
+    }
+}
+
+#[async_trait]
+impl InterviewerModel for ObservedInterviewer {
+    fn model_name(&self) -> String {
+        self.inner.model_name()
+    }
+
+    async fn first_question(
+        &self,
+        request: &QuestionRequest,
+    ) -> Result<Generated<Question>, ProviderError> {
+        let result = self.inner.first_question(request).await;
+        self.health.record(&result, self.clock.now());
+        result
+    }
+
+    async fn next_question(
+        &self,
+        request: &QuestionRequest,
+    ) -> Result<Generated<Question>, ProviderError> {
+        let result = self.inner.next_question(request).await;
+        self.health.record(&result, self.clock.now());
+        result
+    }
+
+    async fn evaluate(
+        &self,
+        request: &EvaluationRequest,
+    ) -> Result<Generated<Evaluation>, ProviderError> {
+        let result = self.inner.evaluate(request).await;
+        self.health.record(&result, self.clock.now());
+        result
+    }
+}
