@@ -1,0 +1,186 @@
+use std::sync::Once;
+
+use adapter_offline::QuestionBank;
+use reqwest::{Client, Response, StatusCode};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use server::Application;
+use server::config::{Environment, LogSettings, Settings};
+use sqlx::Connection;
+
+pub const SECRET: &str = "black-box-test-signing-secret-0123456789";
+pub const PASSWORD: &str = "Str0ng!pass";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: Client,
+    _dir: tempfile::TempDir,
+    pub database: &'static str,
+}
+
+static TELEMETRY: Once = Once::new();
+
+async fn fresh_postgres_url(admin_url: &str) -> String {
+    let schema = format!("api_{}", uuid::Uuid::new_v4().simple());
+    let mut admin = sqlx::postgres::PgConnection::connect(admin_url)
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let separator = if admin_url.contains('?') { '&' } else { '?' };
+    format!("{admin_url}{separator}options=-c%20search_path%3D{schema}")
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts the real server on a random port with a fresh database (a SQLite file, or a fresh
+/// PostgreSQL schema when `TEST_DATABASE_URL` is set).
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    TELEMETRY.call_once(|| {
+        let filter = std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into());
+        server::telemetry::init(&LogSettings {
+            filter,
+            ..LogSettings::default()
+        });
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = Settings::defaults_for(Environment::Test);
+    settings.server.port = 0;
+    settings.server.workers = 2;
+    settings.auth.jwt_secret = Some(SecretString::from(SECRET));
+    settings.rate_limit.enabled = false;
+    settings.storage.objects_dir = dir.path().join("objects");
+    let mut database = "sqlite";
+    settings.database.url = format!("sqlite://{}?mode=rwc", dir.path().join("api.db").display());
+    if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL")
+        && !admin_url.trim().is_empty()
+    {
+        settings.database.url = fresh_postgres_url(admin_url.trim()).await;
+        settings.database.max_connections = 8;
+        database = "postgres";
+    }
+    configure(&mut settings);
+    let application = Application::build(settings)
+        .await
+        .expect("the server starts");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        client: Client::new(),
+        _dir: dir,
+        database,
+    }
+}
+
+pub struct Candidate {
+    pub token: String,
+    pub id: String,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn post_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap()
+    }
+
+    pub async fn register(&self, email: &str) -> Candidate {
+        let response = self
+            .post_json(
+                "/api/v1/auth/register",
+                None,
+                &json!({"email": email, "password": PASSWORD, "full_name": "Test Candidate"}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.unwrap();
+        Candidate {
+            token: body["token"].as_str().unwrap().to_owned(),
+            id: body["candidate_id"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// Starts an interview and returns its body.
+    pub async fn start(&self, token: &str, role: &str) -> Value {
+        let response = self
+            .post_json(
+                "/api/v1/interviews/start",
+                Some(token),
+                &json!({"role_type": role, "resume_id": null}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    pub async fn answer(
+        &self,
+        token: &str,
+        interview: &str,
+        text: &str,
+        in_reply_to: i64,
+        key: Option<&str>,
+    ) -> Response {
+        let mut request = self
+            .client
+            .post(self.url(&format!("/api/v1/interviews/{interview}/messages")))
+            .bearer_auth(token)
+            .json(&json!({"message_text": text, "in_reply_to": in_reply_to}));
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        request.send().await.unwrap()
+    }
+}
+
+/// An answer covering every key point of a bank question, with reasons.
+pub fn strong_answer(question: &str) -> String {
+    let bank = QuestionBank::builtin().unwrap();
+    let Some(found) = bank.find(question) else {
+        return "I would explain it carefully because it matters, for example in production."
+            .to_owned();
+    };
+    let phrases: Vec<&str> = found
+        .key_points
+        .iter()
+        .map(|point| point.alternatives[0].as_str())
+        .collect();
+    format!(
+        "The core idea involves {}. This matters because each affects correctness in practice. \
+         For example, I would reason about {} first and then check {}, which means the \
+         trade-off is explicit. In short, {}.",
+        phrases.join(", "),
+        phrases[0],
+        phrases[phrases.len() - 1],
+        phrases.join(" and ")
+    )
+}
+
+pub async fn error_code(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["error"]["code"].is_string() && body["error"]["message"].is_string(),
+        "not an API error body: {body}"
+    );
+    (status, body)
+}

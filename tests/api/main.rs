@@ -1,0 +1,8 @@
+//! Black-box tests: the real server on port 0 with a fresh database, driven over HTTP.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
+
+mod auth;
+mod errors;
+mod helpers;
+mod interviews;
+mod platform;
