@@ -1,5 +1,9 @@
 # Task runner (https://just.systems). Every recipe is a plain cargo command you can also run by hand.
 
+# Run the server on the embedded defaults (SQLite under ./data, offline interviewer)
+run:
+    cargo run -p server
+
 # Run the tests (the same command CI runs; PostgreSQL too when TEST_DATABASE_URL is set)
 test:
     cargo test --workspace
@@ -12,3 +16,15 @@ lint:
 # Format the code
 fmt:
     cargo fmt --all
+
+# Load benchmark on a fresh SQLite database: K candidates × T turns (rate limiting off)
+bench k="64" t="100":
+    cargo build --release -p server -p loadgen
+    ./target/release/loadgen --server-bin ./target/release/interview-server -k {{k}} -t {{t}}
+
+# The same on a fresh PostgreSQL database (needs a local server with trust auth)
+bench-pg k="64" t="100" admin="postgres://postgres@127.0.0.1:5432/postgres":
+    cargo build --release -p server -p loadgen
+    psql "{{admin}}" -qc 'DROP DATABASE IF EXISTS interview_bench' -c 'CREATE DATABASE interview_bench'
+    ./target/release/loadgen --server-bin ./target/release/interview-server -k {{k}} -t {{t}} \
+        --database-url "postgres://postgres@127.0.0.1:5432/interview_bench"

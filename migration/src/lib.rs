@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod dialect;
 mod m20261123_000001_core_schema;
 mod m20261123_000002_auth_and_idempotency;
+mod m20261123_000003_foreign_key_indexes;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_core_schema::Migration),
             Box::new(m20261123_000002_auth_and_idempotency::Migration),
+            Box::new(m20261123_000003_foreign_key_indexes::Migration),
         ]
     }
 }

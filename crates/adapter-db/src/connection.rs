@@ -5,11 +5,14 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use std::sync::Arc;
+
 use sea_orm::{DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
 use serde::Deserialize;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use thiserror::Error;
+use tokio::sync::{Mutex, MutexGuard};
 
 /// Database settings; every field has a default suited to the embedded SQLite profile.
 #[derive(Clone, Deserialize, PartialEq, Eq)]
@@ -83,6 +86,49 @@ pub enum ConnectError {
     Migrations(String),
 }
 
+/// A connection pool plus, for SQLite, the gate that lets one write transaction in at a time.
+///
+/// SQLite allows a single writer. Without the gate, concurrent writers collide on the file lock
+/// and SQLite's busy handler puts them to sleep for up to 100 ms at a time; queueing them on an
+/// async mutex instead keeps every write short and the latency flat.
+#[derive(Clone)]
+pub struct Database {
+    connection: DatabaseConnection,
+    write_gate: Option<Arc<Mutex<()>>>,
+}
+
+impl Database {
+    pub fn new(connection: DatabaseConnection) -> Self {
+        let write_gate = (connection.get_database_backend() == sea_orm::DatabaseBackend::Sqlite)
+            .then(|| Arc::new(Mutex::new(())));
+        Self {
+            connection,
+            write_gate,
+        }
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.connection
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.write_gate.is_some()
+    }
+
+    /// Waits for the right to write (immediately on PostgreSQL).
+    pub async fn write_permit(&self) -> Option<MutexGuard<'_, ()>> {
+        match &self.write_gate {
+            Some(gate) => Some(gate.lock().await),
+            None => None,
+        }
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        self.connection.close_by_ref().await.ok();
+    }
+}
+
 /// Which engine a connection talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -95,7 +141,7 @@ pub enum Backend {
 ///
 /// # Errors
 /// [`ConnectError`] naming what is wrong with the URL or why the server cannot be reached.
-pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, ConnectError> {
+pub async fn connect(settings: &DatabaseSettings) -> Result<Database, ConnectError> {
     let url = settings.url.trim();
     let acquire_timeout = Duration::from_millis(settings.acquire_timeout_ms);
     let unreachable = |error: sqlx::Error| ConnectError::Unreachable {
@@ -144,7 +190,9 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
                 .connect_with(options)
                 .await
                 .map_err(unreachable)?;
-            Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+            Ok(Database::new(SqlxSqliteConnector::from_sqlx_sqlite_pool(
+                pool,
+            )))
         }
         Backend::Postgres => {
             let mut options = PgConnectOptions::from_str(url)
@@ -157,6 +205,7 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
             }
             connect_postgres(options, settings, acquire_timeout)
                 .await
+                .map(Database::new)
                 .map_err(unreachable)
         }
     }
@@ -198,10 +247,12 @@ pub fn backend_of(url: &str) -> Result<Backend, ConnectError> {
 ///
 /// # Errors
 /// The port error when it does not.
-pub async fn ping(db: &DatabaseConnection) -> Result<(), interview_core::ports::RepositoryError> {
+pub async fn ping(db: &Database) -> Result<(), interview_core::ports::RepositoryError> {
     use sea_orm::ConnectionTrait;
-    let statement = sea_orm::Statement::from_string(db.get_database_backend(), "SELECT 1");
-    db.query_one_raw(statement)
+    let connection = db.connection();
+    let statement = sea_orm::Statement::from_string(connection.get_database_backend(), "SELECT 1");
+    connection
+        .query_one_raw(statement)
         .await
         .map(|_| ())
         .map_err(crate::error::translate)
@@ -211,8 +262,8 @@ pub async fn ping(db: &DatabaseConnection) -> Result<(), interview_core::ports::
 ///
 /// # Errors
 /// [`ConnectError::Migrations`] when a migration fails.
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), ConnectError> {
-    Migrator::up(db, None)
+pub async fn migrate(db: &Database) -> Result<(), ConnectError> {
+    Migrator::up(db.connection(), None)
         .await
         .map_err(|error| ConnectError::Migrations(error.to_string()))
 }
@@ -221,8 +272,8 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), ConnectError> {
 ///
 /// # Errors
 /// [`ConnectError::Migrations`] when the migration table cannot be read.
-pub async fn pending_migrations(db: &DatabaseConnection) -> Result<Vec<String>, ConnectError> {
-    Ok(Migrator::get_pending_migrations(db)
+pub async fn pending_migrations(db: &Database) -> Result<Vec<String>, ConnectError> {
+    Ok(Migrator::get_pending_migrations(db.connection())
         .await
         .map_err(|error| ConnectError::Migrations(error.to_string()))?
         .iter()

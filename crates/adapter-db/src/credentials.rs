@@ -9,17 +9,22 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
+use crate::connection::Database;
 use crate::entities::{login_attempts, revoked_tokens};
 use crate::error::translate;
 
 #[derive(Clone)]
 pub struct SeaOrmCredentials {
+    database: Database,
     db: DatabaseConnection,
 }
 
 impl SeaOrmCredentials {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(database: Database) -> Self {
+        Self {
+            db: database.connection().clone(),
+            database,
+        }
     }
 }
 
@@ -40,6 +45,7 @@ impl CredentialStore for SeaOrmCredentials {
         max_failures: u32,
         lock_until: DateTime<Utc>,
     ) -> Result<LoginAttempts, RepositoryError> {
+        let _permit = self.database.write_permit().await;
         let transaction = self.db.begin().await.map_err(translate)?;
         // One atomic upsert: concurrent failures never lose a count. A count whose first failure
         // is older than the window starts again at 1.
@@ -123,6 +129,7 @@ impl CredentialStore for SeaOrmCredentials {
     }
 
     async fn clear_failed_logins(&self, email: &Email) -> Result<(), RepositoryError> {
+        let _permit = self.database.write_permit().await;
         login_attempts::Entity::delete_by_id(email.as_str().to_owned())
             .exec(&self.db)
             .await
@@ -135,6 +142,7 @@ impl CredentialStore for SeaOrmCredentials {
         jti: &str,
         expires_at: DateTime<Utc>,
     ) -> Result<(), RepositoryError> {
+        let _permit = self.database.write_permit().await;
         revoked_tokens::Entity::insert(revoked_tokens::ActiveModel {
             jti: Set(jti.to_owned()),
             expires_at: Set(expires_at),
@@ -159,6 +167,7 @@ impl CredentialStore for SeaOrmCredentials {
     }
 
     async fn purge_expired_tokens(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError> {
+        let _permit = self.database.write_permit().await;
         Ok(revoked_tokens::Entity::delete_many()
             .filter(revoked_tokens::Column::ExpiresAt.lte(now))
             .exec(&self.db)

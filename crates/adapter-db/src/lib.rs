@@ -12,9 +12,8 @@ mod repositories;
 mod tests;
 
 pub use connection::{
-    Backend, ConnectError, DatabaseSettings, backend_of, connect, connect_postgres, migrate,
-    pending_migrations, ping, redact_url,
+    Backend, ConnectError, Database, DatabaseSettings, backend_of, connect, connect_postgres,
+    migrate, pending_migrations, ping, redact_url,
 };
 pub use credentials::SeaOrmCredentials;
 pub use repositories::{SeaOrmCandidates, SeaOrmInterviews};
-pub use sea_orm::DatabaseConnection;

@@ -13,13 +13,16 @@ use interview_core::ports::{
 };
 use interview_core::service::AnswerOutcome;
 use interview_core::validation::Email;
-use sea_orm::ActiveValue::Set;
+use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, ExprTrait};
+use tokio::sync::{mpsc, oneshot};
+
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
 };
 
+use crate::connection::Database;
 use crate::entities::{
     answer_idempotency, candidates, interview_messages, interview_sessions, interviews,
 };
@@ -29,18 +32,23 @@ use crate::mapping;
 /// Candidates on sea-orm.
 #[derive(Clone)]
 pub struct SeaOrmCandidates {
+    database: Database,
     db: DatabaseConnection,
 }
 
 impl SeaOrmCandidates {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(database: Database) -> Self {
+        Self {
+            db: database.connection().clone(),
+            database,
+        }
     }
 }
 
 #[async_trait]
 impl CandidateRepository for SeaOrmCandidates {
     async fn insert(&self, candidate: &Candidate) -> Result<(), RepositoryError> {
+        let _permit = self.database.write_permit().await;
         candidates::Entity::insert(mapping::candidate_row(candidate))
             .exec_without_returning(&self.db)
             .await
@@ -75,6 +83,7 @@ impl CandidateRepository for SeaOrmCandidates {
         id: CandidateId,
         at: DateTime<Utc>,
     ) -> Result<(), RepositoryError> {
+        let _permit = self.database.write_permit().await;
         let result = candidates::Entity::update_many()
             .col_expr(candidates::Column::LastLoginAt, Expr::value(Some(at)))
             .filter(candidates::Column::Id.eq(id.as_uuid()))
@@ -89,14 +98,91 @@ impl CandidateRepository for SeaOrmCandidates {
 }
 
 /// Interviews, sessions, messages and stored answers on sea-orm.
+///
+/// On SQLite, turns are written by one background task with group commit: it takes every turn
+/// waiting, writes them in one transaction with a savepoint each (a turn that fails rolls back
+/// alone), and commits once. SQLite has a single writer and every commit makes the other
+/// connections drop their page caches, so one commit for many turns is what lets it keep up.
+/// PostgreSQL writes each turn in its own transaction, concurrently.
 #[derive(Clone)]
 pub struct SeaOrmInterviews {
+    database: Database,
     db: DatabaseConnection,
+    turn_writer: Option<mpsc::Sender<PendingTurn>>,
 }
 
+struct PendingTurn {
+    turn: TurnWrite,
+    reply: oneshot::Sender<Result<(), RepositoryError>>,
+}
+
+/// Most turns one group commit writes.
+const MAX_BATCH: usize = 128;
+
 impl SeaOrmInterviews {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    /// Must be called inside a tokio runtime (SQLite starts its turn writer there).
+    pub fn new(database: Database) -> Self {
+        let turn_writer = database
+            .is_sqlite()
+            .then(|| spawn_turn_writer(database.clone()));
+        Self {
+            db: database.connection().clone(),
+            database,
+            turn_writer,
+        }
+    }
+}
+
+fn spawn_turn_writer(database: Database) -> mpsc::Sender<PendingTurn> {
+    let (sender, mut receiver) = mpsc::channel::<PendingTurn>(4 * MAX_BATCH);
+    tokio::spawn(async move {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            let results = write_batch(&database, &batch).await;
+            for (pending, result) in batch.drain(..).zip(results) {
+                // the requester may have gone away; its turn is written all the same
+                let _ = pending.reply.send(result);
+            }
+        }
+    });
+    sender
+}
+
+/// One transaction, one savepoint per turn; a result per turn.
+async fn write_batch(
+    database: &Database,
+    batch: &[PendingTurn],
+) -> Vec<Result<(), RepositoryError>> {
+    let _permit = database.write_permit().await;
+    let attempt = async {
+        let transaction = database.connection().begin().await.map_err(translate)?;
+        let mut results = Vec::with_capacity(batch.len());
+        for pending in batch {
+            let savepoint = transaction.begin().await.map_err(translate)?;
+            match write_turn(&savepoint, &pending.turn).await {
+                Ok(()) => {
+                    savepoint.commit().await.map_err(translate)?;
+                    results.push(Ok(()));
+                }
+                Err(error) => {
+                    savepoint.rollback().await.map_err(translate)?;
+                    results.push(Err(error));
+                }
+            }
+        }
+        transaction.commit().await.map_err(translate)?;
+        Ok::<_, RepositoryError>(results)
+    };
+    match attempt.await {
+        Ok(results) => results,
+        // nothing of the batch was committed: every turn fails and may be retried
+        Err(error) => {
+            let message = error.to_string();
+            batch
+                .iter()
+                .map(|_| Err(RepositoryError::Unavailable(message.clone())))
+                .collect()
+        }
     }
 }
 
@@ -123,7 +209,12 @@ async fn write_turn(
     turn: &TurnWrite,
 ) -> Result<(), RepositoryError> {
     // The version check comes first: a turn computed from a stale session changes nothing.
-    let session = mapping::session_row(&turn.session)?;
+    // Keys are never rewritten: setting a referenced key, even to the same value, makes SQLite
+    // check every child row for orphans.
+    let mut session = mapping::session_row(&turn.session)?;
+    session.id = NotSet;
+    session.interview_id = NotSet;
+    session.created_at = NotSet;
     let updated = interview_sessions::Entity::update_many()
         .set(session)
         .filter(interview_sessions::Column::Id.eq(turn.session.id.as_uuid()))
@@ -137,8 +228,13 @@ async fn write_turn(
             turn.session.id, turn.expected_version
         )));
     }
+    let mut interview = mapping::interview_row(&turn.interview);
+    interview.id = NotSet;
+    interview.candidate_id = NotSet;
+    interview.role_type = NotSet;
+    interview.created_at = NotSet;
     interviews::Entity::update_many()
-        .set(mapping::interview_row(&turn.interview))
+        .set(interview)
         .filter(interviews::Column::Id.eq(turn.interview.id.as_uuid()))
         .exec(connection)
         .await
@@ -166,6 +262,7 @@ impl InterviewRepository for SeaOrmInterviews {
         session: &InterviewSession,
         opening: &InterviewMessage,
     ) -> Result<(), RepositoryError> {
+        let _permit = self.database.write_permit().await;
         let transaction = self.db.begin().await.map_err(translate)?;
         interviews::Entity::insert(mapping::interview_row(interview))
             .exec_without_returning(&transaction)
@@ -219,6 +316,18 @@ impl InterviewRepository for SeaOrmInterviews {
     }
 
     async fn save_turn(&self, turn: &TurnWrite) -> Result<(), RepositoryError> {
+        if let Some(writer) = &self.turn_writer {
+            let (reply, result) = oneshot::channel();
+            let stopped = || RepositoryError::Unavailable("the turn writer has stopped".into());
+            writer
+                .send(PendingTurn {
+                    turn: turn.clone(),
+                    reply,
+                })
+                .await
+                .map_err(|_| stopped())?;
+            return result.await.map_err(|_| stopped())?;
+        }
         let transaction = self.db.begin().await.map_err(translate)?;
         // on any error the transaction is dropped, which rolls it back
         write_turn(&transaction, turn).await?;
@@ -286,6 +395,7 @@ impl InterviewRepository for SeaOrmInterviews {
         message: MessageId,
         audio_url: &str,
     ) -> Result<(), RepositoryError> {
+        let _permit = self.database.write_permit().await;
         let result = interview_messages::Entity::update_many()
             .col_expr(
                 interview_messages::Column::AudioUrl,
@@ -306,6 +416,7 @@ impl InterviewRepository for SeaOrmInterviews {
         cutoff: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<u64, RepositoryError> {
+        let _permit = self.database.write_permit().await;
         let transaction = self.db.begin().await.map_err(translate)?;
         let idle: Vec<uuid::Uuid> = interview_sessions::Entity::find()
             .select_only()

@@ -375,6 +375,8 @@ pub struct ProgressionState {
     pub response_quality_history: Vec<ResponseRecord>,
     pub skills_explored: Vec<SkillArea>,
     pub boundary_detections: Vec<SkillBoundary>,
+    /// Every question asked so far, so none is asked twice.
+    pub asked_questions: Vec<String>,
     pub questions_at_level: u32,
     pub consecutive_excellent: u32,
     pub consecutive_poor_at_level: u32,

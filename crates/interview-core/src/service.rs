@@ -387,7 +387,10 @@ impl InterviewService {
             current_difficulty: DifficultyLevel::Warmup,
             questions_asked_count: 1,
             skill_boundaries: std::collections::BTreeMap::new(),
-            progression: ProgressionState::default(),
+            progression: ProgressionState {
+                asked_questions: vec![question.text.clone()],
+                ..ProgressionState::default()
+            },
             memory,
             pending_question: Some(PendingQuestion {
                 sequence_number: 1,
@@ -436,7 +439,18 @@ impl InterviewService {
         let record = self
             .load_owned(command.interview_id, command.candidate_id)
             .await?;
+        // A request that names the open question of a running interview cannot be a retry of
+        // a turn already stored, so the key lookup is only needed otherwise (and on a conflict).
+        let answers_open_question = record.interview.status == InterviewStatus::InProgress
+            && command.in_reply_to.is_some()
+            && command.in_reply_to
+                == record
+                    .session
+                    .pending_question
+                    .as_ref()
+                    .map(|pending| pending.sequence_number);
         if let Some(key) = &command.client_key
+            && !answers_open_question
             && let Some(stored) = self
                 .interviews
                 .stored_answer(command.interview_id, key)
@@ -576,13 +590,12 @@ impl InterviewService {
                 } else {
                     QuestionFocus::Explore(Some(pending.skill.clone()))
                 };
-                let asked = self.asked_questions(interview.id).await?;
                 let request = QuestionRequest {
                     role: interview.role_type,
                     level: step.to,
                     focus,
                     skills_explored: session.progression.skills_explored.clone(),
-                    asked_questions: asked,
+                    asked_questions: session.progression.asked_questions.clone(),
                     memory: session.memory.messages().to_vec(),
                     question_number: answered + 1,
                 };
@@ -615,17 +628,6 @@ impl InterviewService {
             now,
         )
         .await
-    }
-
-    /// Texts of every question asked so far, so the interviewer never repeats one.
-    async fn asked_questions(&self, interview: InterviewId) -> Result<Vec<String>, InterviewError> {
-        let page = self.interviews.messages(interview, 0, None).await?;
-        Ok(page
-            .messages
-            .into_iter()
-            .filter(|message| message.message_type == MessageType::AiQuestion)
-            .map(|message| message.content_text)
-            .collect())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -667,6 +669,10 @@ impl InterviewService {
         session
             .memory
             .push(self.settings.memory, Speaker::Interviewer, &question.text);
+        session
+            .progression
+            .asked_questions
+            .push(question.text.clone());
         session.questions_asked_count += 1;
         session.pending_question = Some(PendingQuestion {
             sequence_number,

@@ -419,7 +419,8 @@ async fn a_failing_next_question_writes_nothing() {
 
 #[tokio::test]
 async fn a_replayed_answer_returns_the_stored_outcome_without_counting_again() {
-    let record = record(DifficultyLevel::Intermediate, 4, &[0.7]);
+    // the first attempt was stored: the session now waits on question 5 (sequence 9)
+    let record = record(DifficultyLevel::Intermediate, 5, &[0.7]);
     let stored = AnswerOutcome {
         message_id: MessageId::new(),
         transcript: "My answer".into(),
@@ -446,7 +447,9 @@ async fn a_replayed_answer_returns_the_stored_outcome_without_counting_again() {
         .returning(move |_, _| Ok(Some(replay.clone())));
     repo.expect_save_turn().times(0);
     let service = service(repo, model);
+    // the retry names the question it answered, sequence 7
     let mut command = answer_to(&record, "My answer");
+    command.in_reply_to = Some(7);
     command.client_key = Some(ClientKey::parse("key-1").unwrap());
     assert_eq!(service.answer(command.clone()).await.unwrap(), stored);
     // the same key with a different answer is refused

@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -18,21 +19,46 @@ use interview_core::validation::Password;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// argon2id with the crate's recommended parameters, run on tokio's blocking pool so hashing
-/// never stalls request handling.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Argon2Hasher;
+/// argon2id with the crate's recommended parameters (19 MiB, 2 passes), run on tokio's blocking
+/// pool so hashing never stalls request handling, at most one hash per core at a time so a burst
+/// of registrations cannot take 19 MiB per request.
+#[derive(Debug, Clone)]
+pub struct Argon2Hasher {
+    permits: Arc<Semaphore>,
+}
+
+impl Default for Argon2Hasher {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Self {
+            permits: Arc::new(Semaphore::new(cores)),
+        }
+    }
+}
+
+impl Argon2Hasher {
+    async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, HashError> {
+        self.permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|error| HashError::Failed(error.to_string()))
+    }
+}
 
 #[async_trait]
 impl PasswordHasher for Argon2Hasher {
     async fn hash(&self, password: &Password) -> Result<String, HashError> {
         let password = password.expose().to_owned();
+        let permit = self.permit().await?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             // argon2 0.6 draws a fresh random salt for every hash
             Argon2::default()
                 .hash_password(password.as_bytes())
@@ -46,7 +72,9 @@ impl PasswordHasher for Argon2Hasher {
     async fn verify(&self, password: &str, hash: &str) -> Result<bool, HashError> {
         let password = password.to_owned();
         let hash = hash.to_owned();
+        let permit = self.permit().await?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let Ok(parsed) = PasswordHash::new(&hash) else {
                 return false;
             };
@@ -259,7 +287,7 @@ mod tests {
 
     #[tokio::test]
     async fn argon2_hashes_verify_only_the_right_password() {
-        let hasher = Argon2Hasher;
+        let hasher = Argon2Hasher::default();
         let password = Password::parse("Str0ng!pass").unwrap();
         let hash = hasher.hash(&password).await.unwrap();
         assert!(hash.starts_with("$argon2id$"));

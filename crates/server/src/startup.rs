@@ -153,7 +153,7 @@ impl Application {
             interview_settings(&settings),
         ));
 
-        let hasher = Arc::new(Argon2Hasher);
+        let hasher = Arc::new(Argon2Hasher::default());
         let decoy_password = Password::parse("Decoy-Passw0rd!")
             .map_err(|error| StartupError::Other(error.to_string()))?;
         let decoy_hash = hasher

@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use adapter_db::DatabaseConnection;
+use adapter_db::Database;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::InterviewService;
@@ -19,7 +19,7 @@ pub struct AppState {
     pub accounts: Arc<AccountService>,
     pub tokens: Arc<TokenService>,
     pub clock: Arc<dyn Clock>,
-    pub db: DatabaseConnection,
+    pub db: Database,
     pub ai: Arc<AiHealth>,
 }
 

@@ -67,7 +67,7 @@ async fn twenty_concurrent_answers_to_one_question_are_accepted_exactly_once() {
         assert_eq!(record.session.progression.response_quality_history.len(), 1);
         assert_eq!(record.session.version, 2);
         let keys = answer_idempotency::Entity::find()
-            .count(&database.db)
+            .count(database.db.connection())
             .await
             .unwrap();
         assert!(keys <= 1, "{name}: {keys} idempotency records");
@@ -147,7 +147,7 @@ async fn a_turn_that_fails_after_its_first_statement_leaves_no_trace() {
         assert_eq!(page.total_count, 1, "{name}");
         assert_eq!(
             answer_idempotency::Entity::find()
-                .count(&database.db)
+                .count(database.db.connection())
                 .await
                 .unwrap(),
             0

@@ -99,7 +99,7 @@ pub struct Fixture {
     pub service: Arc<InterviewService>,
 }
 
-pub fn fixture(db: &sea_orm::DatabaseConnection) -> Fixture {
+pub fn fixture(db: &crate::connection::Database) -> Fixture {
     let repo = Arc::new(SeaOrmInterviews::new(db.clone()));
     let clock = Arc::new(ManualClock::at(at(0)));
     let service = Arc::new(InterviewService::new(

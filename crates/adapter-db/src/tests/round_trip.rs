@@ -30,7 +30,7 @@ macro_rules! round_trip {
 #[tokio::test]
 async fn every_entity_round_trips() {
     for database in databases().await {
-        let db = &database.db;
+        let db = database.db.connection();
         let name = database.name;
         let candidate = Uuid::now_v7();
         let recruiter = Uuid::now_v7();
@@ -275,7 +275,7 @@ async fn every_entity_round_trips() {
 #[tokio::test]
 async fn deleting_a_candidate_cascades_to_their_interviews() {
     for database in databases().await {
-        let db = &database.db;
+        let db = database.db.connection();
         let candidate = Uuid::now_v7();
         let interview = Uuid::now_v7();
         candidates::Entity::insert(

@@ -2,16 +2,15 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, SubsecRound, TimeZone, Utc};
-use sea_orm::DatabaseConnection;
 use sqlx::Connection;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 
-use crate::connection::{DatabaseSettings, connect, connect_postgres, migrate};
+use crate::connection::{Database, DatabaseSettings, connect, connect_postgres, migrate};
 
 /// One fresh, empty database (not migrated).
 pub struct TestDatabase {
     pub name: &'static str,
-    pub db: DatabaseConnection,
+    pub db: Database,
     cleanup: Cleanup,
 }
 
@@ -24,7 +23,7 @@ impl TestDatabase {
     /// Drops the PostgreSQL schema (the SQLite directory goes with the value).
     pub async fn finish(self) {
         if let Cleanup::Postgres { admin_url, schema } = &self.cleanup {
-            self.db.close_by_ref().await.ok();
+            self.db.close().await;
             if let Ok(mut admin) = PgConnection::connect(admin_url).await {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
@@ -74,7 +73,7 @@ async fn postgres(admin_url: &str) -> TestDatabase {
     .unwrap();
     TestDatabase {
         name: "postgres",
-        db,
+        db: Database::new(db),
         cleanup: Cleanup::Postgres {
             admin_url: admin_url.to_owned(),
             schema,
