@@ -32,7 +32,7 @@ impl Default for DatabaseSettings {
     fn default() -> Self {
         Self {
             url: "sqlite://data/interviews.db?mode=rwc".to_owned(),
-            max_connections: 16,
+            max_connections: 8,
             min_connections: 1,
             acquire_timeout_ms: 5_000,
             statement_timeout_ms: 10_000,

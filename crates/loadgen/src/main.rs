@@ -27,7 +27,8 @@ struct Args {
     /// PID of the server, to report its memory.
     #[arg(long)]
     pid: Option<u32>,
-    /// Start this server binary on a fresh database, load it, then stop it.
+    /// Start this server binary on a fresh database, load it, then stop it. It reads its
+    /// configuration as usual (./config from the current directory), with rate limiting off.
     #[arg(long)]
     server_bin: Option<String>,
     /// Database for --server-bin (default: a fresh SQLite file in a temp directory).
@@ -87,7 +88,6 @@ fn spawn_server(bin: &str, args: &Args) -> Result<(ServerProcess, String), Strin
         .env("APP__RATE_LIMIT__ENABLED", "false")
         .env("APP__LOG__FILTER", "warn")
         .env("APP__STORAGE__OBJECTS_DIR", dir.join("objects"))
-        .env("APP_CONFIG_DIR", dir.join("no-config"))
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start {bin}: {e}"))?;
