@@ -166,6 +166,17 @@ impl CredentialStore for SeaOrmCredentials {
             .is_some())
     }
 
+    async fn revoked_tokens(&self, now: DateTime<Utc>) -> Result<Vec<String>, RepositoryError> {
+        Ok(revoked_tokens::Entity::find()
+            .filter(revoked_tokens::Column::ExpiresAt.gt(now))
+            .all(&self.db)
+            .await
+            .map_err(translate)?
+            .into_iter()
+            .map(|row| row.jti)
+            .collect())
+    }
+
     async fn purge_expired_tokens(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError> {
         let _permit = self.database.write_permit().await;
         Ok(revoked_tokens::Entity::delete_many()

@@ -140,7 +140,23 @@ pub mod interview_sessions {
         pub version: i64,
     }
 
-    no_relations!();
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::interviews::Entity",
+            from = "Column::InterviewId",
+            to = "super::interviews::Column::Id"
+        )]
+        Interview,
+    }
+
+    impl Related<super::interviews::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Interview.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
 }
 
 pub mod interview_messages {

@@ -14,7 +14,7 @@ use interview_core::ports::{
 use interview_core::service::AnswerOutcome;
 use interview_core::validation::Email;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use tokio::sync::{mpsc, oneshot};
 
 use sea_orm::{
@@ -100,8 +100,8 @@ impl CandidateRepository for SeaOrmCandidates {
 /// Interviews, sessions, messages and stored answers on sea-orm.
 ///
 /// On SQLite, turns are written by one background task with group commit: it takes every turn
-/// waiting, writes them in one transaction with a savepoint each (a turn that fails rolls back
-/// alone), and commits once. SQLite has a single writer and every commit makes the other
+/// waiting, writes them in one transaction (a refused turn writes nothing, see `write_turn`),
+/// and commits once. SQLite has a single writer and every commit makes the other
 /// connections drop their page caches, so one commit for many turns is what lets it keep up.
 /// PostgreSQL writes each turn in its own transaction, concurrently.
 #[derive(Clone)]
@@ -148,26 +148,22 @@ fn spawn_turn_writer(database: Database) -> mpsc::Sender<PendingTurn> {
     sender
 }
 
-/// One transaction, one savepoint per turn; a result per turn.
+/// One transaction for the whole batch and a result per turn. A turn that fails part-way
+/// (which no turn should) rolls the batch back, and each turn is then written on its own.
 async fn write_batch(
     database: &Database,
     batch: &[PendingTurn],
 ) -> Vec<Result<(), RepositoryError>> {
     let _permit = database.write_permit().await;
+    let connection = database.connection();
     let attempt = async {
-        let transaction = database.connection().begin().await.map_err(translate)?;
+        let transaction = connection.begin().await.map_err(translate)?;
         let mut results = Vec::with_capacity(batch.len());
         for pending in batch {
-            let savepoint = transaction.begin().await.map_err(translate)?;
-            match write_turn(&savepoint, &pending.turn).await {
-                Ok(()) => {
-                    savepoint.commit().await.map_err(translate)?;
-                    results.push(Ok(()));
-                }
-                Err(error) => {
-                    savepoint.rollback().await.map_err(translate)?;
-                    results.push(Err(error));
-                }
+            match write_turn(&transaction, &pending.turn).await {
+                Ok(()) => results.push(Ok(())),
+                Err(TurnFailure::Clean(error)) => results.push(Err(error)),
+                Err(TurnFailure::Dirty(error)) => return Err(error),
             }
         }
         transaction.commit().await.map_err(translate)?;
@@ -175,13 +171,13 @@ async fn write_batch(
     };
     match attempt.await {
         Ok(results) => results,
-        // nothing of the batch was committed: every turn fails and may be retried
         Err(error) => {
-            let message = error.to_string();
-            batch
-                .iter()
-                .map(|_| Err(RepositoryError::Unavailable(message.clone())))
-                .collect()
+            tracing::warn!(%error, turns = batch.len(), "group commit failed; writing turns one by one");
+            let mut results = Vec::with_capacity(batch.len());
+            for pending in batch {
+                results.push(write_turn_alone(connection, &pending.turn).await);
+            }
+            results
         }
     }
 }
@@ -204,14 +200,51 @@ async fn insert_messages(
     Ok(())
 }
 
+/// Why a turn was not written.
+enum TurnFailure {
+    /// Refused before anything lasting was written (stale version, used key): the transaction
+    /// can go on.
+    Clean(RepositoryError),
+    /// Failed part-way: the transaction must be rolled back.
+    Dirty(RepositoryError),
+}
+
+/// Writes one turn inside `connection`'s transaction. Every way a turn can be refused is checked
+/// before its first lasting write, so a refused turn leaves nothing behind and the transaction
+/// (a group commit, on SQLite) can carry on with the next turn.
 async fn write_turn(
     connection: &impl ConnectionTrait,
     turn: &TurnWrite,
-) -> Result<(), RepositoryError> {
-    // The version check comes first: a turn computed from a stale session changes nothing.
-    // Keys are never rewritten: setting a referenced key, even to the same value, makes SQLite
-    // check every child row for orphans.
-    let mut session = mapping::session_row(&turn.session)?;
+) -> Result<(), TurnFailure> {
+    let interview_id = turn.interview.id.as_uuid();
+    // 1. the client key, if any: a key already used refuses the turn
+    if let Some(stored) = &turn.idempotency {
+        let inserted = answer_idempotency::Entity::insert(answer_idempotency::ActiveModel {
+            interview_id: Set(interview_id),
+            client_key: Set(stored.key.as_str().to_owned()),
+            outcome: Set(mapping::outcome_json(&stored.outcome).map_err(TurnFailure::Clean)?),
+            created_at: Set(turn.session.updated_at),
+        })
+        .on_conflict(
+            OnConflict::columns([
+                answer_idempotency::Column::InterviewId,
+                answer_idempotency::Column::ClientKey,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(connection)
+        .await
+        .map_err(|error| TurnFailure::Clean(translate(error)))?;
+        if inserted == 0 {
+            return Err(TurnFailure::Clean(RepositoryError::Conflict(
+                "the idempotency key was already used".into(),
+            )));
+        }
+    }
+    // 2. the version check. Keys are never rewritten: setting a referenced key, even to the
+    // same value, makes SQLite check every child row for orphans.
+    let mut session = mapping::session_row(&turn.session).map_err(TurnFailure::Dirty)?;
     session.id = NotSet;
     session.interview_id = NotSet;
     session.created_at = NotSet;
@@ -221,13 +254,24 @@ async fn write_turn(
         .filter(interview_sessions::Column::Version.eq(turn.expected_version))
         .exec(connection)
         .await
-        .map_err(translate)?;
+        .map_err(|error| TurnFailure::Dirty(translate(error)))?;
     if updated.rows_affected != 1 {
-        return Err(RepositoryError::Conflict(format!(
+        // take back the key recorded in step 1, so the turn leaves nothing behind
+        if let Some(stored) = &turn.idempotency {
+            answer_idempotency::Entity::delete_by_id((
+                interview_id,
+                stored.key.as_str().to_owned(),
+            ))
+            .exec(connection)
+            .await
+            .map_err(|error| TurnFailure::Dirty(translate(error)))?;
+        }
+        return Err(TurnFailure::Clean(RepositoryError::Conflict(format!(
             "session {} is no longer at version {}",
             turn.session.id, turn.expected_version
-        )));
+        ))));
     }
+    // 3. nothing below can be refused once the version matched
     let mut interview = mapping::interview_row(&turn.interview);
     interview.id = NotSet;
     interview.candidate_id = NotSet;
@@ -235,23 +279,27 @@ async fn write_turn(
     interview.created_at = NotSet;
     interviews::Entity::update_many()
         .set(interview)
-        .filter(interviews::Column::Id.eq(turn.interview.id.as_uuid()))
+        .filter(interviews::Column::Id.eq(interview_id))
         .exec(connection)
         .await
-        .map_err(translate)?;
-    insert_messages(connection, &turn.messages).await?;
-    if let Some(stored) = &turn.idempotency {
-        answer_idempotency::Entity::insert(answer_idempotency::ActiveModel {
-            interview_id: Set(turn.interview.id.as_uuid()),
-            client_key: Set(stored.key.as_str().to_owned()),
-            outcome: Set(mapping::outcome_json(&stored.outcome)?),
-            created_at: Set(turn.session.updated_at),
-        })
-        .exec_without_returning(connection)
+        .map_err(|error| TurnFailure::Dirty(translate(error)))?;
+    insert_messages(connection, &turn.messages)
         .await
-        .map_err(translate)?;
-    }
+        .map_err(TurnFailure::Dirty)?;
     Ok(())
+}
+
+/// One turn in its own transaction.
+async fn write_turn_alone(
+    db: &DatabaseConnection,
+    turn: &TurnWrite,
+) -> Result<(), RepositoryError> {
+    let transaction = db.begin().await.map_err(translate)?;
+    match write_turn(&transaction, turn).await {
+        Ok(()) => transaction.commit().await.map_err(translate),
+        // dropping the transaction rolls it back
+        Err(TurnFailure::Clean(error) | TurnFailure::Dirty(error)) => Err(error),
+    }
 }
 
 #[async_trait]
@@ -280,19 +328,18 @@ impl InterviewRepository for SeaOrmInterviews {
     }
 
     async fn load(&self, id: InterviewId) -> Result<Option<InterviewRecord>, RepositoryError> {
-        let Some(interview) = interviews::Entity::find_by_id(id.as_uuid())
+        // one query: the session joined with its interview
+        let Some((session, interview)) = interview_sessions::Entity::find()
+            .filter(interview_sessions::Column::InterviewId.eq(id.as_uuid()))
+            .find_also_related(interviews::Entity)
             .one(&self.db)
             .await
             .map_err(translate)?
         else {
             return Ok(None);
         };
-        let session = interview_sessions::Entity::find()
-            .filter(interview_sessions::Column::InterviewId.eq(id.as_uuid()))
-            .one(&self.db)
-            .await
-            .map_err(translate)?
-            .ok_or_else(|| RepositoryError::Corrupt(format!("interview {id} has no session")))?;
+        let interview = interview
+            .ok_or_else(|| RepositoryError::Corrupt(format!("session of {id} has no interview")))?;
         Ok(Some(InterviewRecord {
             interview: mapping::interview(interview)?,
             session: mapping::session(session)?,
@@ -316,22 +363,19 @@ impl InterviewRepository for SeaOrmInterviews {
     }
 
     async fn save_turn(&self, turn: &TurnWrite) -> Result<(), RepositoryError> {
-        if let Some(writer) = &self.turn_writer {
-            let (reply, result) = oneshot::channel();
-            let stopped = || RepositoryError::Unavailable("the turn writer has stopped".into());
-            writer
-                .send(PendingTurn {
-                    turn: turn.clone(),
-                    reply,
-                })
-                .await
-                .map_err(|_| stopped())?;
-            return result.await.map_err(|_| stopped())?;
-        }
-        let transaction = self.db.begin().await.map_err(translate)?;
-        // on any error the transaction is dropped, which rolls it back
-        write_turn(&transaction, turn).await?;
-        transaction.commit().await.map_err(translate)
+        let Some(writer) = &self.turn_writer else {
+            return write_turn_alone(&self.db, turn).await;
+        };
+        let (reply, result) = oneshot::channel();
+        let stopped = || RepositoryError::Unavailable("the turn writer has stopped".into());
+        writer
+            .send(PendingTurn {
+                turn: turn.clone(),
+                reply,
+            })
+            .await
+            .map_err(|_| stopped())?;
+        result.await.map_err(|_| stopped())?
     }
 
     async fn stored_answer(

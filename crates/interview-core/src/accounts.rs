@@ -82,6 +82,12 @@ pub trait CredentialStore: Send + Sync {
     /// Storage failures.
     async fn is_token_revoked(&self, jti: &str) -> Result<bool, RepositoryError>;
 
+    /// Every revocation of a token that has not expired yet.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn revoked_tokens(&self, now: DateTime<Utc>) -> Result<Vec<String>, RepositoryError>;
+
     /// Forgets revocations of tokens that have expired anyway; returns how many.
     ///
     /// # Errors

@@ -356,6 +356,14 @@ impl CredentialStore for InMemoryCredentials {
         Ok(locked(&self.revoked).contains_key(jti))
     }
 
+    async fn revoked_tokens(&self, now: DateTime<Utc>) -> Result<Vec<String>, RepositoryError> {
+        Ok(locked(&self.revoked)
+            .iter()
+            .filter(|(_, expires_at)| **expires_at > now)
+            .map(|(jti, _)| jti.clone())
+            .collect())
+    }
+
     async fn purge_expired_tokens(&self, now: DateTime<Utc>) -> Result<u64, RepositoryError> {
         let mut revoked = locked(&self.revoked);
         let before = revoked.len();

@@ -7,6 +7,7 @@ pub mod error;
 pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;
+pub mod revocations;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -31,6 +31,7 @@ use crate::error::{ApiError, json_error, path_error, query_error};
 use crate::middleware::request_id;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::JsonPeerIp;
+use crate::revocations::CachedRevocations;
 use crate::routes::{auth, health, interviews};
 use crate::state::{AiHealth, AppState, ObservedInterviewer};
 
@@ -162,7 +163,10 @@ impl Application {
             .map_err(|error| StartupError::Other(error.to_string()))?;
         let accounts = Arc::new(AccountService::new(
             Arc::new(SeaOrmCandidates::new(db.clone())),
-            Arc::new(SeaOrmCredentials::new(db.clone())),
+            Arc::new(CachedRevocations::new(
+                Arc::new(SeaOrmCredentials::new(db.clone())),
+                StdDuration::from_secs(1),
+            )),
             hasher,
             clock.clone(),
             settings.auth.lockout,
