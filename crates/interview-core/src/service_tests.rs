@@ -8,7 +8,7 @@ use mockall::predicate::always;
 use super::*;
 use crate::ladder::{AnswerQuality, Evaluation, ResponseRecord, Score};
 use crate::ports::{MockInterviewRepository, MockInterviewerModel, Question};
-use crate::testing::{InMemoryInterviews, ManualClock};
+use crate::testing::{InMemoryInterviews, ManualClock, ScriptedInterviewer};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
@@ -546,43 +546,6 @@ async fn answering_a_finished_interview_reports_its_status() {
 
 // ---- with the in-memory repository -------------------------------------------------------
 
-struct Scripted;
-
-#[async_trait::async_trait]
-impl InterviewerModel for Scripted {
-    fn model_name(&self) -> String {
-        "offline".into()
-    }
-    async fn first_question(
-        &self,
-        request: &QuestionRequest,
-    ) -> Result<Generated<Question>, ProviderError> {
-        self.next_question(request).await
-    }
-    async fn next_question(
-        &self,
-        request: &QuestionRequest,
-    ) -> Result<Generated<Question>, ProviderError> {
-        Ok(Generated {
-            value: Question {
-                text: format!("Question {}?", request.question_number),
-                skill: SkillArea::new("hooks"),
-                level: request.level,
-            },
-            usage: usage("offline", 0, 0),
-        })
-    }
-    async fn evaluate(
-        &self,
-        _request: &EvaluationRequest,
-    ) -> Result<Generated<Evaluation>, ProviderError> {
-        Ok(Generated {
-            value: evaluation(AnswerQuality::Good, 0.7, 0.7),
-            usage: usage("offline", 0, 0),
-        })
-    }
-}
-
 fn in_memory() -> (
     Arc<InMemoryInterviews>,
     Arc<ManualClock>,
@@ -592,7 +555,7 @@ fn in_memory() -> (
     let clock = Arc::new(ManualClock::at(t0()));
     let service = Arc::new(InterviewService::new(
         repo.clone(),
-        Arc::new(Scripted),
+        Arc::new(ScriptedInterviewer::free()),
         clock.clone(),
         InterviewSettings::default(),
     ));

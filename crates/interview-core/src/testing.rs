@@ -9,12 +9,17 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::accounts::{CredentialStore, LoginAttempts};
+use crate::cost::ChatUsage;
 use crate::ids::{CandidateId, InterviewId, MessageId};
+use crate::ladder::{AnswerQuality, Evaluation, Score, SkillArea};
 use crate::lifecycle::{CompletionReason, InterviewStatus};
 use crate::model::{Candidate, Interview, InterviewMessage, InterviewSession, MessageType};
 use crate::ports::{
     CandidateRepository, ClientKey, Clock, InterviewRecord, InterviewRepository, MessagePage,
     RepositoryError, TurnWrite,
+};
+use crate::ports::{
+    EvaluationRequest, Generated, InterviewerModel, ProviderError, Question, QuestionRequest,
 };
 use crate::service::AnswerOutcome;
 use crate::validation::Email;
@@ -369,5 +374,80 @@ impl CredentialStore for InMemoryCredentials {
         let before = revoked.len();
         revoked.retain(|_, expires_at| *expires_at > now);
         Ok((before - revoked.len()) as u64)
+    }
+}
+
+/// An interviewer that asks "Question n?" in one skill and rates every answer good
+/// (accuracy and clarity 0.7), reporting fixed token usage per call.
+pub struct ScriptedInterviewer {
+    pub model: String,
+    /// Input and output tokens reported by each question.
+    pub question_tokens: (u64, u64),
+    /// Input and output tokens reported by each evaluation.
+    pub evaluation_tokens: (u64, u64),
+}
+
+impl ScriptedInterviewer {
+    /// Free and silent about tokens, like the offline interviewer.
+    pub fn free() -> Self {
+        Self {
+            model: "offline".into(),
+            question_tokens: (0, 0),
+            evaluation_tokens: (0, 0),
+        }
+    }
+
+    fn usage(&self, (input_tokens, output_tokens): (u64, u64)) -> ChatUsage {
+        ChatUsage {
+            model: self.model.clone(),
+            input_tokens,
+            output_tokens,
+        }
+    }
+}
+
+#[async_trait]
+impl InterviewerModel for ScriptedInterviewer {
+    fn model_name(&self) -> String {
+        self.model.clone()
+    }
+
+    async fn first_question(
+        &self,
+        request: &QuestionRequest,
+    ) -> Result<Generated<Question>, ProviderError> {
+        self.next_question(request).await
+    }
+
+    async fn next_question(
+        &self,
+        request: &QuestionRequest,
+    ) -> Result<Generated<Question>, ProviderError> {
+        Ok(Generated {
+            value: Question {
+                text: format!("Question {}?", request.question_number),
+                skill: SkillArea::new("general"),
+                level: request.level,
+            },
+            usage: self.usage(self.question_tokens),
+        })
+    }
+
+    async fn evaluate(
+        &self,
+        _request: &EvaluationRequest,
+    ) -> Result<Generated<Evaluation>, ProviderError> {
+        Ok(Generated {
+            value: Evaluation {
+                quality: AnswerQuality::Good,
+                technical_accuracy: Score::clamped(0.7),
+                explanation_clarity: Score::clamped(0.7),
+                identified_skills: Vec::new(),
+                boundaries_noticed: Vec::new(),
+                rationale: None,
+                fallback: false,
+            },
+            usage: self.usage(self.evaluation_tokens),
+        })
     }
 }

@@ -90,6 +90,17 @@ impl ApiError {
         )
     }
 
+    /// The database cannot be reached; the client may retry shortly.
+    pub fn storage_unavailable(cause: &str) -> Self {
+        tracing::warn!(%cause, "storage unavailable");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            "storage is temporarily unavailable; please retry",
+        )
+        .retry_after(2)
+    }
+
     /// An unexpected failure: the cause is logged, the client gets a generic message.
     pub fn internal(cause: &dyn std::error::Error) -> Self {
         let mut chain = cause.to_string();
@@ -177,15 +188,7 @@ impl From<InterviewError> for ApiError {
                 )
                 .retry_after(seconds(retry_after))
             }
-            InterviewError::StorageUnavailable(message) => {
-                tracing::warn!(%message, "storage unavailable");
-                Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "storage_unavailable",
-                    "storage is temporarily unavailable; please retry",
-                )
-                .retry_after(2)
-            }
+            InterviewError::StorageUnavailable(message) => Self::storage_unavailable(&message),
             InterviewError::Internal(message) => Self::internal(&std::io::Error::other(message)),
         }
     }
@@ -216,15 +219,7 @@ impl From<AccountError> for ApiError {
             )
             .retry_after(u64::try_from(retry_after_seconds).unwrap_or(1)),
             AccountError::NotFound => Self::unauthorized("the account no longer exists"),
-            AccountError::Unavailable(message) => {
-                tracing::warn!(%message, "storage unavailable");
-                Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "storage_unavailable",
-                    "storage is temporarily unavailable; please retry",
-                )
-                .retry_after(2)
-            }
+            AccountError::Unavailable(message) => Self::storage_unavailable(&message),
             AccountError::Internal(message) => Self::internal(&std::io::Error::other(message)),
         }
     }

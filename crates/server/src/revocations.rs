@@ -142,7 +142,7 @@ mod tests {
     async fn a_local_logout_is_seen_at_once() {
         let cache = CachedRevocations::new(
             Arc::new(InMemoryCredentials::default()),
-            Duration::from_secs(3600),
+            Duration::from_hours(1),
         );
         assert!(!cache.is_token_revoked("a").await.unwrap());
         cache.revoke_token("a", later()).await.unwrap();
@@ -152,7 +152,7 @@ mod tests {
     #[tokio::test]
     async fn another_nodes_logout_is_seen_after_the_next_refresh() {
         let store: Arc<dyn CredentialStore> = Arc::new(InMemoryCredentials::default());
-        let cache = CachedRevocations::new(store.clone(), Duration::from_secs(3600));
+        let cache = CachedRevocations::new(store.clone(), Duration::from_hours(1));
         assert!(!cache.is_token_revoked("b").await.unwrap());
         // revoked behind this node's back
         store.revoke_token("b", later()).await.unwrap();

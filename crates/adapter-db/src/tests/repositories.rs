@@ -2,81 +2,19 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use chrono::Duration;
-use interview_core::cost::ChatUsage;
 use interview_core::ids::{CandidateId, MessageId};
-use interview_core::ladder::{AnswerQuality, Evaluation, Score, SkillArea};
 use interview_core::lifecycle::{CompletionReason, InterviewStatus};
 use interview_core::model::{Candidate, CandidateStatus, InterviewMode, MessageType, RoleType};
-use interview_core::ports::{
-    CandidateRepository, ClientKey, EvaluationRequest, Generated, InterviewRepository,
-    InterviewerModel, ProviderError, Question, QuestionRequest, RepositoryError,
-};
+use interview_core::ports::{CandidateRepository, ClientKey, InterviewRepository, RepositoryError};
 use interview_core::service::{StartInterview, Started, SubmitAnswer};
-use interview_core::testing::ManualClock;
+use interview_core::testing::{ManualClock, ScriptedInterviewer};
 use interview_core::validation::{Email, FullName};
 use interview_core::{InterviewService, InterviewSettings};
 use rust_decimal::Decimal;
 
 use super::support::{at, databases};
 use crate::repositories::{SeaOrmCandidates, SeaOrmInterviews};
-
-/// Asks "Question n?" and rates every answer good.
-pub struct Scripted;
-
-#[async_trait]
-impl InterviewerModel for Scripted {
-    fn model_name(&self) -> String {
-        "gpt-4o-mini".into()
-    }
-    async fn first_question(
-        &self,
-        request: &QuestionRequest,
-    ) -> Result<Generated<Question>, ProviderError> {
-        self.next_question(request).await
-    }
-    async fn next_question(
-        &self,
-        request: &QuestionRequest,
-    ) -> Result<Generated<Question>, ProviderError> {
-        Ok(Generated {
-            value: Question {
-                text: format!("Question {}?", request.question_number),
-                skill: SkillArea::new("databases"),
-                level: request.level,
-            },
-            usage: ChatUsage {
-                model: "gpt-4o-mini".into(),
-                input_tokens: 1_000,
-                output_tokens: 100,
-            },
-        })
-    }
-    async fn evaluate(
-        &self,
-        _request: &EvaluationRequest,
-    ) -> Result<Generated<Evaluation>, ProviderError> {
-        Ok(Generated {
-            value: Evaluation {
-                quality: AnswerQuality::Good,
-                technical_accuracy: Score::new(0.7)
-                    .map_err(|e| ProviderError::InvalidResponse(e.to_string()))?,
-                explanation_clarity: Score::new(0.7)
-                    .map_err(|e| ProviderError::InvalidResponse(e.to_string()))?,
-                identified_skills: vec![],
-                boundaries_noticed: vec![],
-                rationale: None,
-                fallback: false,
-            },
-            usage: ChatUsage {
-                model: "gpt-4o-mini".into(),
-                input_tokens: 2_000,
-                output_tokens: 200,
-            },
-        })
-    }
-}
 
 pub fn candidate(email: &str) -> Candidate {
     Candidate {
@@ -104,7 +42,11 @@ pub fn fixture(db: &crate::connection::Database) -> Fixture {
     let clock = Arc::new(ManualClock::at(at(0)));
     let service = Arc::new(InterviewService::new(
         repo.clone(),
-        Arc::new(Scripted),
+        Arc::new(ScriptedInterviewer {
+            model: "gpt-4o-mini".into(),
+            question_tokens: (1_000, 100),
+            evaluation_tokens: (2_000, 200),
+        }),
         clock.clone(),
         InterviewSettings::default(),
     ));
