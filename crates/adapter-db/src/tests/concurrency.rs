@@ -192,3 +192,61 @@ async fn a_turn_from_a_stale_version_is_a_conflict() {
         database.finish().await;
     }
 }
+
+#[tokio::test]
+async fn a_turn_that_fails_part_way_does_not_take_the_rest_of_its_batch_down() {
+    for database in databases().await {
+        let name = database.name;
+        let fixture = fixture(&database.db);
+        let (_, good) = start(&fixture, "good@example.com").await;
+        let (_, bad) = start(&fixture, "bad@example.com").await;
+        let repo = fixture.repo.clone();
+        let good_before = repo.load(good.interview.id).await.unwrap().unwrap();
+        let bad_before = repo.load(bad.interview.id).await.unwrap().unwrap();
+        let turn_for = |before: &interview_core::ports::InterviewRecord, sequence: i32| {
+            let mut session = before.session.clone();
+            session.version += 1;
+            session.questions_asked_count += 1;
+            let mut message = good.first_question.clone();
+            message.id = interview_core::ids::MessageId::new();
+            message.interview_id = before.interview.id;
+            message.session_id = before.session.id;
+            message.sequence_number = sequence;
+            TurnWrite {
+                interview: before.interview.clone(),
+                session,
+                expected_version: before.session.version,
+                messages: vec![message],
+                idempotency: None,
+            }
+        };
+        // the good turn adds message 2; the bad one collides with the stored message 1
+        let good_turn = turn_for(&good_before, 2);
+        let bad_turn = turn_for(&bad_before, 1);
+        let (good_result, bad_result) =
+            tokio::join!(repo.save_turn(&good_turn), repo.save_turn(&bad_turn));
+        good_result.unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert!(
+            matches!(bad_result, Err(RepositoryError::Conflict(_))),
+            "{name}"
+        );
+        let good_after = repo.load(good.interview.id).await.unwrap().unwrap();
+        assert_eq!(
+            good_after.session.version,
+            good_before.session.version + 1,
+            "{name}"
+        );
+        assert_eq!(
+            repo.messages(good.interview.id, 0, None)
+                .await
+                .unwrap()
+                .total_count,
+            2
+        );
+        assert_eq!(
+            repo.load(bad.interview.id).await.unwrap().unwrap(),
+            bad_before
+        );
+        database.finish().await;
+    }
+}
