@@ -15,8 +15,6 @@ use interview_core::service::AnswerOutcome;
 use interview_core::validation::Email;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use std::collections::HashSet;
-
 use tokio::sync::{mpsc, oneshot};
 
 use sea_orm::{
@@ -102,11 +100,11 @@ impl CandidateRepository for SeaOrmCandidates {
 /// Interviews, sessions, messages and stored answers on sea-orm.
 ///
 /// Turns are written by one background task per process with group commit: it takes every turn
-/// waiting, writes them in one transaction (a refused turn writes nothing, see `write_batch`),
+/// waiting, writes them in one transaction (a refused turn writes nothing, see `write_turn`),
 /// and commits once. SQLite has a single writer and every commit makes the other connections drop
 /// their page caches; PostgreSQL flushes its WAL at every commit. One commit for many turns is
-/// what lets either keep up. Correctness across processes rests on the version check, not on
-/// the batching.
+/// what lets either keep up. Correctness across processes rests on the version check, not on the
+/// batching.
 #[derive(Clone)]
 pub struct SeaOrmInterviews {
     database: Database,
@@ -149,11 +147,8 @@ fn spawn_turn_writer(database: Database) -> mpsc::Sender<PendingTurn> {
     sender
 }
 
-/// One transaction for the whole batch and a result per turn. The client keys of the batch are
-/// checked with one query, each turn's session and interview are updated (the version check
-/// refuses stale turns before they write anything), and then all messages and all stored
-/// outcomes go in with one multi-row insert each. A statement failing part-way (which none
-/// should) rolls the batch back, and each turn is then written on its own.
+/// One transaction for the whole batch and a result per turn. A turn that fails part-way
+/// (which no turn should) rolls the batch back, and each turn is then written on its own.
 async fn write_batch(
     database: &Database,
     batch: &[PendingTurn],
@@ -162,56 +157,13 @@ async fn write_batch(
     let connection = database.connection();
     let attempt = async {
         let transaction = connection.begin().await.map_err(translate)?;
-        let used_keys = stored_keys(&transaction, batch).await?;
-        let mut claimed: HashSet<(uuid::Uuid, String)> = HashSet::new();
         let mut results = Vec::with_capacity(batch.len());
-        let mut messages = Vec::new();
-        let mut outcomes = Vec::new();
         for pending in batch {
-            let turn = &pending.turn;
-            let key = turn
-                .idempotency
-                .as_ref()
-                .map(|stored| (turn.interview.id.as_uuid(), stored.key.as_str().to_owned()));
-            if let Some(key) = &key
-                && (used_keys.contains(key) || claimed.contains(key))
-            {
-                results.push(Err(RepositoryError::Conflict(
-                    "the idempotency key was already used".into(),
-                )));
-                continue;
-            }
-            match update_session_and_interview(&transaction, turn).await {
-                Ok(()) => {
-                    for message in &turn.messages {
-                        messages.push(mapping::message_row(message)?);
-                    }
-                    if let (Some(key), Some(stored)) = (key, &turn.idempotency) {
-                        outcomes.push(answer_idempotency::ActiveModel {
-                            interview_id: Set(key.0),
-                            client_key: Set(key.1.clone()),
-                            outcome: Set(mapping::outcome_json(&stored.outcome)?),
-                            created_at: Set(turn.session.updated_at),
-                        });
-                        claimed.insert(key);
-                    }
-                    results.push(Ok(()));
-                }
+            match write_turn(&transaction, &pending.turn).await {
+                Ok(()) => results.push(Ok(())),
                 Err(TurnFailure::Clean(error)) => results.push(Err(error)),
                 Err(TurnFailure::Dirty(error)) => return Err(error),
             }
-        }
-        if !messages.is_empty() {
-            interview_messages::Entity::insert_many(messages)
-                .exec_without_returning(&transaction)
-                .await
-                .map_err(translate)?;
-        }
-        if !outcomes.is_empty() {
-            answer_idempotency::Entity::insert_many(outcomes)
-                .exec_without_returning(&transaction)
-                .await
-                .map_err(translate)?;
         }
         transaction.commit().await.map_err(translate)?;
         Ok::<_, RepositoryError>(results)
@@ -227,37 +179,6 @@ async fn write_batch(
             results
         }
     }
-}
-
-/// The `(interview, key)` pairs of the batch that are already stored.
-async fn stored_keys(
-    connection: &impl ConnectionTrait,
-    batch: &[PendingTurn],
-) -> Result<HashSet<(uuid::Uuid, String)>, RepositoryError> {
-    let (interviews, keys): (Vec<uuid::Uuid>, Vec<String>) = batch
-        .iter()
-        .filter_map(|pending| {
-            let stored = pending.turn.idempotency.as_ref()?;
-            Some((
-                pending.turn.interview.id.as_uuid(),
-                stored.key.as_str().to_owned(),
-            ))
-        })
-        .unzip();
-    if keys.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let found: Vec<(uuid::Uuid, String)> = answer_idempotency::Entity::find()
-        .select_only()
-        .column(answer_idempotency::Column::InterviewId)
-        .column(answer_idempotency::Column::ClientKey)
-        .filter(answer_idempotency::Column::InterviewId.is_in(interviews))
-        .filter(answer_idempotency::Column::ClientKey.is_in(keys))
-        .into_tuple()
-        .all(connection)
-        .await
-        .map_err(translate)?;
-    Ok(found.into_iter().collect())
 }
 
 async fn insert_messages(
@@ -285,45 +206,6 @@ enum TurnFailure {
     Clean(RepositoryError),
     /// Failed part-way: the transaction must be rolled back.
     Dirty(RepositoryError),
-}
-
-/// The version-checked session update and the interview update of one turn. A stale version is
-/// a clean refusal: nothing was written.
-async fn update_session_and_interview(
-    connection: &impl ConnectionTrait,
-    turn: &TurnWrite,
-) -> Result<(), TurnFailure> {
-    // Keys are never rewritten: setting a referenced key, even to the same value, makes SQLite
-    // check every child row for orphans.
-    let mut session = mapping::session_row(&turn.session).map_err(TurnFailure::Dirty)?;
-    session.id = NotSet;
-    session.interview_id = NotSet;
-    session.created_at = NotSet;
-    let updated = interview_sessions::Entity::update_many()
-        .set(session)
-        .filter(interview_sessions::Column::Id.eq(turn.session.id.as_uuid()))
-        .filter(interview_sessions::Column::Version.eq(turn.expected_version))
-        .exec(connection)
-        .await
-        .map_err(|error| TurnFailure::Dirty(translate(error)))?;
-    if updated.rows_affected != 1 {
-        return Err(TurnFailure::Clean(RepositoryError::Conflict(format!(
-            "session {} is no longer at version {}",
-            turn.session.id, turn.expected_version
-        ))));
-    }
-    let mut interview = mapping::interview_row(&turn.interview);
-    interview.id = NotSet;
-    interview.candidate_id = NotSet;
-    interview.role_type = NotSet;
-    interview.created_at = NotSet;
-    interviews::Entity::update_many()
-        .set(interview)
-        .filter(interviews::Column::Id.eq(turn.interview.id.as_uuid()))
-        .exec(connection)
-        .await
-        .map_err(|error| TurnFailure::Dirty(translate(error)))?;
-    Ok(())
 }
 
 /// Writes one turn inside `connection`'s transaction. Every way a turn can be refused is checked
@@ -359,10 +241,22 @@ async fn write_turn(
             )));
         }
     }
-    // 2. the version check, then the interview
-    if let Err(failure) = update_session_and_interview(connection, turn).await {
-        // take back the key recorded in step 1, so a refused turn leaves nothing behind
-        if let (TurnFailure::Clean(_), Some(stored)) = (&failure, &turn.idempotency) {
+    // 2. the version check. Keys are never rewritten: setting a referenced key, even to the
+    // same value, makes SQLite check every child row for orphans.
+    let mut session = mapping::session_row(&turn.session).map_err(TurnFailure::Dirty)?;
+    session.id = NotSet;
+    session.interview_id = NotSet;
+    session.created_at = NotSet;
+    let updated = interview_sessions::Entity::update_many()
+        .set(session)
+        .filter(interview_sessions::Column::Id.eq(turn.session.id.as_uuid()))
+        .filter(interview_sessions::Column::Version.eq(turn.expected_version))
+        .exec(connection)
+        .await
+        .map_err(|error| TurnFailure::Dirty(translate(error)))?;
+    if updated.rows_affected != 1 {
+        // take back the key recorded in step 1, so the turn leaves nothing behind
+        if let Some(stored) = &turn.idempotency {
             answer_idempotency::Entity::delete_by_id((
                 interview_id,
                 stored.key.as_str().to_owned(),
@@ -371,8 +265,23 @@ async fn write_turn(
             .await
             .map_err(|error| TurnFailure::Dirty(translate(error)))?;
         }
-        return Err(failure);
+        return Err(TurnFailure::Clean(RepositoryError::Conflict(format!(
+            "session {} is no longer at version {}",
+            turn.session.id, turn.expected_version
+        ))));
     }
+    // 3. nothing below can be refused once the version matched
+    let mut interview = mapping::interview_row(&turn.interview);
+    interview.id = NotSet;
+    interview.candidate_id = NotSet;
+    interview.role_type = NotSet;
+    interview.created_at = NotSet;
+    interviews::Entity::update_many()
+        .set(interview)
+        .filter(interviews::Column::Id.eq(interview_id))
+        .exec(connection)
+        .await
+        .map_err(|error| TurnFailure::Dirty(translate(error)))?;
     insert_messages(connection, &turn.messages)
         .await
         .map_err(TurnFailure::Dirty)?;
