@@ -99,17 +99,16 @@ impl CandidateRepository for SeaOrmCandidates {
 
 /// Interviews, sessions, messages and stored answers on sea-orm.
 ///
-/// Turns are written by one background task per process with group commit: it takes every turn
+/// On SQLite, turns are written by one background task with group commit: it takes every turn
 /// waiting, writes them in one transaction (a refused turn writes nothing, see `write_turn`),
-/// and commits once. SQLite has a single writer and every commit makes the other connections drop
-/// their page caches; PostgreSQL flushes its WAL at every commit. One commit for many turns is
-/// what lets either keep up. Correctness across processes rests on the version check, not on the
-/// batching.
+/// and commits once. SQLite has a single writer and every commit makes the other
+/// connections drop their page caches, so one commit for many turns is what lets it keep up.
+/// PostgreSQL writes each turn in its own transaction, concurrently.
 #[derive(Clone)]
 pub struct SeaOrmInterviews {
     database: Database,
     db: DatabaseConnection,
-    turn_writer: mpsc::Sender<PendingTurn>,
+    turn_writer: Option<mpsc::Sender<PendingTurn>>,
 }
 
 struct PendingTurn {
@@ -121,9 +120,11 @@ struct PendingTurn {
 const MAX_BATCH: usize = 128;
 
 impl SeaOrmInterviews {
-    /// Must be called inside a tokio runtime: the turn writer starts there.
+    /// Must be called inside a tokio runtime (SQLite starts its turn writer there).
     pub fn new(database: Database) -> Self {
-        let turn_writer = spawn_turn_writer(database.clone());
+        let turn_writer = database
+            .is_sqlite()
+            .then(|| spawn_turn_writer(database.clone()));
         Self {
             db: database.connection().clone(),
             database,
@@ -362,9 +363,12 @@ impl InterviewRepository for SeaOrmInterviews {
     }
 
     async fn save_turn(&self, turn: &TurnWrite) -> Result<(), RepositoryError> {
+        let Some(writer) = &self.turn_writer else {
+            return write_turn_alone(&self.db, turn).await;
+        };
         let (reply, result) = oneshot::channel();
         let stopped = || RepositoryError::Unavailable("the turn writer has stopped".into());
-        self.turn_writer
+        writer
             .send(PendingTurn {
                 turn: turn.clone(),
                 reply,
