@@ -97,3 +97,25 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
     let bundle = app.get("/docs/swagger-ui-bundle.js", None).await;
     assert_eq!(bundle.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn the_server_refuses_a_schema_that_is_behind_and_names_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings =
+        server::config::Settings::defaults_for(server::config::Environment::Production);
+    settings.server.port = 0;
+    settings.database.url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("empty.db").display()
+    );
+    settings.database.auto_migrate = false;
+    let Err(error) = server::Application::build(settings).await else {
+        panic!("the server started on an unmigrated database");
+    };
+    let message = error.to_string();
+    assert!(message.contains("3 migration(s) pending"), "{message}");
+    assert!(
+        message.contains("cargo run -p migration -- up"),
+        "{message}"
+    );
+}
