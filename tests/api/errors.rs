@@ -134,14 +134,11 @@ async fn bad_input_gets_a_json_4xx_never_a_500() {
     }
     // nothing of that reached the transcript
     let page: Value = app
-        .get(
+        .get_json(
             &format!("/api/v1/interviews/{id}/messages"),
             Some(&candidate.token),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(page["total_count"], 1);
 }
 

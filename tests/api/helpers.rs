@@ -103,6 +103,11 @@ impl TestApp {
         request.send().await.unwrap()
     }
 
+    /// GET, expecting a JSON body.
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> Value {
+        self.get(path, token).await.json().await.unwrap()
+    }
+
     pub async fn register(&self, email: &str) -> Candidate {
         let response = self
             .post_json(

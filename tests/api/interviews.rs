@@ -94,11 +94,8 @@ async fn a_whole_interview_runs_over_http_from_registration_to_transcript() {
     assert_eq!(summary["interview_id"], id.as_str());
 
     let transcript: Value = app
-        .get(&format!("/api/v1/interviews/{id}/transcript"), Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/interviews/{id}/transcript"), Some(&token))
+        .await;
     let messages = transcript["messages"].as_array().unwrap();
     assert_eq!(messages.len(), answers * 2 + 1);
     let sequence: Vec<i64> = messages
@@ -112,23 +109,15 @@ async fn a_whole_interview_runs_over_http_from_registration_to_transcript() {
     assert!(transcript["completed_at"].is_string());
 
     let status: Value = app
-        .get(&format!("/api/v1/interviews/{id}/status"), Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("/api/v1/interviews/{id}/status"), Some(&token))
+        .await;
     assert_eq!(status["status"], "completed");
     assert_eq!(
         status["redirect_to"],
         format!("/api/v1/interviews/{id}/transcript")
     );
 
-    let listed: Value = app
-        .get("/api/v1/interviews", Some(&token))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let listed: Value = app.get_json("/api/v1/interviews", Some(&token)).await;
     assert_eq!(listed.as_array().unwrap().len(), 1);
     assert_eq!(listed[0]["status"], "completed");
 }
@@ -167,26 +156,20 @@ async fn a_fresh_client_recovers_an_interview_in_progress() {
     assert_eq!(status["can_restart"], false);
 
     let latest: Value = app
-        .get(
+        .get_json(
             &format!("/api/v1/interviews/{id}/messages/latest"),
             Some(&candidate.token),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(latest["sequence_number"], 3);
     assert_eq!(latest["message_type"], "ai_question");
 
     let page: Value = app
-        .get(
+        .get_json(
             &format!("/api/v1/interviews/{id}/messages?skip=1&limit=1"),
             Some(&candidate.token),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(page["total_count"], 3);
     assert_eq!(page["messages"].as_array().unwrap().len(), 1);
     assert_eq!(page["messages"][0]["message_type"], "candidate_response");
@@ -221,14 +204,11 @@ async fn a_repeat_with_the_same_idempotency_key_returns_the_same_body() {
     assert_eq!(second.status(), StatusCode::OK);
     assert_eq!(second.json::<Value>().await.unwrap(), first);
     let page: Value = app
-        .get(
+        .get_json(
             &format!("/api/v1/interviews/{id}/messages"),
             Some(&candidate.token),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(page["total_count"], 3, "the retry must not be stored again");
 
     // without a key, answering the same question again is a conflict
@@ -270,14 +250,11 @@ async fn concurrent_different_answers_to_one_question_are_accepted_exactly_once(
     assert_eq!(accepted, 1, "{statuses:?}");
     assert_eq!(conflicts, 9, "{statuses:?}");
     let page: Value = app
-        .get(
+        .get_json(
             &format!("/api/v1/interviews/{id}/messages"),
             Some(&candidate.token),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(page["total_count"], 3);
 }
 
@@ -341,20 +318,14 @@ async fn another_candidates_interview_is_not_found() {
     assert_eq!(complete.status(), StatusCode::NOT_FOUND);
     // and the owner's interview is untouched
     let status: Value = app
-        .get(
+        .get_json(
             &format!("/api/v1/interviews/{id}/status"),
             Some(&owner.token),
         )
-        .await
-        .json()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(status["status"], "in_progress");
     let listed: Value = app
-        .get("/api/v1/interviews", Some(&intruder.token))
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json("/api/v1/interviews", Some(&intruder.token))
+        .await;
     assert!(listed.as_array().unwrap().is_empty());
 }

@@ -11,24 +11,14 @@ async fn health_ready_and_ai_status_answer() {
     assert_eq!(health.json::<Value>().await.unwrap()["status"], "ok");
     let ready = app.get("/ready", None).await;
     assert_eq!(ready.status(), StatusCode::OK);
-    let ai: Value = app
-        .get("/api/v1/ai/status", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ai: Value = app.get_json("/api/v1/ai/status", None).await;
     assert_eq!(ai["provider"], "offline");
     assert_eq!(ai["model"], "offline");
     assert!(ai["last_success_at"].is_null());
 
     let candidate = app.register("ada@example.com").await;
     app.start(&candidate.token, "react").await;
-    let ai: Value = app
-        .get("/api/v1/ai/status", None)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let ai: Value = app.get_json("/api/v1/ai/status", None).await;
     assert!(ai["last_success_at"].is_string(), "{ai}");
 }
 

@@ -7,7 +7,7 @@ use interview_core::ports::RepositoryError;
 use interview_core::validation::Email;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::connection::Database;
 use crate::entities::{login_attempts, revoked_tokens};
@@ -16,15 +16,11 @@ use crate::error::translate;
 #[derive(Clone)]
 pub struct SeaOrmCredentials {
     database: Database,
-    db: DatabaseConnection,
 }
 
 impl SeaOrmCredentials {
     pub fn new(database: Database) -> Self {
-        Self {
-            db: database.connection().clone(),
-            database,
-        }
+        Self { database }
     }
 }
 
@@ -46,7 +42,12 @@ impl CredentialStore for SeaOrmCredentials {
         lock_until: DateTime<Utc>,
     ) -> Result<LoginAttempts, RepositoryError> {
         let _permit = self.database.write_permit().await;
-        let transaction = self.db.begin().await.map_err(translate)?;
+        let transaction = self
+            .database
+            .connection()
+            .begin()
+            .await
+            .map_err(translate)?;
         // One atomic upsert: concurrent failures never lose a count. A count whose first failure
         // is older than the window starts again at 1.
         let existing = |column: login_attempts::Column| Expr::col((login_attempts::Entity, column));
@@ -120,7 +121,7 @@ impl CredentialStore for SeaOrmCredentials {
     ) -> Result<Option<LoginAttempts>, RepositoryError> {
         Ok(
             login_attempts::Entity::find_by_id(email.as_str().to_owned())
-                .one(&self.db)
+                .one(self.database.connection())
                 .await
                 .map_err(translate)?
                 .as_ref()
@@ -131,7 +132,7 @@ impl CredentialStore for SeaOrmCredentials {
     async fn clear_failed_logins(&self, email: &Email) -> Result<(), RepositoryError> {
         let _permit = self.database.write_permit().await;
         login_attempts::Entity::delete_by_id(email.as_str().to_owned())
-            .exec(&self.db)
+            .exec(self.database.connection())
             .await
             .map_err(translate)?;
         Ok(())
@@ -152,7 +153,7 @@ impl CredentialStore for SeaOrmCredentials {
                 .do_nothing()
                 .to_owned(),
         )
-        .exec_without_returning(&self.db)
+        .exec_without_returning(self.database.connection())
         .await
         .map_err(translate)?;
         Ok(())
@@ -160,7 +161,7 @@ impl CredentialStore for SeaOrmCredentials {
 
     async fn is_token_revoked(&self, jti: &str) -> Result<bool, RepositoryError> {
         Ok(revoked_tokens::Entity::find_by_id(jti.to_owned())
-            .one(&self.db)
+            .one(self.database.connection())
             .await
             .map_err(translate)?
             .is_some())
@@ -169,7 +170,7 @@ impl CredentialStore for SeaOrmCredentials {
     async fn revoked_tokens(&self, now: DateTime<Utc>) -> Result<Vec<String>, RepositoryError> {
         Ok(revoked_tokens::Entity::find()
             .filter(revoked_tokens::Column::ExpiresAt.gt(now))
-            .all(&self.db)
+            .all(self.database.connection())
             .await
             .map_err(translate)?
             .into_iter()
@@ -181,7 +182,7 @@ impl CredentialStore for SeaOrmCredentials {
         let _permit = self.database.write_permit().await;
         Ok(revoked_tokens::Entity::delete_many()
             .filter(revoked_tokens::Column::ExpiresAt.lte(now))
-            .exec(&self.db)
+            .exec(self.database.connection())
             .await
             .map_err(translate)?
             .rows_affected)

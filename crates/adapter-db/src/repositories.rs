@@ -33,15 +33,11 @@ use crate::mapping;
 #[derive(Clone)]
 pub struct SeaOrmCandidates {
     database: Database,
-    db: DatabaseConnection,
 }
 
 impl SeaOrmCandidates {
     pub fn new(database: Database) -> Self {
-        Self {
-            db: database.connection().clone(),
-            database,
-        }
+        Self { database }
     }
 }
 
@@ -50,7 +46,7 @@ impl CandidateRepository for SeaOrmCandidates {
     async fn insert(&self, candidate: &Candidate) -> Result<(), RepositoryError> {
         let _permit = self.database.write_permit().await;
         candidates::Entity::insert(mapping::candidate_row(candidate))
-            .exec_without_returning(&self.db)
+            .exec_without_returning(self.database.connection())
             .await
             .map_err(|error| match translate(error) {
                 RepositoryError::Conflict(_) => RepositoryError::Duplicate("email".into()),
@@ -62,7 +58,7 @@ impl CandidateRepository for SeaOrmCandidates {
     async fn by_email(&self, email: &Email) -> Result<Option<Candidate>, RepositoryError> {
         candidates::Entity::find()
             .filter(candidates::Column::Email.eq(email.as_str()))
-            .one(&self.db)
+            .one(self.database.connection())
             .await
             .map_err(translate)?
             .map(mapping::candidate)
@@ -71,7 +67,7 @@ impl CandidateRepository for SeaOrmCandidates {
 
     async fn by_id(&self, id: CandidateId) -> Result<Option<Candidate>, RepositoryError> {
         candidates::Entity::find_by_id(id.as_uuid())
-            .one(&self.db)
+            .one(self.database.connection())
             .await
             .map_err(translate)?
             .map(mapping::candidate)
@@ -87,7 +83,7 @@ impl CandidateRepository for SeaOrmCandidates {
         let result = candidates::Entity::update_many()
             .col_expr(candidates::Column::LastLoginAt, Expr::value(Some(at)))
             .filter(candidates::Column::Id.eq(id.as_uuid()))
-            .exec(&self.db)
+            .exec(self.database.connection())
             .await
             .map_err(translate)?;
         if result.rows_affected == 0 {
@@ -107,7 +103,6 @@ impl CandidateRepository for SeaOrmCandidates {
 #[derive(Clone)]
 pub struct SeaOrmInterviews {
     database: Database,
-    db: DatabaseConnection,
     turn_writer: Option<mpsc::Sender<PendingTurn>>,
 }
 
@@ -126,7 +121,6 @@ impl SeaOrmInterviews {
             .is_sqlite()
             .then(|| spawn_turn_writer(database.clone()));
         Self {
-            db: database.connection().clone(),
             database,
             turn_writer,
         }
@@ -311,7 +305,12 @@ impl InterviewRepository for SeaOrmInterviews {
         opening: &InterviewMessage,
     ) -> Result<(), RepositoryError> {
         let _permit = self.database.write_permit().await;
-        let transaction = self.db.begin().await.map_err(translate)?;
+        let transaction = self
+            .database
+            .connection()
+            .begin()
+            .await
+            .map_err(translate)?;
         interviews::Entity::insert(mapping::interview_row(interview))
             .exec_without_returning(&transaction)
             .await
@@ -332,7 +331,7 @@ impl InterviewRepository for SeaOrmInterviews {
         let Some((session, interview)) = interview_sessions::Entity::find()
             .filter(interview_sessions::Column::InterviewId.eq(id.as_uuid()))
             .find_also_related(interviews::Entity)
-            .one(&self.db)
+            .one(self.database.connection())
             .await
             .map_err(translate)?
         else {
@@ -354,7 +353,7 @@ impl InterviewRepository for SeaOrmInterviews {
             .filter(interviews::Column::CandidateId.eq(candidate.as_uuid()))
             .order_by_desc(interviews::Column::CreatedAt)
             .order_by_desc(interviews::Column::Id)
-            .all(&self.db)
+            .all(self.database.connection())
             .await
             .map_err(translate)?
             .into_iter()
@@ -364,7 +363,7 @@ impl InterviewRepository for SeaOrmInterviews {
 
     async fn save_turn(&self, turn: &TurnWrite) -> Result<(), RepositoryError> {
         let Some(writer) = &self.turn_writer else {
-            return write_turn_alone(&self.db, turn).await;
+            return write_turn_alone(self.database.connection(), turn).await;
         };
         let (reply, result) = oneshot::channel();
         let stopped = || RepositoryError::Unavailable("the turn writer has stopped".into());
@@ -384,7 +383,7 @@ impl InterviewRepository for SeaOrmInterviews {
         key: &ClientKey,
     ) -> Result<Option<AnswerOutcome>, RepositoryError> {
         answer_idempotency::Entity::find_by_id((interview.as_uuid(), key.as_str().to_owned()))
-            .one(&self.db)
+            .one(self.database.connection())
             .await
             .map_err(translate)?
             .map(|row| mapping::outcome(row.outcome))
@@ -399,7 +398,11 @@ impl InterviewRepository for SeaOrmInterviews {
     ) -> Result<MessagePage, RepositoryError> {
         let query = interview_messages::Entity::find()
             .filter(interview_messages::Column::InterviewId.eq(interview.as_uuid()));
-        let total_count = query.clone().count(&self.db).await.map_err(translate)?;
+        let total_count = query
+            .clone()
+            .count(self.database.connection())
+            .await
+            .map_err(translate)?;
         // SQLite accepts OFFSET only after a LIMIT, so "all" is the largest limit it takes
         let largest = i64::MAX.unsigned_abs();
         let limit = Ord::min(limit.unwrap_or(largest), largest);
@@ -407,7 +410,7 @@ impl InterviewRepository for SeaOrmInterviews {
             .order_by_asc(interview_messages::Column::SequenceNumber)
             .limit(limit)
             .offset(skip)
-            .all(&self.db)
+            .all(self.database.connection())
             .await
             .map_err(translate)?
             .into_iter()
@@ -427,7 +430,7 @@ impl InterviewRepository for SeaOrmInterviews {
             .filter(interview_messages::Column::InterviewId.eq(interview.as_uuid()))
             .filter(interview_messages::Column::MessageType.eq(MessageType::AiQuestion.as_str()))
             .order_by_desc(interview_messages::Column::SequenceNumber)
-            .one(&self.db)
+            .one(self.database.connection())
             .await
             .map_err(translate)?
             .map(mapping::message)
@@ -446,7 +449,7 @@ impl InterviewRepository for SeaOrmInterviews {
                 Expr::value(Some(audio_url.to_owned())),
             )
             .filter(interview_messages::Column::Id.eq(message.as_uuid()))
-            .exec(&self.db)
+            .exec(self.database.connection())
             .await
             .map_err(translate)?;
         if result.rows_affected == 0 {
@@ -461,7 +464,12 @@ impl InterviewRepository for SeaOrmInterviews {
         now: DateTime<Utc>,
     ) -> Result<u64, RepositoryError> {
         let _permit = self.database.write_permit().await;
-        let transaction = self.db.begin().await.map_err(translate)?;
+        let transaction = self
+            .database
+            .connection()
+            .begin()
+            .await
+            .map_err(translate)?;
         let idle: Vec<uuid::Uuid> = interview_sessions::Entity::find()
             .select_only()
             .column(interview_sessions::Column::InterviewId)
