@@ -280,7 +280,10 @@ named_enum!(MessageType, "message type", {
 
 /// Technical facts about a stored audio clip.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AudioMetadata {
+    /// The container, as sniffed from the bytes; also names the stored blob.
+    pub format: Option<crate::ports::AudioFormat>,
     pub codec: Option<String>,
     pub sample_rate_hz: Option<u32>,
     pub size_bytes: Option<u64>,

@@ -20,8 +20,9 @@ use crate::model::{
     PendingQuestion, RoleType,
 };
 use crate::ports::{
-    ClientKey, Clock, EvaluationRequest, InterviewRecord, InterviewRepository, InterviewerModel,
-    MessagePage, ProviderError, QuestionFocus, QuestionRequest, RepositoryError, StoredAnswer,
+    AudioClip, AudioFormat, BlobError, BlobRef, BlobStore, ClientKey, Clock, EvaluationRequest,
+    InterviewRecord, InterviewRepository, InterviewerModel, MessagePage, ProviderError,
+    QuestionFocus, QuestionRequest, RepositoryError, SpeechSynthesizer, StoredAnswer, Transcriber,
     TurnWrite,
 };
 
@@ -80,6 +81,19 @@ pub enum InterviewError {
         message: String,
         retry_after: Option<Duration>,
     },
+    /// The configured provider has no speech (the offline interviewer).
+    #[error("{0}")]
+    SpeechUnavailable(String),
+    /// The recording could not be transcribed for now; nothing was stored, the candidate may
+    /// send it again.
+    #[error("transcription is unavailable: {message}")]
+    TranscriptionUnavailable {
+        message: String,
+        retry_after: Option<Duration>,
+    },
+    /// The recording is empty, undecodable or holds no speech.
+    #[error("{0}")]
+    AudioRejected(String),
     #[error("storage is unavailable: {0}")]
     StorageUnavailable(String),
     #[error("internal error: {0}")]
@@ -96,6 +110,16 @@ impl From<RepositoryError> for InterviewError {
             RepositoryError::Unavailable(message) => Self::StorageUnavailable(message),
             RepositoryError::Corrupt(message) => Self::Internal(message),
             RepositoryError::Unknown(source) => Self::Internal(source.to_string()),
+        }
+    }
+}
+
+impl From<BlobError> for InterviewError {
+    fn from(error: BlobError) -> Self {
+        match error {
+            BlobError::NotFound => Self::NotFound,
+            BlobError::Unavailable(message) => Self::StorageUnavailable(message),
+            BlobError::Unknown(source) => Self::StorageUnavailable(source.to_string()),
         }
     }
 }
@@ -158,6 +182,8 @@ pub struct Started {
 /// Audio behind a spoken answer, already stored and transcribed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnswerAudio {
+    /// The id of the candidate message, which names the stored audio.
+    pub message_id: MessageId,
     pub audio_url: String,
     pub metadata: AudioMetadata,
     pub transcription_cost_usd: Decimal,
@@ -175,6 +201,53 @@ pub struct SubmitAnswer {
     pub client_key: Option<ClientKey>,
     pub audio: Option<AnswerAudio>,
 }
+
+/// A recorded answer (the legacy voice pipeline): transcribed, then answered like text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmitVoiceAnswer {
+    pub interview_id: InterviewId,
+    pub candidate_id: CandidateId,
+    pub clip: AudioClip,
+    /// What the caller learned of the recording (format, codec, sample rate, size).
+    pub recording: AudioMetadata,
+    pub in_reply_to: Option<i32>,
+    pub client_key: Option<ClientKey>,
+}
+
+/// Stored audio of one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageAudio {
+    pub bytes: Vec<u8>,
+    pub format: AudioFormat,
+}
+
+/// The speech side of the platform: absent when the provider has none (offline).
+#[derive(Clone)]
+pub struct SpeechServices {
+    pub transcriber: Arc<dyn Transcriber>,
+    pub synthesizer: Arc<dyn SpeechSynthesizer>,
+    pub blobs: Arc<dyn BlobStore>,
+    /// ISO-639-1 language of the interviews.
+    pub language: String,
+}
+
+/// Where a client fetches a message's audio; the server routes this path.
+pub fn message_audio_path(interview: InterviewId, message: MessageId) -> String {
+    format!(
+        "/api/v1/interviews/{}/messages/{}/audio",
+        interview.as_uuid(),
+        message.as_uuid()
+    )
+}
+
+/// A rough upper estimate of a recording's length from its size, for the budget check that
+/// runs before paying for its transcription (32 kbit/s: compressed speech is rarely smaller).
+fn estimated_audio_seconds(bytes: usize) -> f64 {
+    bytes as f64 / 4_000.0
+}
+
+const SPEECH_UNAVAILABLE: &str = "voice answers need an AI provider with speech; the configured one has none (set \
+     OPENAI_API_KEY, or answer by text)";
 
 /// The result of one answer; stored under the client key and replayed verbatim.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -231,6 +304,7 @@ pub struct InterviewService {
     interviewer: Arc<dyn InterviewerModel>,
     clock: Arc<dyn Clock>,
     settings: InterviewSettings,
+    speech: Option<SpeechServices>,
 }
 
 fn closing_remark(reason: CompletionReason) -> &'static str {
@@ -266,11 +340,88 @@ impl InterviewService {
             interviewer,
             clock,
             settings,
+            speech: None,
         }
+    }
+
+    /// Enables voice: recorded answers, spoken replies and their stored audio.
+    #[must_use]
+    pub fn with_speech(mut self, speech: SpeechServices) -> Self {
+        self.speech = Some(speech);
+        self
     }
 
     pub fn settings(&self) -> &InterviewSettings {
         &self.settings
+    }
+
+    pub fn speech_enabled(&self) -> bool {
+        self.speech.is_some()
+    }
+
+    fn speech(&self) -> Result<&SpeechServices, InterviewError> {
+        self.speech
+            .as_ref()
+            .ok_or_else(|| InterviewError::SpeechUnavailable(SPEECH_UNAVAILABLE.into()))
+    }
+
+    /// Speaks an interviewer message and stores the audio, when the budget allows. A failure
+    /// leaves the message as text: the turn matters more than its audio.
+    async fn voice_reply(&self, interview: &mut Interview, message: &mut InterviewMessage) {
+        let Some(speech) = &self.speech else {
+            return;
+        };
+        let characters = message.content_text.chars().count() as u64;
+        let estimate = self.settings.pricing.speech_cost(characters);
+        let note = if self.settings.budget.allows(&interview.costs(), estimate) {
+            match speech.synthesizer.synthesize(&message.content_text).await {
+                Ok(audio) => {
+                    let blob = BlobRef::MessageAudio {
+                        interview: interview.id,
+                        message: message.id,
+                        format: audio.format,
+                    };
+                    let size = audio.bytes.len() as u64;
+                    match speech.blobs.put(&blob, audio.bytes).await {
+                        Ok(()) => {
+                            let cost = self.settings.pricing.speech_cost(audio.characters);
+                            interview.speech_cost_usd += cost;
+                            interview.speech_tokens_used +=
+                                i64::try_from(audio.characters).unwrap_or(i64::MAX);
+                            message.audio_url = Some(message_audio_path(interview.id, message.id));
+                            message.audio_metadata = Some(AudioMetadata {
+                                format: Some(audio.format),
+                                size_bytes: Some(size),
+                                ..AudioMetadata::default()
+                            });
+                            json!({ "characters": audio.characters, "cost_usd": cost })
+                        }
+                        Err(error) => {
+                            json!({ "skipped": "storage_unavailable", "error": error.to_string() })
+                        }
+                    }
+                }
+                Err(error) => json!({ "skipped": "speech_failed", "error": error.to_string() }),
+            }
+        } else {
+            json!({ "skipped": "budget_exhausted" })
+        };
+        if let Some(metadata) = message.metadata.as_object_mut() {
+            metadata.insert("speech".into(), note);
+        }
+    }
+
+    /// Best-effort removal of audio stored for a turn that was not written.
+    async fn discard_audio(&self, messages: &[InterviewMessage]) {
+        let Some(speech) = &self.speech else {
+            return;
+        };
+        for message in messages {
+            if let Some(blob) = blob_of(message) {
+                // an orphaned blob is harmless; the turn's outcome is what matters
+                let _ = speech.blobs.delete(&blob).await;
+            }
+        }
     }
 
     fn total_questions(&self) -> i32 {
@@ -312,6 +463,9 @@ impl InterviewService {
     /// # Errors
     /// Provider and storage failures; nothing is stored unless the whole start succeeds.
     pub async fn start(&self, command: StartInterview) -> Result<Started, InterviewError> {
+        if command.mode == InterviewMode::LegacyVoice {
+            self.speech()?;
+        }
         let now = self.clock.now();
         let model = self.interviewer.model_name();
         let mut interview = Interview {
@@ -361,7 +515,7 @@ impl InterviewService {
         let question = generated.value;
         let mut memory = ConversationMemory::default();
         memory.push(self.settings.memory, Speaker::Interviewer, &question.text);
-        let first_question = InterviewMessage {
+        let mut first_question = InterviewMessage {
             id: MessageId::new(),
             interview_id: interview.id,
             session_id,
@@ -403,9 +557,18 @@ impl InterviewService {
             updated_at: now,
             version: 1,
         };
-        self.interviews
+        if interview.mode == InterviewMode::LegacyVoice {
+            self.voice_reply(&mut interview, &mut first_question).await;
+        }
+        if let Err(error) = self
+            .interviews
             .create(&interview, &session, &first_question)
-            .await?;
+            .await
+        {
+            self.discard_audio(std::slice::from_ref(&first_question))
+                .await;
+            return Err(error.into());
+        }
         Ok(Started {
             session: SessionSnapshot::from(&session),
             interview,
@@ -420,6 +583,154 @@ impl InterviewService {
     /// [`InterviewError::Conflict`] when the question was already answered (or is being answered
     /// concurrently); provider and storage failures leave stored state untouched.
     pub async fn answer(&self, command: SubmitAnswer) -> Result<AnswerOutcome, InterviewError> {
+        self.answer_turn(command, false).await
+    }
+
+    /// Takes a recorded answer: checks it can be answered, transcribes it, stores the audio
+    /// and answers the transcript like text. A failed transcription stores nothing.
+    ///
+    /// # Errors
+    /// [`InterviewError::SpeechUnavailable`] without a speech provider;
+    /// [`InterviewError::TranscriptionUnavailable`] when transcription failed for now;
+    /// [`InterviewError::AudioRejected`] when the recording holds no usable speech; and every
+    /// error of [`Self::answer`].
+    pub async fn answer_voice(
+        &self,
+        command: SubmitVoiceAnswer,
+    ) -> Result<AnswerOutcome, InterviewError> {
+        let speech = self.speech()?;
+        if command.clip.bytes.is_empty() {
+            return Err(InterviewError::AudioRejected(
+                "the recording is empty".into(),
+            ));
+        }
+        let record = self
+            .load_owned(command.interview_id, command.candidate_id)
+            .await?;
+        if let Some(key) = &command.client_key
+            && let Some(stored) = self
+                .interviews
+                .stored_answer(command.interview_id, key)
+                .await?
+        {
+            // the same key is the same recording: answer as the first time, without paying
+            // for its transcription again
+            return Ok(stored);
+        }
+        open_question(&record, command.in_reply_to)?;
+
+        let message_id = MessageId::new();
+        let estimate = self
+            .settings
+            .pricing
+            .transcription_cost(estimated_audio_seconds(command.clip.bytes.len()));
+        let (text, metadata, transcription_cost, budget_exhausted) = if self
+            .settings
+            .budget
+            .allows(&record.interview.costs(), estimate)
+        {
+            let started = std::time::Instant::now();
+            let transcription = speech
+                .transcriber
+                .transcribe(&command.clip, &speech.language)
+                .await
+                .map_err(transcription_error)?;
+            let elapsed = started.elapsed();
+            if transcription.text.trim().is_empty() {
+                return Err(InterviewError::AudioRejected(
+                    "no speech was recognised in the recording".into(),
+                ));
+            }
+            let metadata = AudioMetadata {
+                format: Some(command.clip.format),
+                duration_seconds: Some(transcription.duration_seconds),
+                transcription_ms: Some(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)),
+                confidence: transcription.confidence,
+                size_bytes: Some(command.clip.bytes.len() as u64),
+                ..command.recording.clone()
+            };
+            let cost = self
+                .settings
+                .pricing
+                .transcription_cost(transcription.duration_seconds);
+            (transcription.text, metadata, cost, false)
+        } else {
+            let metadata = AudioMetadata {
+                format: Some(command.clip.format),
+                size_bytes: Some(command.clip.bytes.len() as u64),
+                ..command.recording.clone()
+            };
+            (
+                "[recorded answer not transcribed: the interview budget is exhausted]".to_owned(),
+                metadata,
+                Decimal::ZERO,
+                true,
+            )
+        };
+        let blob = BlobRef::MessageAudio {
+            interview: command.interview_id,
+            message: message_id,
+            format: command.clip.format,
+        };
+        speech.blobs.put(&blob, command.clip.bytes).await?;
+        let audio = AnswerAudio {
+            message_id,
+            audio_url: message_audio_path(command.interview_id, message_id),
+            speech_units: metadata
+                .duration_seconds
+                .map_or(0, |seconds| seconds.ceil() as i64),
+            metadata,
+            transcription_cost_usd: transcription_cost,
+        };
+        let outcome = self
+            .answer_turn(
+                SubmitAnswer {
+                    interview_id: command.interview_id,
+                    candidate_id: command.candidate_id,
+                    text,
+                    in_reply_to: command.in_reply_to,
+                    client_key: command.client_key,
+                    audio: Some(audio),
+                },
+                budget_exhausted,
+            )
+            .await;
+        if outcome.is_err() {
+            let _ = speech.blobs.delete(&blob).await;
+        }
+        outcome
+    }
+
+    /// The stored audio of a message of the candidate's interview.
+    ///
+    /// # Errors
+    /// [`InterviewError::NotFound`] for someone else's interview, an unknown message or a
+    /// message without audio.
+    pub async fn message_audio(
+        &self,
+        interview_id: InterviewId,
+        candidate_id: CandidateId,
+        message_id: MessageId,
+    ) -> Result<MessageAudio, InterviewError> {
+        self.load_owned(interview_id, candidate_id).await?;
+        let page = self.interviews.messages(interview_id, 0, None).await?;
+        let blob = page
+            .messages
+            .iter()
+            .find(|message| message.id == message_id)
+            .and_then(blob_of)
+            .ok_or(InterviewError::NotFound)?;
+        let BlobRef::MessageAudio { format, .. } = blob;
+        let speech = self.speech.as_ref().ok_or(InterviewError::NotFound)?;
+        let bytes = speech.blobs.get(&blob).await?;
+        Ok(MessageAudio { bytes, format })
+    }
+
+    async fn answer_turn(
+        &self,
+        command: SubmitAnswer,
+        budget_exhausted: bool,
+    ) -> Result<AnswerOutcome, InterviewError> {
         let text = command.text.trim().to_owned();
         if text.is_empty() {
             return Err(InterviewError::Validation {
@@ -458,29 +769,11 @@ impl InterviewService {
         {
             return replay(stored, &text);
         }
+        let pending = open_question(&record, command.in_reply_to)?;
         let InterviewRecord {
             mut interview,
             mut session,
         } = record;
-        if interview.status != InterviewStatus::InProgress {
-            return Err(InterviewError::InvalidState {
-                status: interview.status,
-            });
-        }
-        let pending = session
-            .pending_question
-            .clone()
-            .ok_or(InterviewError::InvalidState {
-                status: interview.status,
-            })?;
-        if let Some(in_reply_to) = command.in_reply_to
-            && in_reply_to != pending.sequence_number
-        {
-            return Err(InterviewError::Conflict(format!(
-                "question {in_reply_to} is not the open question; the open question is {}",
-                pending.sequence_number
-            )));
-        }
         let now = self.clock.now();
         let expected_version = session.version;
         if self
@@ -505,7 +798,10 @@ impl InterviewService {
             .unwrap_or_default();
         let answered = u32::try_from(session.questions_asked_count).unwrap_or(0);
         let mut answer_message = InterviewMessage {
-            id: MessageId::new(),
+            id: command
+                .audio
+                .as_ref()
+                .map_or_else(MessageId::new, |audio| audio.message_id),
             interview_id: interview.id,
             session_id: session.id,
             sequence_number: pending.sequence_number + 1,
@@ -534,89 +830,90 @@ impl InterviewService {
                 .map(|message| message.text.len())
                 .sum::<usize>();
 
-        let completion = if self.affordable(&interview, &model, prompt_characters) {
-            let evaluation_request = EvaluationRequest {
-                role: interview.role_type,
-                level: pending.level,
-                skill: pending.skill.clone(),
-                question: question_text,
-                answer: text.clone(),
-                memory: session.memory.messages().to_vec(),
-            };
-            let evaluated = self.interviewer.evaluate(&evaluation_request).await?;
-            let cost = self.charge(&mut interview, &evaluated.usage);
-            let step = session.progression.apply(
-                &self.settings.ladder,
-                pending.level,
-                &pending.skill,
-                &evaluated.value,
-                answered,
-                now,
-            );
-            for boundary in &step.boundaries {
-                session
-                    .skill_boundaries
-                    .insert(boundary.skill.clone(), boundary.clone());
-            }
-            session.current_difficulty = step.to;
-            answer_message.metadata = json!({
-                "skill": pending.skill,
-                "level": pending.level,
-                "evaluation": evaluated.value,
-                "composite": step.composite,
-                "movement": step.movement,
-                "next_level": step.to,
-                "boundaries": step.boundaries,
-                "usage": evaluated.usage,
-                "cost_usd": cost,
-            });
-            let finished = self.settings.completion.completion_reason(
-                interview.role_type,
-                answered,
-                session.skill_boundaries.values(),
-                interview.started_at.unwrap_or(interview.created_at),
-                now,
-            );
-            session
-                .memory
-                .push(self.settings.memory, Speaker::Candidate, &text);
-            if finished.is_some() {
-                finished
-            } else if !self.affordable(&interview, &model, prompt_characters) {
-                Some(CompletionReason::BudgetExhausted)
-            } else {
-                let focus = if step.probe_same_skill {
-                    QuestionFocus::Probe(pending.skill.clone())
-                } else {
-                    QuestionFocus::Explore(Some(pending.skill.clone()))
-                };
-                let request = QuestionRequest {
+        let completion =
+            if !budget_exhausted && self.affordable(&interview, &model, prompt_characters) {
+                let evaluation_request = EvaluationRequest {
                     role: interview.role_type,
-                    level: step.to,
-                    focus,
-                    skills_explored: session.progression.skills_explored.clone(),
-                    asked_questions: session.progression.asked_questions.clone(),
+                    level: pending.level,
+                    skill: pending.skill.clone(),
+                    question: question_text,
+                    answer: text.clone(),
                     memory: session.memory.messages().to_vec(),
-                    question_number: answered + 1,
                 };
-                let generated = self.interviewer.next_question(&request).await?;
-                let question_cost = self.charge(&mut interview, &generated.usage);
-                return self
-                    .commit_question(
-                        command.client_key,
-                        interview,
-                        session,
-                        expected_version,
-                        answer_message,
-                        generated.value,
-                        json!({ "usage": generated.usage, "cost_usd": question_cost }),
-                        now,
-                    )
-                    .await;
-            }
-        } else {
-            Some(CompletionReason::BudgetExhausted)
-        };
+                let evaluated = self.interviewer.evaluate(&evaluation_request).await?;
+                let cost = self.charge(&mut interview, &evaluated.usage);
+                let step = session.progression.apply(
+                    &self.settings.ladder,
+                    pending.level,
+                    &pending.skill,
+                    &evaluated.value,
+                    answered,
+                    now,
+                );
+                for boundary in &step.boundaries {
+                    session
+                        .skill_boundaries
+                        .insert(boundary.skill.clone(), boundary.clone());
+                }
+                session.current_difficulty = step.to;
+                answer_message.metadata = json!({
+                    "skill": pending.skill,
+                    "level": pending.level,
+                    "evaluation": evaluated.value,
+                    "composite": step.composite,
+                    "movement": step.movement,
+                    "next_level": step.to,
+                    "boundaries": step.boundaries,
+                    "usage": evaluated.usage,
+                    "cost_usd": cost,
+                });
+                let finished = self.settings.completion.completion_reason(
+                    interview.role_type,
+                    answered,
+                    session.skill_boundaries.values(),
+                    interview.started_at.unwrap_or(interview.created_at),
+                    now,
+                );
+                session
+                    .memory
+                    .push(self.settings.memory, Speaker::Candidate, &text);
+                if finished.is_some() {
+                    finished
+                } else if !self.affordable(&interview, &model, prompt_characters) {
+                    Some(CompletionReason::BudgetExhausted)
+                } else {
+                    let focus = if step.probe_same_skill {
+                        QuestionFocus::Probe(pending.skill.clone())
+                    } else {
+                        QuestionFocus::Explore(Some(pending.skill.clone()))
+                    };
+                    let request = QuestionRequest {
+                        role: interview.role_type,
+                        level: step.to,
+                        focus,
+                        skills_explored: session.progression.skills_explored.clone(),
+                        asked_questions: session.progression.asked_questions.clone(),
+                        memory: session.memory.messages().to_vec(),
+                        question_number: answered + 1,
+                    };
+                    let generated = self.interviewer.next_question(&request).await?;
+                    let question_cost = self.charge(&mut interview, &generated.usage);
+                    return self
+                        .commit_question(
+                            command.client_key,
+                            interview,
+                            session,
+                            expected_version,
+                            answer_message,
+                            generated.value,
+                            json!({ "usage": generated.usage, "cost_usd": question_cost }),
+                            now,
+                        )
+                        .await;
+                }
+            } else {
+                Some(CompletionReason::BudgetExhausted)
+            };
         let reason = completion.unwrap_or(CompletionReason::MaxQuestions);
         self.commit_closing(
             command.client_key,
@@ -761,13 +1058,19 @@ impl InterviewService {
     async fn commit(
         &self,
         client_key: Option<ClientKey>,
-        interview: Interview,
+        mut interview: Interview,
         mut session: InterviewSession,
         expected_version: i64,
-        messages: Vec<InterviewMessage>,
-        outcome: AnswerOutcome,
+        mut messages: Vec<InterviewMessage>,
+        mut outcome: AnswerOutcome,
         now: DateTime<Utc>,
     ) -> Result<AnswerOutcome, InterviewError> {
+        let spoken = interview.mode == InterviewMode::LegacyVoice
+            || messages.iter().any(|message| message.audio_url.is_some());
+        if spoken && let Some(reply) = messages.last_mut() {
+            self.voice_reply(&mut interview, reply).await;
+            outcome.ai_audio_url.clone_from(&reply.audio_url);
+        }
         session.last_activity_at = now;
         session.updated_at = now;
         session.version = expected_version + 1;
@@ -782,7 +1085,15 @@ impl InterviewService {
                 outcome: outcome.clone(),
             }),
         };
-        match self.interviews.save_turn(&turn).await {
+        let result = self.interviews.save_turn(&turn).await;
+        if result.is_err()
+            && let Some(reply) = turn.messages.last()
+            && reply.message_type == MessageType::AiQuestion
+        {
+            // the candidate's audio is the caller's to discard; the reply's is ours
+            self.discard_audio(std::slice::from_ref(reply)).await;
+        }
+        match result {
             Ok(()) => Ok(outcome),
             Err(RepositoryError::Conflict(message)) => {
                 // a concurrent retry with the same key may have won the race: answer as it did
@@ -976,6 +1287,75 @@ impl InterviewService {
         let cutoff =
             now - chrono::Duration::seconds(self.settings.completion.inactivity_timeout_seconds);
         Ok(self.interviews.abandon_inactive(cutoff, now).await?)
+    }
+}
+
+/// The open question of a running interview, checked against the one the client answers.
+fn open_question(
+    record: &InterviewRecord,
+    in_reply_to: Option<i32>,
+) -> Result<PendingQuestion, InterviewError> {
+    if record.interview.status != InterviewStatus::InProgress {
+        return Err(InterviewError::InvalidState {
+            status: record.interview.status,
+        });
+    }
+    let pending = record
+        .session
+        .pending_question
+        .clone()
+        .ok_or(InterviewError::InvalidState {
+            status: record.interview.status,
+        })?;
+    if let Some(in_reply_to) = in_reply_to
+        && in_reply_to != pending.sequence_number
+    {
+        return Err(InterviewError::Conflict(format!(
+            "question {in_reply_to} is not the open question; the open question is {}",
+            pending.sequence_number
+        )));
+    }
+    Ok(pending)
+}
+
+/// The blob holding a message's audio, if it has any.
+fn blob_of(message: &InterviewMessage) -> Option<BlobRef> {
+    message.audio_url.as_ref()?;
+    let format = message
+        .audio_metadata
+        .as_ref()
+        .and_then(|metadata| metadata.format)
+        .or((message.message_type == MessageType::AiQuestion).then_some(AudioFormat::Mp3))?;
+    Some(BlobRef::MessageAudio {
+        interview: message.interview_id,
+        message: message.id,
+        format,
+    })
+}
+
+fn transcription_error(error: ProviderError) -> InterviewError {
+    match error {
+        ProviderError::NotSupported(_) => {
+            InterviewError::SpeechUnavailable(SPEECH_UNAVAILABLE.into())
+        }
+        ProviderError::Rejected(message) => InterviewError::AudioRejected(format!(
+            "the recording could not be transcribed: {message}"
+        )),
+        ProviderError::RateLimited { retry_after } => InterviewError::TranscriptionUnavailable {
+            message: "the transcription service is rate limiting requests".into(),
+            retry_after,
+        },
+        ProviderError::Unavailable {
+            message,
+            retry_after,
+        } => InterviewError::TranscriptionUnavailable {
+            message,
+            retry_after,
+        },
+        ProviderError::InvalidResponse(message) => InterviewError::TranscriptionUnavailable {
+            message,
+            retry_after: None,
+        },
     }
 }
 

@@ -722,3 +722,6 @@ async fn completing_is_idempotent_and_recovery_reflects_it() {
         RecoveryView::Completed { .. }
     ));
 }
+
+#[path = "service_voice_tests.rs"]
+mod voice;
