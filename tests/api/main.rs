@@ -6,3 +6,4 @@ mod errors;
 mod helpers;
 mod interviews;
 mod platform;
+mod voice;

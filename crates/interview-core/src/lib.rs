@@ -17,4 +17,6 @@ pub mod service;
 pub mod testing;
 pub mod validation;
 
-pub use service::{InterviewError, InterviewService, InterviewSettings};
+pub use service::{
+    InterviewError, InterviewService, InterviewSettings, SpeechServices, message_audio_path,
+};

@@ -137,15 +137,26 @@ pub enum AiProvider {
 #[serde(default)]
 pub struct AiSettings {
     pub provider: AiProvider,
-    #[serde(skip_serializing)]
-    pub openai_api_key: Option<SecretString>,
+    /// OpenAI or any OpenAI-compatible server (`OPENAI_API_KEY`, `OPENAI_BASE_URL`).
+    pub openai: adapter_openai::OpenAiSettings,
 }
 
 impl Default for AiSettings {
     fn default() -> Self {
         Self {
             provider: AiProvider::Auto,
-            openai_api_key: None,
+            openai: adapter_openai::OpenAiSettings::default(),
+        }
+    }
+}
+
+impl AiSettings {
+    /// The provider actually used: `auto` means OpenAI when an API key is configured.
+    pub fn resolved_provider(&self) -> AiProvider {
+        match self.provider {
+            AiProvider::Auto if self.openai.has_api_key() => AiProvider::Openai,
+            AiProvider::Auto => AiProvider::Offline,
+            chosen => chosen,
         }
     }
 }
@@ -218,13 +229,94 @@ impl Default for InterviewSection {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StorageSettings {
+    pub backend: StorageBackend,
+    /// The directory of the `local` backend.
     pub objects_dir: PathBuf,
+    pub s3: S3Settings,
 }
 
 impl Default for StorageSettings {
     fn default() -> Self {
         Self {
+            backend: StorageBackend::Local,
             objects_dir: PathBuf::from("data/objects"),
+            s3: S3Settings::default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageBackend {
+    Local,
+    S3,
+    /// Nothing survives a restart; for tests.
+    Memory,
+}
+
+/// An S3-compatible bucket (AWS, MinIO, Ceph…).
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct S3Settings {
+    pub bucket: String,
+    pub region: String,
+    /// Custom endpoint for S3-compatible servers; AWS when absent.
+    pub endpoint: Option<String>,
+    pub access_key_id: Option<String>,
+    #[serde(skip_serializing)]
+    pub secret_access_key: Option<SecretString>,
+    /// `https://endpoint/bucket/key` addressing, which MinIO-like servers need.
+    pub path_style: bool,
+    /// Allow a plain-HTTP endpoint (a local MinIO).
+    pub allow_http: bool,
+}
+
+impl Default for S3Settings {
+    fn default() -> Self {
+        Self {
+            bucket: String::new(),
+            region: "us-east-1".into(),
+            endpoint: None,
+            access_key_id: None,
+            secret_access_key: None,
+            path_style: true,
+            allow_http: false,
+        }
+    }
+}
+
+impl fmt::Debug for S3Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("S3Settings")
+            .field("bucket", &self.bucket)
+            .field("region", &self.region)
+            .field("endpoint", &self.endpoint)
+            .field("path_style", &self.path_style)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StorageSettings {
+    pub fn blob_settings(&self) -> adapter_object_store::BlobSettings {
+        use adapter_object_store::BlobSettings;
+        match self.backend {
+            StorageBackend::Local => BlobSettings::Local {
+                directory: self.objects_dir.clone(),
+            },
+            StorageBackend::Memory => BlobSettings::Memory,
+            StorageBackend::S3 => BlobSettings::S3 {
+                bucket: self.s3.bucket.clone(),
+                region: self.s3.region.clone(),
+                endpoint: self.s3.endpoint.clone(),
+                access_key_id: self.s3.access_key_id.clone(),
+                secret_access_key: self
+                    .s3
+                    .secret_access_key
+                    .as_ref()
+                    .map(|secret| secret.expose_secret().to_owned()),
+                path_style: self.s3.path_style,
+                allow_http: self.s3.allow_http,
+            },
         }
     }
 }
@@ -332,7 +424,12 @@ impl Settings {
             .merge(
                 Env::raw()
                     .only(&["OPENAI_API_KEY"])
-                    .map(|_| "ai.openai_api_key".into()),
+                    .map(|_| "ai.openai.api_key".into()),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["OPENAI_BASE_URL"])
+                    .map(|_| "ai.openai.base_url".into()),
             )
             .merge(Env::raw().only(&["PORT"]).map(|_| "server.port".into()))
             .merge(Env::prefixed("APP__").split("__"));
@@ -406,12 +503,11 @@ impl Settings {
                     .into(),
             );
         }
-        if self.ai.provider == AiProvider::Openai {
-            problems.push(
-                "ai.provider = \"openai\" is not available in this build yet; use \"auto\" or \
-                 \"offline\""
-                    .into(),
-            );
+        if self.ai.resolved_provider() == AiProvider::Openai {
+            problems.extend(self.ai.openai.problems("ai.openai"));
+        }
+        if self.storage.backend == StorageBackend::S3 && self.storage.s3.bucket.trim().is_empty() {
+            problems.push("storage.s3.bucket is required with storage.backend = \"s3\"".into());
         }
         if problems.is_empty() {
             Ok(())
@@ -461,10 +557,11 @@ mod tests {
     fn secrets_never_appear_in_debug_output() {
         let mut settings = Settings::default();
         settings.auth.jwt_secret = Some(SecretString::from("a-very-secret-signing-key-0123456789"));
-        settings.ai.openai_api_key = Some(SecretString::from("sk-live-abcdef"));
+        settings.ai.openai.api_key = Some(SecretString::from("sk-live-abcdef"));
+        settings.storage.s3.secret_access_key = Some(SecretString::from("s3-secret-key"));
         settings.database.url = "postgres://app:db-password@db/app".into();
         let debug = format!("{settings:?}");
-        for secret in ["a-very-secret", "sk-live", "db-password"] {
+        for secret in ["a-very-secret", "sk-live", "db-password", "s3-secret-key"] {
             assert!(!debug.contains(secret), "{secret} leaked: {debug}");
         }
     }
@@ -489,6 +586,14 @@ mod tests {
             assert_eq!(settings.database.url, "postgres://u:p@h/db");
             assert!(!settings.database.auto_migrate);
             assert_eq!(settings.ai.provider, AiProvider::Offline);
+            jail.set_env("APP__AI__PROVIDER", "auto");
+            jail.set_env("OPENAI_API_KEY", "sk-from-env");
+            jail.set_env("OPENAI_BASE_URL", "http://127.0.0.1:11434/v1");
+            jail.set_env("APP__AI__OPENAI__CHAT_MODEL", "llama3");
+            let settings = Settings::load(dir.path()).map_err(|e| e.to_string())?;
+            assert_eq!(settings.ai.resolved_provider(), AiProvider::Openai);
+            assert_eq!(settings.ai.openai.base_url, "http://127.0.0.1:11434/v1");
+            assert_eq!(settings.ai.openai.chat_model, "llama3");
             jail.set_env("PORT", "7000");
             jail.set_env("APP__SERVER__PORT", "7000");
             let settings = Settings::load(dir.path()).map_err(|e| e.to_string())?;

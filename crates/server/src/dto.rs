@@ -57,7 +57,8 @@ pub struct StartInterviewRequest {
     /// A resume to tailor the interview to; resume upload is not available yet, so only `null`.
     #[serde(default)]
     pub resume_id: Option<Uuid>,
-    /// `text` (default). Voice modes arrive with the speech providers.
+    /// `text` (default) or `legacy_voice`: the first question (and every reply) is also spoken,
+    /// and `audio_url` points at it. `legacy_voice` needs a provider with speech (OpenAI).
     #[serde(default)]
     pub mode: Option<String>,
 }
@@ -221,6 +222,17 @@ pub struct PageQuery {
     pub limit: Option<u64>,
 }
 
+/// A spoken answer (`multipart/form-data`).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // documents the form; the handler reads it field by field
+pub struct VoiceAnswerForm {
+    /// The recording: webm, ogg, mp3, mp4, mpeg, mpga, m4a or wav, at most 25 MB.
+    #[schema(value_type = String, format = Binary)]
+    pub audio_file: Vec<u8>,
+    /// Sequence number of the question answered; defaults to the open one.
+    pub in_reply_to: Option<i32>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageDto {
     pub id: Uuid,
@@ -229,7 +241,38 @@ pub struct MessageDto {
     pub message_type: String,
     pub content_text: String,
     pub created_at: DateTime<Utc>,
+    /// Where the recorded answer or the spoken question can be fetched (owner only).
     pub audio_url: Option<String>,
+    pub audio_metadata: Option<AudioMetadataDto>,
+}
+
+/// Technical facts about a message's audio.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AudioMetadataDto {
+    /// Container: webm, ogg, mp3, mp4, mpeg, mpga, m4a or wav.
+    pub format: Option<String>,
+    pub codec: Option<String>,
+    pub sample_rate_hz: Option<u32>,
+    pub size_bytes: Option<u64>,
+    pub duration_seconds: Option<f64>,
+    /// How long transcription took.
+    pub transcription_ms: Option<u64>,
+    /// Mean segment probability reported by the transcriber, 0–1.
+    pub confidence: Option<f64>,
+}
+
+impl From<&interview_core::model::AudioMetadata> for AudioMetadataDto {
+    fn from(metadata: &interview_core::model::AudioMetadata) -> Self {
+        Self {
+            format: metadata.format.map(|format| format.extension().to_owned()),
+            codec: metadata.codec.clone(),
+            sample_rate_hz: metadata.sample_rate_hz,
+            size_bytes: metadata.size_bytes,
+            duration_seconds: metadata.duration_seconds,
+            transcription_ms: metadata.transcription_ms,
+            confidence: metadata.confidence,
+        }
+    }
 }
 
 impl From<&InterviewMessage> for MessageDto {
@@ -241,6 +284,7 @@ impl From<&InterviewMessage> for MessageDto {
             content_text: message.content_text.clone(),
             created_at: message.created_at,
             audio_url: message.audio_url.clone(),
+            audio_metadata: message.audio_metadata.as_ref().map(Into::into),
         }
     }
 }
@@ -312,6 +356,20 @@ pub struct AiStatusResponse {
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_error_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
-    /// Circuit breaker state: `closed`, `open`, `half_open`, or `none` for the offline interviewer.
+    /// The chat endpoint's circuit breaker: `closed`, `open`, `half_open`, or `none` for the
+    /// offline interviewer.
+    pub breaker_state: String,
+    /// Whether voice answers and spoken replies are available.
+    pub speech_available: bool,
+    /// Each OpenAI endpoint with its model and breaker (empty for the offline interviewer).
+    pub endpoints: Vec<AiEndpointStatus>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AiEndpointStatus {
+    /// `chat`, `transcription` or `speech`.
+    pub endpoint: String,
+    pub model: String,
+    /// `closed`, `open` or `half_open`.
     pub breaker_state: String,
 }

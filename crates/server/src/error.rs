@@ -38,6 +38,8 @@ pub struct ApiError {
     pub message: String,
     pub details: Option<serde_json::Value>,
     pub retry_after_seconds: Option<u64>,
+    /// `Content-Range` of a 416 (`bytes */length`).
+    pub content_range: Option<String>,
 }
 
 impl ApiError {
@@ -48,6 +50,7 @@ impl ApiError {
             message: message.into(),
             details: None,
             retry_after_seconds: None,
+            content_range: None,
         }
     }
 
@@ -126,6 +129,11 @@ impl ApiError {
         {
             response.insert_header((header::RETRY_AFTER, value));
         }
+        if let Some(range) = &self.content_range
+            && let Ok(value) = HeaderValue::from_str(range)
+        {
+            response.insert_header((header::CONTENT_RANGE, value));
+        }
         response.json(ErrorResponse {
             error: ErrorBody {
                 code: self.code.to_owned(),
@@ -187,6 +195,27 @@ impl From<InterviewError> for ApiError {
                     "the AI interviewer is unavailable; nothing was recorded, please retry",
                 )
                 .retry_after(seconds(retry_after))
+            }
+            InterviewError::SpeechUnavailable(message) => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "speech_unavailable",
+                message,
+            ),
+            InterviewError::TranscriptionUnavailable {
+                message,
+                retry_after,
+            } => {
+                tracing::warn!(%message, "transcription unavailable");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "transcription_unavailable",
+                    "the recording could not be transcribed right now; nothing was recorded, \
+                     please send it again",
+                )
+                .retry_after(seconds(retry_after))
+            }
+            InterviewError::AudioRejected(message) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_audio", message)
             }
             InterviewError::StorageUnavailable(message) => Self::storage_unavailable(&message),
             InterviewError::Internal(message) => Self::internal(&std::io::Error::other(message)),

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorResponse};
-use crate::routes::{auth, health, interviews};
+use crate::routes::{audio, auth, health, interviews};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +31,7 @@ use crate::routes::{auth, health, interviews};
         interviews::status,
         interviews::complete,
         interviews::transcript,
+        audio::message_audio,
     ),
     components(schemas(ErrorResponse, ErrorBody)),
     modifiers(&BearerAuth),

@@ -12,12 +12,15 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::{Compress, Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use adapter_db::{SeaOrmCandidates, SeaOrmCredentials, SeaOrmInterviews};
+use adapter_object_store::ObjectBlobStore;
 use adapter_offline::{OFFLINE_MODEL, OfflineInterviewer, QuestionBank};
+use adapter_openai::OpenAiProvider;
 use chrono::Duration;
+use interview_core::SpeechServices;
 use interview_core::accounts::{AccountService, PasswordHasher};
 use interview_core::cost::Budget;
 use interview_core::lifecycle::CompletionSettings;
-use interview_core::ports::{Clock, InterviewerModel, SystemClock};
+use interview_core::ports::{BlobStore, Clock, InterviewerModel, SystemClock};
 use interview_core::validation::Password;
 use interview_core::{InterviewService, InterviewSettings};
 use secrecy::ExposeSecret;
@@ -32,7 +35,7 @@ use crate::middleware::request_id;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
-use crate::routes::{auth, health, interviews};
+use crate::routes::{audio, auth, health, interviews};
 use crate::state::{AiHealth, AppState, ObservedInterviewer};
 
 #[derive(Debug, Error)]
@@ -137,22 +140,51 @@ impl Application {
         }
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
 
-        if settings.ai.provider == AiProvider::Auto && settings.ai.openai_api_key.is_some() {
-            tracing::warn!(
-                "OPENAI_API_KEY is set, but this build has no OpenAI provider yet: using the \
-                 offline interviewer"
+        let blobs: Arc<dyn BlobStore> = Arc::new(
+            ObjectBlobStore::from_settings(&settings.storage.blob_settings())
+                .map_err(|error| StartupError::Other(format!("storage: {error}")))?,
+        );
+        let (model, speech, ai) = if settings.ai.resolved_provider() == AiProvider::Openai {
+            let openai = Arc::new(
+                OpenAiProvider::new(&settings.ai.openai, &clock)
+                    .map_err(|error| StartupError::Other(error.to_string()))?,
             );
-        }
-        let ai = Arc::new(AiHealth::new("offline", OFFLINE_MODEL));
-        let offline: Arc<dyn InterviewerModel> =
-            Arc::new(OfflineInterviewer::new(QuestionBank::builtin()?));
-        let interviewer = Arc::new(ObservedInterviewer::new(offline, ai.clone(), clock.clone()));
-        let interviews = Arc::new(InterviewService::new(
+            tracing::info!(
+                base_url = %settings.ai.openai.base_url,
+                chat_model = %settings.ai.openai.chat_model,
+                "AI provider: OpenAI"
+            );
+            let speech = SpeechServices {
+                transcriber: openai.transcriber.clone(),
+                synthesizer: openai.synthesizer.clone(),
+                blobs,
+                language: settings.ai.openai.language.clone(),
+            };
+            let health =
+                AiHealth::new("openai", &settings.ai.openai.chat_model).with_openai(openai.clone());
+            let model: Arc<dyn InterviewerModel> = openai.interviewer.clone();
+            (model, Some(speech), Arc::new(health))
+        } else {
+            tracing::info!("AI provider: the offline interviewer (no speech)");
+            let model: Arc<dyn InterviewerModel> =
+                Arc::new(OfflineInterviewer::new(QuestionBank::builtin()?));
+            (
+                model,
+                None,
+                Arc::new(AiHealth::new("offline", OFFLINE_MODEL)),
+            )
+        };
+        let interviewer = Arc::new(ObservedInterviewer::new(model, ai.clone(), clock.clone()));
+        let mut service = InterviewService::new(
             Arc::new(SeaOrmInterviews::new(db.clone())),
             interviewer,
             clock.clone(),
             interview_settings(&settings),
-        ));
+        );
+        if let Some(speech) = speech {
+            service = service.with_speech(speech);
+        }
+        let interviews = Arc::new(service);
 
         let hasher = Arc::new(Argon2Hasher::default());
         let decoy_password = Password::parse("Decoy-Passw0rd!")
@@ -256,6 +288,10 @@ impl Application {
                         .route("/{id}/messages", web::post().to(interviews::answer))
                         .route("/{id}/messages", web::get().to(interviews::messages))
                         .route("/{id}/messages/latest", web::get().to(interviews::latest))
+                        .route(
+                            "/{id}/messages/{message_id}/audio",
+                            web::get().to(audio::message_audio),
+                        )
                         .route("/{id}/status", web::get().to(interviews::status))
                         .route("/{id}/complete", web::post().to(interviews::complete))
                         .route("/{id}/transcript", web::get().to(interviews::transcript)),

@@ -24,10 +24,12 @@ pub struct AppState {
 }
 
 /// What `/api/v1/ai/status` reports: the provider in use and how its calls have gone.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct AiHealth {
     pub provider: String,
     pub model: String,
+    /// The OpenAI endpoints with their breakers; `None` for the offline interviewer.
+    pub openai: Option<Arc<adapter_openai::OpenAiProvider>>,
     outcomes: Mutex<AiOutcomes>,
 }
 
@@ -43,8 +45,15 @@ impl AiHealth {
         Self {
             provider: provider.to_owned(),
             model: model.to_owned(),
+            openai: None,
             outcomes: Mutex::default(),
         }
+    }
+
+    #[must_use]
+    pub fn with_openai(mut self, openai: Arc<adapter_openai::OpenAiProvider>) -> Self {
+        self.openai = Some(openai);
+        self
     }
 
     pub fn outcomes(&self) -> AiOutcomes {

@@ -1,7 +1,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
-use crate::dto::{AiStatusResponse, HealthResponse, ReadyResponse};
+use crate::dto::{AiEndpointStatus, AiStatusResponse, HealthResponse, ReadyResponse};
 use crate::state::AppState;
 
 /// Liveness: the process answers.
@@ -37,12 +37,32 @@ pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
     responses((status = 200, description = "Provider status", body = AiStatusResponse)))]
 pub async fn ai_status(state: web::Data<AppState>) -> HttpResponse {
     let outcomes = state.ai.outcomes();
+    let endpoints: Vec<AiEndpointStatus> = state
+        .ai
+        .openai
+        .as_ref()
+        .map(|openai| openai.health())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|endpoint| AiEndpointStatus {
+            endpoint: endpoint.endpoint.to_owned(),
+            model: endpoint.model,
+            breaker_state: serde_json::to_value(endpoint.breaker)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_owned))
+                .unwrap_or_default(),
+        })
+        .collect();
     HttpResponse::Ok().json(AiStatusResponse {
         provider: state.ai.provider.clone(),
         model: state.ai.model.clone(),
         last_success_at: outcomes.last_success_at,
         last_error_at: outcomes.last_error_at,
         last_error: outcomes.last_error,
-        breaker_state: "none".into(),
+        breaker_state: endpoints
+            .first()
+            .map_or_else(|| "none".to_owned(), |chat| chat.breaker_state.clone()),
+        speech_available: state.interviews.speech_enabled(),
+        endpoints,
     })
 }

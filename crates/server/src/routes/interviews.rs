@@ -1,18 +1,20 @@
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::http::{StatusCode, header};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use interview_core::InterviewError;
 use interview_core::ids::{InterviewId, ResumeId};
 use interview_core::model::{InterviewMode, RoleType};
 use interview_core::ports::ClientKey;
-use interview_core::service::{RecoveryView, StartInterview, SubmitAnswer};
+use interview_core::service::{RecoveryView, StartInterview, SubmitAnswer, SubmitVoiceAnswer};
 use uuid::Uuid;
 
 use crate::auth::AuthenticatedCandidate;
 use crate::dto::{
     AnswerRequest, AnswerResponse, CompleteResponse, InterviewResponse, MessageDto,
     MessagesResponse, PageQuery, QuestionDto, StartInterviewRequest, StartInterviewResponse,
-    StatusResponse, TranscriptMessageDto, TranscriptResponse,
+    StatusResponse, TranscriptMessageDto, TranscriptResponse, VoiceAnswerForm,
 };
 use crate::error::{ApiError, ErrorResponse};
+use crate::routes::audio;
 use crate::state::AppState;
 
 const MAX_PAGE: u64 = 200;
@@ -26,10 +28,11 @@ fn parse_start(body: &StartInterviewRequest) -> Result<(RoleType, InterviewMode)
     })?;
     let mode = match body.mode.as_deref().map(str::trim) {
         None | Some("" | "text") => InterviewMode::Text,
-        Some("legacy_voice" | "realtime") => {
+        Some("legacy_voice") => InterviewMode::LegacyVoice,
+        Some("realtime") => {
             return Err(ApiError::field(
                 "mode",
-                "voice modes are not available yet; use \"text\"",
+                "realtime voice is not available yet; use \"text\" or \"legacy_voice\"",
             ));
         }
         Some(_) => {
@@ -53,7 +56,7 @@ fn parse_start(body: &StartInterviewRequest) -> Result<(RoleType, InterviewMode)
         (status = 201, description = "Started; the first question is included", body = StartInterviewResponse),
         (status = 401, description = "Not signed in", body = ErrorResponse),
         (status = 422, description = "Unknown role, mode or resume", body = ErrorResponse),
-        (status = 503, description = "The AI interviewer is unavailable", body = ErrorResponse)))]
+        (status = 503, description = "The AI interviewer is unavailable, or `legacy_voice` was asked of a provider without speech (`speech_unavailable`)", body = ErrorResponse)))]
 pub async fn start(
     state: web::Data<AppState>,
     caller: AuthenticatedCandidate,
@@ -127,43 +130,85 @@ fn client_key(request: &HttpRequest) -> Result<Option<ClientKey>, ApiError> {
 }
 
 /// Answer the open question; the reply carries the next question or the end of the interview.
-/// Send `Idempotency-Key` to make a retry return the same reply instead of answering twice.
+/// Send JSON `{message_text, in_reply_to?}` to answer by text, or `multipart/form-data` with
+/// `audio_file` (webm, ogg, mp3, mp4, mpeg, mpga, m4a or wav; at most 25 MB) and optional
+/// `in_reply_to` to answer by voice: the recording is stored and transcribed, and the reply is
+/// spoken (`ai_audio_url`). Send `Idempotency-Key` to make a retry return the same reply instead
+/// of answering twice.
 #[utoipa::path(post, path = "/api/v1/interviews/{id}/messages", tag = "interviews",
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Interview id"),
         ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters")),
-    request_body = AnswerRequest,
+    request_body(content(
+        (AnswerRequest = "application/json"),
+        (VoiceAnswerForm = "multipart/form-data"))),
     responses(
         (status = 200, description = "Answer recorded", body = AnswerResponse),
-        (status = 400, description = "Malformed JSON", body = ErrorResponse),
+        (status = 400, description = "Malformed JSON or multipart body", body = ErrorResponse),
         (status = 404, description = "No such interview of the caller", body = ErrorResponse),
         (status = 409, description = "Already answered, answered concurrently, or the interview is not in progress (`details.status`)", body = ErrorResponse),
-        (status = 413, description = "Body too large", body = ErrorResponse),
-        (status = 422, description = "Empty or too long answer, bad key", body = ErrorResponse),
-        (status = 503, description = "AI unavailable; nothing was recorded", body = ErrorResponse)))]
+        (status = 413, description = "Body too large (JSON over the limit, audio over 25 MB)", body = ErrorResponse),
+        (status = 415, description = "Not JSON, or a recording in an unaccepted format", body = ErrorResponse),
+        (status = 422, description = "Empty or too long answer, bad key, empty or undecodable audio", body = ErrorResponse),
+        (status = 503, description = "AI unavailable (`ai_unavailable`), transcription failed (`transcription_unavailable`, with Retry-After) or no speech provider (`speech_unavailable`); nothing was recorded", body = ErrorResponse)))]
 pub async fn answer(
     state: web::Data<AppState>,
     caller: AuthenticatedCandidate,
     id: web::Path<Uuid>,
     request: HttpRequest,
-    body: web::Json<AnswerRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let AnswerRequest {
-        message_text,
-        in_reply_to,
-    } = body.into_inner();
-    let outcome = state
-        .interviews
-        .answer(SubmitAnswer {
-            interview_id: InterviewId::from_uuid(*id),
-            candidate_id: caller.id,
-            text: message_text,
+    payload: web::Payload,
+) -> Result<HttpResponse, actix_web::Error> {
+    let interview_id = InterviewId::from_uuid(*id);
+    let client_key = client_key(&request)?;
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim_start().starts_with("multipart/form-data"));
+    let outcome = if multipart {
+        if !state.interviews.speech_enabled() {
+            // refuse before reading 25 MB that cannot be used
+            return Err(ApiError::from(InterviewError::SpeechUnavailable(
+                "voice answers need an AI provider with speech; the configured one has none \
+                 (set OPENAI_API_KEY, or answer by text)"
+                    .into(),
+            ))
+            .into());
+        }
+        let form = audio::read_voice_form(&request, payload).await?;
+        state
+            .interviews
+            .answer_voice(SubmitVoiceAnswer {
+                interview_id,
+                candidate_id: caller.id,
+                clip: form.clip,
+                recording: form.recording,
+                in_reply_to: form.in_reply_to,
+                client_key,
+            })
+            .await
+            .map_err(ApiError::from)?
+    } else {
+        let body =
+            web::Json::<AnswerRequest>::from_request(&request, &mut payload.into_inner()).await?;
+        let AnswerRequest {
+            message_text,
             in_reply_to,
-            client_key: client_key(&request)?,
-            audio: None,
-        })
-        .await?;
+        } = body.into_inner();
+        state
+            .interviews
+            .answer(SubmitAnswer {
+                interview_id,
+                candidate_id: caller.id,
+                text: message_text,
+                in_reply_to,
+                client_key,
+                audio: None,
+            })
+            .await
+            .map_err(ApiError::from)?
+    };
     Ok(HttpResponse::Ok().json(AnswerResponse::from(&outcome)))
 }
 

@@ -1,3 +1,4 @@
+pub mod audio;
 pub mod auth;
 pub mod health;
 pub mod interviews;

@@ -1,0 +1,331 @@
+//! Recorded answers in (multipart, checked by content sniffing) and stored audio out (with
+//! range support).
+
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentEncoding};
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
+use interview_core::ids::{InterviewId, MessageId};
+use interview_core::model::AudioMetadata;
+use interview_core::ports::{AudioClip, AudioFormat};
+use uuid::Uuid;
+
+use crate::auth::AuthenticatedCandidate;
+use crate::error::{ApiError, ErrorResponse};
+use crate::state::AppState;
+
+/// The largest recording accepted (OpenAI's Whisper limit).
+pub const MAX_AUDIO_BYTES: usize = 25 * 1024 * 1024;
+/// Any other form field is small.
+const MAX_FIELD_BYTES: usize = 1024;
+
+/// What a multipart answer carried.
+#[derive(Debug)]
+pub struct VoiceForm {
+    pub clip: AudioClip,
+    pub recording: AudioMetadata,
+    pub in_reply_to: Option<i32>,
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        format!(
+            "the recording is larger than {} MB",
+            MAX_AUDIO_BYTES / 1024 / 1024
+        ),
+    )
+}
+
+fn malformed(error: &dyn std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "malformed_multipart",
+        format!("the multipart body could not be read: {error}"),
+    )
+}
+
+/// Reads one field, refusing more than `limit` bytes.
+async fn read_field(
+    field: &mut actix_multipart::Field,
+    limit: usize,
+    over_limit: fn() -> ApiError,
+) -> Result<Vec<u8>, ApiError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(|error| malformed(&error))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(over_limit());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
+/// Reads `audio_file` (required) and `in_reply_to` (optional) from a multipart body.
+///
+/// # Errors
+/// 413 beyond 25 MB, 415 for anything but the accepted audio formats, 422 for a missing or
+/// empty recording or a bad `in_reply_to`, 400 for a broken body.
+pub async fn read_voice_form(
+    request: &HttpRequest,
+    payload: web::Payload,
+) -> Result<VoiceForm, ApiError> {
+    let declared_length = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<usize>().ok());
+    if declared_length.is_some_and(|length| length > MAX_AUDIO_BYTES + 64 * 1024) {
+        return Err(too_large());
+    }
+    let mut form = Multipart::new(request.headers(), payload);
+    let mut audio: Option<(Vec<u8>, Option<String>, Option<String>)> = None;
+    let mut in_reply_to = None;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|error| malformed(&error))?;
+        match field.name() {
+            Some("audio_file") => {
+                let declared = field.content_type().map(ToString::to_string);
+                let filename = field
+                    .content_disposition()
+                    .and_then(|disposition| disposition.get_filename())
+                    .map(str::to_owned);
+                let bytes = read_field(&mut field, MAX_AUDIO_BYTES, too_large).await?;
+                audio = Some((bytes, declared, filename));
+            }
+            Some("in_reply_to") => {
+                let bytes = read_field(&mut field, MAX_FIELD_BYTES, || {
+                    ApiError::field("in_reply_to", "must be a sequence number")
+                })
+                .await?;
+                let text = String::from_utf8_lossy(&bytes);
+                let value = text
+                    .trim()
+                    .parse::<i32>()
+                    .map_err(|_| ApiError::field("in_reply_to", "must be a sequence number"))?;
+                in_reply_to = Some(value);
+            }
+            _ => {
+                read_field(&mut field, MAX_FIELD_BYTES, || {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "payload_too_large",
+                        "unexpected large form field",
+                    )
+                })
+                .await?;
+            }
+        }
+    }
+    let (bytes, declared, filename) =
+        audio.ok_or_else(|| ApiError::field("audio_file", "a recording is required"))?;
+    if bytes.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_audio",
+            "the recording is empty",
+        ));
+    }
+    let format = sniff(&bytes, declared.as_deref(), filename.as_deref())?;
+    let recording = describe(&bytes, format);
+    Ok(VoiceForm {
+        clip: AudioClip { bytes, format },
+        recording,
+        in_reply_to,
+    })
+}
+
+/// The container the bytes really are; the declared type and file name only choose between
+/// aliases of the same container.
+///
+/// # Errors
+/// 415 for anything else.
+pub fn sniff(
+    bytes: &[u8],
+    declared: Option<&str>,
+    filename: Option<&str>,
+) -> Result<AudioFormat, ApiError> {
+    let hint = |suffix: &str| {
+        filename.is_some_and(|name| name.to_ascii_lowercase().ends_with(suffix))
+            || declared.is_some_and(|mime| mime.contains(suffix.trim_start_matches('.')))
+    };
+    let detected = infer::get(bytes).map(|kind| kind.mime_type());
+    let format = match detected {
+        Some("audio/mpeg") if hint(".mpga") => AudioFormat::Mpga,
+        Some("audio/mpeg") if hint(".mpeg") => AudioFormat::Mpeg,
+        Some("audio/mpeg") => AudioFormat::Mp3,
+        Some("video/webm" | "audio/webm") => AudioFormat::Webm,
+        Some("audio/ogg" | "audio/opus") => AudioFormat::Ogg,
+        Some("audio/x-wav" | "audio/wav") => AudioFormat::Wav,
+        Some("audio/m4a" | "audio/mp4") => AudioFormat::M4a,
+        Some("video/mp4") if hint(".m4a") => AudioFormat::M4a,
+        Some("video/mp4") => AudioFormat::Mp4,
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!(
+                    "the recording must be webm, ogg, mp3, mp4, mpeg, mpga, m4a or wav; these \
+                     bytes are {}",
+                    other.unwrap_or("not a recognised format")
+                ),
+            ));
+        }
+    };
+    Ok(format)
+}
+
+/// The facts readable from the header without decoding (WAV's codec and sample rate).
+fn describe(bytes: &[u8], format: AudioFormat) -> AudioMetadata {
+    let mut metadata = AudioMetadata {
+        format: Some(format),
+        size_bytes: Some(bytes.len() as u64),
+        ..AudioMetadata::default()
+    };
+    match format {
+        AudioFormat::Wav if bytes.len() >= 28 && &bytes[12..16] == b"fmt " => {
+            let tag = u16::from_le_bytes([bytes[20], bytes[21]]);
+            metadata.codec = Some(if tag == 1 { "pcm" } else { "wav" }.to_owned());
+            metadata.sample_rate_hz = Some(u32::from_le_bytes([
+                bytes[24], bytes[25], bytes[26], bytes[27],
+            ]));
+        }
+        AudioFormat::Mp3 | AudioFormat::Mpeg | AudioFormat::Mpga => {
+            metadata.codec = Some("mp3".into());
+        }
+        _ => {}
+    }
+    metadata
+}
+
+/// Stream a message's recorded or spoken audio (owner only). Supports a single byte range.
+#[utoipa::path(get, path = "/api/v1/interviews/{id}/messages/{message_id}/audio",
+    tag = "interviews",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Interview id"),
+        ("message_id" = Uuid, Path, description = "Message id"),
+        ("Range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-1023`")),
+    responses(
+        (status = 200, description = "The audio", content_type = "audio/mpeg"),
+        (status = 206, description = "The requested range"),
+        (status = 404, description = "No such audio in an interview of the caller", body = ErrorResponse),
+        (status = 416, description = "The range is outside the audio", body = ErrorResponse)))]
+pub async fn message_audio(
+    state: web::Data<AppState>,
+    caller: AuthenticatedCandidate,
+    path: web::Path<(Uuid, Uuid)>,
+    request: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let (interview, message) = path.into_inner();
+    let audio = state
+        .interviews
+        .message_audio(
+            InterviewId::from_uuid(interview),
+            caller.id,
+            MessageId::from_uuid(message),
+        )
+        .await
+        .map_err(|error| match ApiError::from(error) {
+            not_found if not_found.status == StatusCode::NOT_FOUND => ApiError::not_found("audio"),
+            other => other,
+        })?;
+    let length = audio.bytes.len() as u64;
+    let response = |status: StatusCode| {
+        let mut builder = HttpResponse::build(status);
+        builder
+            .content_type(audio.format.mime_type())
+            .insert_header((header::ACCEPT_RANGES, "bytes"))
+            .insert_header((header::CACHE_CONTROL, "private, max-age=3600"))
+            // already compressed; and a range must address the bytes as stored
+            .insert_header(ContentEncoding::Identity);
+        builder
+    };
+    let Some(range) = request
+        .headers()
+        .get(header::RANGE)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return Ok(response(StatusCode::OK).body(audio.bytes));
+    };
+    let ranges = http_range_header::parse_range_header(range)
+        .and_then(|parsed| parsed.validate(length))
+        .map_err(|_| {
+            let mut error = ApiError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "range_not_satisfiable",
+                format!("the audio is {length} bytes long"),
+            );
+            error.content_range = Some(format!("bytes */{length}"));
+            error
+        })?;
+    match ranges.as_slice() {
+        [single] => {
+            let (start, end) = (*single.start(), *single.end());
+            let slice = audio
+                .bytes
+                .get(
+                    usize::try_from(start).unwrap_or(usize::MAX)
+                        ..=usize::try_from(end).unwrap_or(usize::MAX),
+                )
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default();
+            Ok(response(StatusCode::PARTIAL_CONTENT)
+                .insert_header((
+                    header::CONTENT_RANGE,
+                    format!("bytes {start}-{end}/{length}"),
+                ))
+                .body(slice))
+        }
+        // several ranges: the whole body is a valid answer and far simpler for players
+        _ => Ok(response(StatusCode::OK).body(audio.bytes)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wav() -> Vec<u8> {
+        let mut bytes = b"RIFF\x24\x00\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00".to_vec();
+        bytes.extend_from_slice(&16_000u32.to_le_bytes());
+        bytes.extend_from_slice(&[0; 16]);
+        bytes
+    }
+
+    #[test]
+    fn formats_are_recognised_by_their_bytes_not_their_label() {
+        assert_eq!(
+            sniff(&wav(), Some("audio/mpeg"), None).unwrap(),
+            AudioFormat::Wav
+        );
+        assert_eq!(
+            sniff(b"ID3\x04\x00\x00\x00\x00\x00\x00", None, Some("a.mpga")).unwrap(),
+            AudioFormat::Mpga
+        );
+        assert_eq!(
+            sniff(b"OggS\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00", None, None).unwrap(),
+            AudioFormat::Ogg
+        );
+        let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR";
+        let refused = sniff(png, Some("audio/webm"), Some("answer.webm")).unwrap_err();
+        assert_eq!(refused.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(
+            sniff(b"plain text, not audio", Some("audio/wav"), None)
+                .unwrap_err()
+                .status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+    }
+
+    #[test]
+    fn wav_headers_give_codec_and_sample_rate() {
+        let metadata = describe(&wav(), AudioFormat::Wav);
+        assert_eq!(metadata.codec.as_deref(), Some("pcm"));
+        assert_eq!(metadata.sample_rate_hz, Some(16_000));
+        assert_eq!(metadata.size_bytes, Some(wav().len() as u64));
+    }
+}

@@ -1,0 +1,401 @@
+//! Voice answers over the API with the OpenAI adapters pointed at wiremock: audio in →
+//! transcript → reply with a downloadable `ai_audio_url`, and every way it can fail.
+
+use reqwest::StatusCode;
+use reqwest::multipart::{Form, Part};
+use serde_json::{Value, json};
+use server::config::AiProvider;
+use wiremock::matchers::{body_partial_json, method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::helpers::{TestApp, error_code, spawn_app, spawn_app_with};
+
+const SPOKEN: &[u8] = b"ID3\x04\x00\x00\x00\x00\x00\x00fake-mp3-frames";
+
+/// A minimal 16 kHz mono PCM WAV header followed by silence.
+fn wav() -> Vec<u8> {
+    let mut bytes = b"RIFF\x24\x10\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00".to_vec();
+    bytes.extend_from_slice(&16_000u32.to_le_bytes());
+    bytes.extend_from_slice(&32_000u32.to_le_bytes());
+    bytes.extend_from_slice(b"\x02\x00\x10\x00data\x00\x10\x00\x00");
+    bytes.extend_from_slice(&[0; 4096]);
+    bytes
+}
+
+fn chat(content: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1_700_000_000,
+        "model": "gpt-4o-mini",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 200, "completion_tokens": 40, "total_tokens": 240}
+    }))
+}
+
+/// An OpenAI stand-in: questions, evaluations, transcriptions and speech.
+async fn openai() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(body_partial_json(
+            json!({"response_format": {"type": "json_schema"}}),
+        ))
+        .respond_with(chat(
+            r#"{"answer_quality":"good","technical_accuracy":0.8,"explanation_clarity":0.75,
+               "identified_skills":["components"],"skill_boundaries_detected":[],
+               "rationale":"Solid."}"#,
+        ))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(chat("How do you keep a React component pure?"))
+        .with_priority(5)
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn transcribing(server: &MockServer, text: &str) {
+    Mock::given(method("POST"))
+        .and(path("/v1/audio/transcriptions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "task": "transcribe", "language": "english", "duration": 3.5, "text": text,
+            "segments": [], "usage": {"type": "duration", "seconds": 4}
+        })))
+        .mount(server)
+        .await;
+}
+
+async fn speaking(server: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path("/v1/audio/speech"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "audio/mpeg")
+                .set_body_bytes(SPOKEN.to_vec()),
+        )
+        .mount(server)
+        .await;
+}
+
+async fn app_on(server: &MockServer) -> TestApp {
+    let base_url = format!("{}/v1", server.uri());
+    spawn_app_with(move |settings| {
+        settings.ai.provider = AiProvider::Openai;
+        settings.ai.openai.base_url = base_url;
+        settings.ai.openai.api_key = Some("sk-test".to_owned().into());
+        settings.ai.openai.retry.base_delay_ms = 1;
+    })
+    .await
+}
+
+async fn start(app: &TestApp, token: &str, mode: &str) -> reqwest::Response {
+    app.post_json(
+        "/api/v1/interviews/start",
+        Some(token),
+        &json!({"role_type": "react", "mode": mode}),
+    )
+    .await
+}
+
+async fn send_audio(
+    app: &TestApp,
+    token: &str,
+    interview: &str,
+    bytes: Vec<u8>,
+    filename: &str,
+) -> reqwest::Response {
+    let form = Form::new()
+        .part(
+            "audio_file",
+            Part::bytes(bytes)
+                .file_name(filename.to_owned())
+                .mime_str("audio/wav")
+                .unwrap(),
+        )
+        .text("in_reply_to", "1");
+    app.client
+        .post(app.url(&format!("/api/v1/interviews/{interview}/messages")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn message_count(app: &TestApp, token: &str, interview: &str) -> u64 {
+    app.get_json(
+        &format!("/api/v1/interviews/{interview}/messages"),
+        Some(token),
+    )
+    .await["total_count"]
+        .as_u64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_voice_turn_goes_from_audio_to_a_spoken_reply_only_its_owner_can_fetch() {
+    let server = openai().await;
+    transcribing(
+        &server,
+        "I keep it pure by avoiding side effects in render.",
+    )
+    .await;
+    speaking(&server).await;
+    let app = app_on(&server).await;
+    let candidate = app.register("voice@example.com").await;
+
+    let response = start(&app, &candidate.token, "legacy_voice").await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let started: Value = response.json().await.unwrap();
+    let interview = started["id"].as_str().unwrap().to_owned();
+    let first_audio = started["first_question"]["audio_url"].as_str().unwrap();
+    let audio = app.get(first_audio, Some(&candidate.token)).await;
+    assert_eq!(audio.status(), StatusCode::OK);
+    assert_eq!(audio.headers()["content-type"], "audio/mpeg");
+    assert_eq!(audio.bytes().await.unwrap().as_ref(), SPOKEN);
+
+    let response = send_audio(&app, &candidate.token, &interview, wav(), "answer.wav").await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let turn: Value = response.json().await.unwrap();
+    assert_eq!(
+        turn["transcript"],
+        "I keep it pure by avoiding side effects in render."
+    );
+    assert_eq!(
+        turn["ai_response"],
+        "How do you keep a React component pure?"
+    );
+    assert_eq!(turn["question_number"], 2);
+    let reply_audio = turn["ai_audio_url"].as_str().unwrap();
+    let reply = app.get(reply_audio, Some(&candidate.token)).await;
+    assert_eq!(reply.status(), StatusCode::OK);
+    assert_eq!(reply.bytes().await.unwrap().as_ref(), SPOKEN);
+
+    let ranged = app
+        .client
+        .get(app.url(reply_audio))
+        .bearer_auth(&candidate.token)
+        .header("Range", "bytes=0-2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ranged.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(
+        ranged.headers()["content-range"],
+        format!("bytes 0-2/{}", SPOKEN.len()).as_str()
+    );
+    assert_eq!(ranged.bytes().await.unwrap().as_ref(), b"ID3");
+
+    let messages = app
+        .get_json(
+            &format!("/api/v1/interviews/{interview}/messages"),
+            Some(&candidate.token),
+        )
+        .await;
+    let answer = &messages["messages"][1];
+    assert_eq!(answer["message_type"], "candidate_response");
+    assert_eq!(answer["audio_metadata"]["format"], "wav");
+    assert_eq!(answer["audio_metadata"]["codec"], "pcm");
+    assert_eq!(answer["audio_metadata"]["sample_rate_hz"], 16_000);
+    assert_eq!(answer["audio_metadata"]["duration_seconds"], 3.5);
+    assert!(answer["audio_metadata"]["transcription_ms"].is_u64());
+    let recorded = app
+        .get(
+            answer["audio_url"].as_str().unwrap(),
+            Some(&candidate.token),
+        )
+        .await;
+    assert_eq!(recorded.status(), StatusCode::OK);
+    assert_eq!(recorded.bytes().await.unwrap().to_vec(), wav());
+
+    let whisper = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|request| request.url.path() == "/v1/audio/transcriptions")
+        .unwrap();
+    let body = String::from_utf8_lossy(&whisper.body);
+    assert!(body.contains("whisper-1") && body.contains("verbose_json"));
+
+    let detail = app
+        .get_json(
+            &format!("/api/v1/interviews/{interview}"),
+            Some(&candidate.token),
+        )
+        .await;
+    assert!(detail["speech_cost_usd"].as_str().unwrap() != "0");
+
+    let intruder = app.register("intruder@example.com").await;
+    let (status, _) = error_code(app.get(reply_audio, Some(&intruder.token)).await).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_speech_failure_still_answers_in_text_and_keeps_the_turn() {
+    let server = openai().await;
+    transcribing(&server, "Props flow down and events flow up.").await;
+    Mock::given(path("/v1/audio/speech"))
+        .respond_with(ResponseTemplate::new(500))
+        .mount(&server)
+        .await;
+    let app = app_on(&server).await;
+    let candidate = app.register("tts-down@example.com").await;
+    let started: Value = start(&app, &candidate.token, "text")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let interview = started["id"].as_str().unwrap().to_owned();
+
+    let response = send_audio(&app, &candidate.token, &interview, wav(), "a.wav").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let turn: Value = response.json().await.unwrap();
+    assert!(turn["ai_audio_url"].is_null());
+    assert_eq!(
+        turn["ai_response"],
+        "How do you keep a React component pure?"
+    );
+    assert_eq!(message_count(&app, &candidate.token, &interview).await, 3);
+}
+
+#[tokio::test]
+async fn a_whisper_failure_is_a_503_with_retry_after_and_leaves_no_trace() {
+    let server = openai().await;
+    Mock::given(path("/v1/audio/transcriptions"))
+        .respond_with(ResponseTemplate::new(503).insert_header("retry-after", "30"))
+        .mount(&server)
+        .await;
+    let app = app_on(&server).await;
+    let candidate = app.register("whisper-down@example.com").await;
+    let started: Value = start(&app, &candidate.token, "text")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let interview = started["id"].as_str().unwrap().to_owned();
+    let before = app
+        .get_json(
+            &format!("/api/v1/interviews/{interview}"),
+            Some(&candidate.token),
+        )
+        .await;
+
+    let response = send_audio(&app, &candidate.token, &interview, wav(), "a.wav").await;
+
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(response.headers()["retry-after"], "30");
+    let (_, body) = error_code(response).await;
+    assert_eq!(body["error"]["code"], "transcription_unavailable");
+    assert_eq!(message_count(&app, &candidate.token, &interview).await, 1);
+    let after = app
+        .get_json(
+            &format!("/api/v1/interviews/{interview}"),
+            Some(&candidate.token),
+        )
+        .await;
+    assert_eq!(before, after, "the interview is exactly as before");
+    // the candidate may resend once transcription is back
+    server.reset().await;
+    transcribing(&server, "Second try.").await;
+    Mock::given(path("/v1/chat/completions"))
+        .respond_with(chat("Next question?"))
+        .mount(&server)
+        .await;
+    let retry = send_audio(&app, &candidate.token, &interview, wav(), "a.wav").await;
+    assert_eq!(retry.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn oversize_and_non_audio_uploads_are_refused() {
+    let server = openai().await;
+    let app = app_on(&server).await;
+    let candidate = app.register("uploads@example.com").await;
+    let started: Value = start(&app, &candidate.token, "text")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let interview = started["id"].as_str().unwrap().to_owned();
+
+    let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00".to_vec();
+    let (status, body) =
+        error_code(send_audio(&app, &candidate.token, &interview, png, "answer.wav").await).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(body["error"]["code"], "unsupported_media_type");
+
+    let (status, body) =
+        error_code(send_audio(&app, &candidate.token, &interview, Vec::new(), "a.wav").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["code"], "invalid_audio");
+
+    let mut huge = wav();
+    huge.resize(26 * 1024 * 1024, 0);
+    let (status, _) =
+        error_code(send_audio(&app, &candidate.token, &interview, huge, "big.wav").await).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(message_count(&app, &candidate.token, &interview).await, 1);
+    assert!(
+        server
+            .received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .all(|request| request.url.path() != "/v1/audio/transcriptions"),
+        "nothing refused reaches Whisper"
+    );
+}
+
+#[tokio::test]
+async fn without_a_speech_provider_voice_is_a_clear_503() {
+    let app = spawn_app().await;
+    let candidate = app.register("offline-voice@example.com").await;
+    let (status, body) = error_code(start(&app, &candidate.token, "legacy_voice").await).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"]["code"], "speech_unavailable");
+
+    let started = app.start(&candidate.token, "react").await;
+    let interview = started["id"].as_str().unwrap().to_owned();
+    let (status, body) =
+        error_code(send_audio(&app, &candidate.token, &interview, wav(), "a.wav").await).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"]["code"], "speech_unavailable");
+
+    let ai = app.get_json("/api/v1/ai/status", None).await;
+    assert_eq!(ai["provider"], "offline");
+    assert_eq!(ai["speech_available"], false);
+}
+
+#[tokio::test]
+async fn ai_status_reports_openai_models_and_breakers() {
+    let server = openai().await;
+    let app = app_on(&server).await;
+    let status = app.get_json("/api/v1/ai/status", None).await;
+    assert_eq!(status["provider"], "openai");
+    assert_eq!(status["model"], "gpt-4o-mini");
+    assert_eq!(status["breaker_state"], "closed");
+    assert_eq!(status["speech_available"], true);
+    let endpoints: Vec<(&str, &str)> = status["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["endpoint"].as_str().unwrap(),
+                e["model"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        endpoints,
+        [
+            ("chat", "gpt-4o-mini"),
+            ("transcription", "whisper-1"),
+            ("speech", "tts-1")
+        ]
+    );
+}
