@@ -867,6 +867,17 @@ impl InterviewService {
                     "usage": evaluated.usage,
                     "cost_usd": cost,
                 });
+                if let (Some(audio), Some(metadata)) =
+                    (&command.audio, answer_message.metadata.as_object_mut())
+                {
+                    metadata.insert(
+                        "transcription".into(),
+                        json!({
+                            "audio_seconds": audio.metadata.duration_seconds,
+                            "cost_usd": audio.transcription_cost_usd,
+                        }),
+                    );
+                }
                 let finished = self.settings.completion.completion_reason(
                     interview.role_type,
                     answered,

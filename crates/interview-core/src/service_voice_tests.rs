@@ -136,6 +136,8 @@ async fn a_voice_answer_is_transcribed_stored_answered_and_the_reply_spoken() {
                 && metadata.confidence == Some(0.9)
                 && metadata.transcription_ms.is_some()
                 && reply.audio_url.is_some()
+                && answer.metadata["transcription"]["audio_seconds"] == 30.0
+                && reply.metadata["speech"]["characters"] == 5
                 // 30 s of Whisper ($0.003) + 5 characters of TTS
                 && turn.interview.speech_cost_usd > Decimal::new(3, 3)
                 && turn.interview.speech_tokens_used == 30 + 5
