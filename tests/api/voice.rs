@@ -8,7 +8,7 @@ use server::config::AiProvider;
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{TestApp, error_code, spawn_app, spawn_app_with};
+use crate::helpers::{Candidate, TestApp, error_code, spawn_app, spawn_app_with};
 
 const SPOKEN: &[u8] = b"ID3\x04\x00\x00\x00\x00\x00\x00fake-mp3-frames";
 
@@ -98,6 +98,19 @@ async fn start(app: &TestApp, token: &str, mode: &str) -> reqwest::Response {
         &json!({"role_type": "react", "mode": mode}),
     )
     .await
+}
+
+/// A registered candidate with a text interview in progress (voice answers are welcome in any
+/// mode).
+async fn text_interview(app: &TestApp, email: &str) -> (Candidate, String) {
+    let candidate = app.register(email).await;
+    let started: Value = start(app, &candidate.token, "text")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let interview = started["id"].as_str().unwrap().to_owned();
+    (candidate, interview)
 }
 
 async fn send_audio(
@@ -243,13 +256,7 @@ async fn a_speech_failure_still_answers_in_text_and_keeps_the_turn() {
         .mount(&server)
         .await;
     let app = app_on(&server).await;
-    let candidate = app.register("tts-down@example.com").await;
-    let started: Value = start(&app, &candidate.token, "text")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let interview = started["id"].as_str().unwrap().to_owned();
+    let (candidate, interview) = text_interview(&app, "tts-down@example.com").await;
 
     let response = send_audio(&app, &candidate.token, &interview, wav(), "a.wav").await;
 
@@ -271,13 +278,7 @@ async fn a_whisper_failure_is_a_503_with_retry_after_and_leaves_no_trace() {
         .mount(&server)
         .await;
     let app = app_on(&server).await;
-    let candidate = app.register("whisper-down@example.com").await;
-    let started: Value = start(&app, &candidate.token, "text")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let interview = started["id"].as_str().unwrap().to_owned();
+    let (candidate, interview) = text_interview(&app, "whisper-down@example.com").await;
     let before = app
         .get_json(
             &format!("/api/v1/interviews/{interview}"),
@@ -314,13 +315,7 @@ async fn a_whisper_failure_is_a_503_with_retry_after_and_leaves_no_trace() {
 async fn oversize_and_non_audio_uploads_are_refused() {
     let server = openai().await;
     let app = app_on(&server).await;
-    let candidate = app.register("uploads@example.com").await;
-    let started: Value = start(&app, &candidate.token, "text")
-        .await
-        .json()
-        .await
-        .unwrap();
-    let interview = started["id"].as_str().unwrap().to_owned();
+    let (candidate, interview) = text_interview(&app, "uploads@example.com").await;
 
     let png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00".to_vec();
     let (status, body) =

@@ -65,6 +65,16 @@ fn error_reply(status: u16, code: Option<&str>) -> ResponseTemplate {
     }))
 }
 
+/// Answers requests to `route` with `reply`, at most `times` times when given (later mounts
+/// answer once it is used up).
+async fn reply_on(server: &MockServer, route: &str, reply: ResponseTemplate, times: Option<u64>) {
+    let mock = Mock::given(path(route)).respond_with(reply);
+    match times {
+        Some(times) => mock.up_to_n_times(times).mount(server).await,
+        None => mock.mount(server).await,
+    }
+}
+
 fn question_request() -> QuestionRequest {
     QuestionRequest {
         role: RoleType::React,
@@ -203,15 +213,20 @@ async fn an_evaluation_asks_for_the_json_schema_and_replays_the_memory_with_role
 #[tokio::test]
 async fn a_rate_limit_with_retry_after_is_retried_then_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(error_reply(429, None).insert_header("retry-after", "0"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(chat_reply("Tell me about JSX."))
-        .mount(&server)
-        .await;
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        error_reply(429, None).insert_header("retry-after", "0"),
+        Some(1),
+    )
+    .await;
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        chat_reply("Tell me about JSX."),
+        None,
+    )
+    .await;
     let (provider, _) = provider(&server);
 
     let generated = provider
@@ -227,10 +242,13 @@ async fn a_rate_limit_with_retry_after_is_retried_then_succeeds() {
 #[tokio::test]
 async fn a_bad_request_is_not_retried() {
     let server = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(error_reply(400, Some("invalid_value")))
-        .mount(&server)
-        .await;
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        error_reply(400, Some("invalid_value")),
+        None,
+    )
+    .await;
     let (provider, _) = provider(&server);
 
     let error = provider
@@ -246,10 +264,13 @@ async fn a_bad_request_is_not_retried() {
 #[tokio::test]
 async fn server_errors_are_retried_three_times_and_keep_retry_after() {
     let server = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(error_reply(503, None).insert_header("retry-after", "1"))
-        .mount(&server)
-        .await;
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        error_reply(503, None).insert_header("retry-after", "1"),
+        None,
+    )
+    .await;
     let mut settings = settings(&server);
     settings.retry.max_retry_after_seconds = 0; // report Retry-After instead of waiting it
     settings.retry.max_retries = 3;
@@ -274,10 +295,13 @@ async fn server_errors_are_retried_three_times_and_keep_retry_after() {
     );
 
     let server = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(error_reply(502, None))
-        .mount(&server)
-        .await;
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        error_reply(502, None),
+        None,
+    )
+    .await;
     let (retrying, _) = provider_with(settings_for(&server));
     retrying
         .interviewer
@@ -290,15 +314,20 @@ async fn server_errors_are_retried_three_times_and_keep_retry_after() {
 #[tokio::test]
 async fn repeated_failures_open_the_breaker_which_half_opens_after_the_window() {
     let server = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(error_reply(500, None))
-        .up_to_n_times(5)
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(chat_reply("Back again: what is a hook?"))
-        .mount(&server)
-        .await;
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        error_reply(500, None),
+        Some(5),
+    )
+    .await;
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        chat_reply("Back again: what is a hook?"),
+        None,
+    )
+    .await;
     let mut settings = settings(&server);
     settings.retry.max_retries = 0;
     let (provider, clock) = provider_with(settings);
@@ -340,10 +369,13 @@ async fn repeated_failures_open_the_breaker_which_half_opens_after_the_window() 
 #[tokio::test]
 async fn a_slow_reply_times_out_as_unavailable() {
     let server = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(chat_reply("late").set_delay(std::time::Duration::from_secs(5)))
-        .mount(&server)
-        .await;
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        chat_reply("late").set_delay(std::time::Duration::from_secs(5)),
+        None,
+    )
+    .await;
     let mut settings = settings(&server);
     settings.timeouts.chat_seconds = 0.2;
     settings.retry.max_retries = 1;
@@ -365,15 +397,20 @@ async fn a_slow_reply_times_out_as_unavailable() {
 #[tokio::test]
 async fn a_malformed_evaluation_is_repaired_once() {
     let server = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(chat_reply("Great answer, 9/10!"))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(chat_reply(GOOD_EVALUATION))
-        .mount(&server)
-        .await;
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        chat_reply("Great answer, 9/10!"),
+        Some(1),
+    )
+    .await;
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        chat_reply(GOOD_EVALUATION),
+        None,
+    )
+    .await;
     let (provider, _) = provider(&server);
 
     let generated = provider
@@ -403,13 +440,16 @@ async fn a_malformed_evaluation_is_repaired_once() {
 #[tokio::test]
 async fn an_evaluation_still_unusable_after_repair_falls_back_flagged() {
     let server = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(chat_reply(
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        chat_reply(
             r#"{"answer_quality":"good","technical_accuracy":3,"explanation_clarity":0.5,
             "identified_skills":[],"skill_boundaries_detected":[],"rationale":""}"#,
-        ))
-        .mount(&server)
-        .await;
+        ),
+        None,
+    )
+    .await;
     let (provider, _) = provider(&server);
 
     let generated = provider
@@ -426,15 +466,20 @@ async fn an_evaluation_still_unusable_after_repair_falls_back_flagged() {
 #[tokio::test]
 async fn a_context_length_error_retries_once_with_a_shorter_memory() {
     let server = MockServer::start().await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(error_reply(400, Some("context_length_exceeded")))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/v1/chat/completions"))
-        .respond_with(chat_reply(GOOD_EVALUATION))
-        .mount(&server)
-        .await;
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        error_reply(400, Some("context_length_exceeded")),
+        Some(1),
+    )
+    .await;
+    reply_on(
+        &server,
+        "/v1/chat/completions",
+        chat_reply(GOOD_EVALUATION),
+        None,
+    )
+    .await;
     let (provider, _) = provider(&server);
 
     provider
@@ -499,12 +544,15 @@ async fn whisper_gets_a_multipart_request_and_its_verbose_reply_is_read() {
 #[tokio::test]
 async fn a_transcription_reply_without_usage_falls_back_to_the_raw_call() {
     let server = MockServer::start().await;
-    Mock::given(path("/v1/audio/transcriptions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+    reply_on(
+        &server,
+        "/v1/audio/transcriptions",
+        ResponseTemplate::new(200).set_body_json(json!({
             "text": "Closures capture variables.", "duration": 2.0, "language": "en"
-        })))
-        .mount(&server)
-        .await;
+        })),
+        None,
+    )
+    .await;
     let (provider, _) = provider(&server);
 
     let first = provider
@@ -531,10 +579,13 @@ async fn a_transcription_reply_without_usage_falls_back_to_the_raw_call() {
 #[tokio::test]
 async fn a_failed_transcription_is_unavailable_after_the_retries() {
     let server = MockServer::start().await;
-    Mock::given(path("/v1/audio/transcriptions"))
-        .respond_with(error_reply(500, None))
-        .mount(&server)
-        .await;
+    reply_on(
+        &server,
+        "/v1/audio/transcriptions",
+        error_reply(500, None),
+        None,
+    )
+    .await;
     let (provider, _) = provider(&server);
 
     let error = provider
