@@ -266,17 +266,19 @@ async fn write_turn(
         ))));
     }
     // 3. nothing below can be refused once the version matched
-    let mut interview = mapping::interview_row(&turn.interview);
-    interview.id = NotSet;
-    interview.candidate_id = NotSet;
-    interview.role_type = NotSet;
-    interview.created_at = NotSet;
-    interviews::Entity::update_many()
-        .set(interview)
-        .filter(interviews::Column::Id.eq(interview_id))
-        .exec(connection)
-        .await
-        .map_err(|error| TurnFailure::Dirty(translate(error)))?;
+    if turn.interview_changed {
+        let mut interview = mapping::interview_row(&turn.interview);
+        interview.id = NotSet;
+        interview.candidate_id = NotSet;
+        interview.role_type = NotSet;
+        interview.created_at = NotSet;
+        interviews::Entity::update_many()
+            .set(interview)
+            .filter(interviews::Column::Id.eq(interview_id))
+            .exec(connection)
+            .await
+            .map_err(|error| TurnFailure::Dirty(translate(error)))?;
+    }
     insert_messages(connection, &turn.messages)
         .await
         .map_err(TurnFailure::Dirty)?;

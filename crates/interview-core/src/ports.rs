@@ -303,6 +303,9 @@ pub struct StoredAnswer {
 pub struct TurnWrite {
     /// The interview after the turn.
     pub interview: Interview,
+    /// False when the turn left the interview's row as it was (a free provider mid-interview):
+    /// the adapter may skip writing it.
+    pub interview_changed: bool,
     /// The session after the turn; its `version` is `expected_version + 1`.
     pub session: InterviewSession,
     /// The session version the turn was computed from.

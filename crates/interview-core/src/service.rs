@@ -231,6 +231,12 @@ pub struct SpeechServices {
     pub language: String,
 }
 
+/// What a turn was computed from: the session version to check and the interview as loaded.
+struct TurnBase {
+    expected_version: i64,
+    interview: Interview,
+}
+
 /// Where a client fetches a message's audio; the server routes this path.
 pub fn message_audio_path(interview: InterviewId, message: MessageId) -> String {
     format!(
@@ -775,7 +781,10 @@ impl InterviewService {
             mut session,
         } = record;
         let now = self.clock.now();
-        let expected_version = session.version;
+        let base = TurnBase {
+            expected_version: session.version,
+            interview: interview.clone(),
+        };
         if self
             .settings
             .completion
@@ -914,7 +923,7 @@ impl InterviewService {
                             command.client_key,
                             interview,
                             session,
-                            expected_version,
+                            &base,
                             answer_message,
                             generated.value,
                             json!({ "usage": generated.usage, "cost_usd": question_cost }),
@@ -930,7 +939,7 @@ impl InterviewService {
             command.client_key,
             interview,
             session,
-            expected_version,
+            &base,
             answer_message,
             reason,
             now,
@@ -944,7 +953,7 @@ impl InterviewService {
         client_key: Option<ClientKey>,
         interview: Interview,
         mut session: InterviewSession,
-        expected_version: i64,
+        base: &TurnBase,
         answer_message: InterviewMessage,
         question: crate::ports::Question,
         usage_metadata: serde_json::Value,
@@ -1005,7 +1014,7 @@ impl InterviewService {
             client_key,
             interview,
             session,
-            expected_version,
+            base,
             vec![answer_message, question_message],
             outcome,
             now,
@@ -1019,7 +1028,7 @@ impl InterviewService {
         client_key: Option<ClientKey>,
         mut interview: Interview,
         mut session: InterviewSession,
-        expected_version: i64,
+        base: &TurnBase,
         answer_message: InterviewMessage,
         reason: CompletionReason,
         now: DateTime<Utc>,
@@ -1057,7 +1066,7 @@ impl InterviewService {
             client_key,
             interview,
             session,
-            expected_version,
+            base,
             vec![answer_message, closing],
             outcome,
             now,
@@ -1071,7 +1080,7 @@ impl InterviewService {
         client_key: Option<ClientKey>,
         mut interview: Interview,
         mut session: InterviewSession,
-        expected_version: i64,
+        base: &TurnBase,
         mut messages: Vec<InterviewMessage>,
         mut outcome: AnswerOutcome,
         now: DateTime<Utc>,
@@ -1084,12 +1093,13 @@ impl InterviewService {
         }
         session.last_activity_at = now;
         session.updated_at = now;
-        session.version = expected_version + 1;
+        session.version = base.expected_version + 1;
         let interview_id = interview.id;
         let turn = TurnWrite {
+            interview_changed: interview != base.interview,
             interview,
             session,
-            expected_version,
+            expected_version: base.expected_version,
             messages,
             idempotency: client_key.clone().map(|key| StoredAnswer {
                 key,
@@ -1140,6 +1150,7 @@ impl InterviewService {
         session.version = expected_version + 1;
         let turn = TurnWrite {
             interview: interview.clone(),
+            interview_changed: true,
             session: session.clone(),
             expected_version,
             messages: Vec::new(),
@@ -1173,6 +1184,7 @@ impl InterviewService {
             session.version = expected_version + 1;
             let turn = TurnWrite {
                 interview: interview.clone(),
+                interview_changed: true,
                 session: session.clone(),
                 expected_version,
                 messages: Vec::new(),

@@ -247,6 +247,7 @@ async fn a_strong_answer_promotes_and_asks_a_harder_question() {
                 && turn.messages[0].message_type == MessageType::CandidateResponse
                 && turn.messages[1].sequence_number == 9
                 && turn.interview.total_tokens_used == 1_450
+                && turn.interview_changed
         })
         .times(1)
         .returning(|_| Ok(()));
@@ -721,6 +722,32 @@ async fn completing_is_idempotent_and_recovery_reflects_it() {
         service.status(interview.id, candidate).await.unwrap(),
         RecoveryView::Completed { .. }
     ));
+}
+
+#[tokio::test]
+async fn a_free_turn_that_leaves_the_interview_as_it_was_says_so() {
+    let record = record(DifficultyLevel::Fundamental, 3, &[0.7, 0.7]);
+    let mut model = model_named("gpt-4o-mini");
+    model.expect_evaluate().returning(|_| {
+        Ok(Generated {
+            value: evaluation(AnswerQuality::Good, 0.7, 0.7),
+            usage: usage("gpt-4o-mini", 0, 0),
+        })
+    });
+    model.expect_next_question().returning(|_| {
+        let mut free = question("Next?", "testing", DifficultyLevel::Fundamental);
+        free.usage = usage("gpt-4o-mini", 0, 0);
+        Ok(free)
+    });
+    let mut repo = repo_serving(&record);
+    repo.expect_save_turn()
+        .withf(|turn| !turn.interview_changed && turn.messages.len() == 2)
+        .times(1)
+        .returning(|_| Ok(()));
+    service(repo, model)
+        .answer(answer_to(&record, "An answer"))
+        .await
+        .unwrap();
 }
 
 #[path = "service_voice_tests.rs"]

@@ -104,6 +104,7 @@ async fn a_turn_that_fails_after_its_first_statement_leaves_no_trace() {
         colliding.content_text = "should never be stored".into();
         let turn = TurnWrite {
             interview,
+            interview_changed: true,
             session,
             expected_version: before.session.version,
             messages: vec![colliding],
@@ -171,6 +172,7 @@ async fn a_turn_from_a_stale_version_is_a_conflict() {
         session.version = 99;
         let turn = TurnWrite {
             interview: before.interview.clone(),
+            interview_changed: true,
             session,
             expected_version: 98,
             messages: vec![],
@@ -214,6 +216,7 @@ async fn a_turn_that_fails_part_way_does_not_take_the_rest_of_its_batch_down() {
             message.sequence_number = sequence;
             TurnWrite {
                 interview: before.interview.clone(),
+                interview_changed: true,
                 session,
                 expected_version: before.session.version,
                 messages: vec![message],
