@@ -394,3 +394,37 @@ async fn ai_status_reports_openai_models_and_breakers() {
         ]
     );
 }
+
+#[tokio::test]
+async fn audio_whisper_cannot_decode_is_a_422_and_nothing_is_kept() {
+    let server = openai().await;
+    Mock::given(path("/v1/audio/transcriptions"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({"error": {
+            "message": "Audio file might be corrupted or unsupported",
+            "type": "invalid_request_error", "param": "file", "code": "invalid_value"}})))
+        .mount(&server)
+        .await;
+    let app = app_on(&server).await;
+    let (candidate, interview) = text_interview(&app, "corrupt@example.com").await;
+
+    let (status, body) =
+        error_code(send_audio(&app, &candidate.token, &interview, wav(), "a.wav").await).await;
+
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["code"], "invalid_audio");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("could not be transcribed")
+    );
+    assert_eq!(message_count(&app, &candidate.token, &interview).await, 1);
+    let transcription_calls = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|request| request.url.path() == "/v1/audio/transcriptions")
+        .count();
+    assert_eq!(transcription_calls, 1, "a 400 is not retried");
+}
