@@ -293,6 +293,12 @@ async fn a_whisper_failure_is_a_503_with_retry_after_and_leaves_no_trace() {
     let (_, body) = error_code(response).await;
     assert_eq!(body["error"]["code"], "transcription_unavailable");
     assert_eq!(message_count(&app, &candidate.token, &interview).await, 1);
+    let ai = app.get_json("/api/v1/ai/status", None).await;
+    assert!(ai["last_error_at"].is_string(), "{ai}");
+    assert!(
+        ai["last_error"].as_str().unwrap().contains("transcription"),
+        "{ai}"
+    );
     let after = app
         .get_json(
             &format!("/api/v1/interviews/{interview}"),

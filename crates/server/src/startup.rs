@@ -36,7 +36,9 @@ use crate::openapi::ApiDoc;
 use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
 use crate::routes::{audio, auth, health, interviews};
-use crate::state::{AiHealth, AppState, ObservedInterviewer};
+use crate::state::{
+    AiHealth, AppState, ObservedInterviewer, ObservedSynthesizer, ObservedTranscriber,
+};
 
 #[derive(Debug, Error)]
 pub enum StartupError {
@@ -154,16 +156,25 @@ impl Application {
                 chat_model = %settings.ai.openai.chat_model,
                 "AI provider: OpenAI"
             );
+            let health = Arc::new(
+                AiHealth::new("openai", &settings.ai.openai.chat_model).with_openai(openai.clone()),
+            );
             let speech = SpeechServices {
-                transcriber: openai.transcriber.clone(),
-                synthesizer: openai.synthesizer.clone(),
+                transcriber: Arc::new(ObservedTranscriber::new(
+                    openai.transcriber.clone(),
+                    health.clone(),
+                    clock.clone(),
+                )),
+                synthesizer: Arc::new(ObservedSynthesizer::new(
+                    openai.synthesizer.clone(),
+                    health.clone(),
+                    clock.clone(),
+                )),
                 blobs,
                 language: settings.ai.openai.language.clone(),
             };
-            let health =
-                AiHealth::new("openai", &settings.ai.openai.chat_model).with_openai(openai.clone());
             let model: Arc<dyn InterviewerModel> = openai.interviewer.clone();
-            (model, Some(speech), Arc::new(health))
+            (model, Some(speech), health)
         } else {
             tracing::info!("AI provider: the offline interviewer (no speech)");
             let model: Arc<dyn InterviewerModel> =

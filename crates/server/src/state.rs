@@ -9,7 +9,8 @@ use interview_core::InterviewService;
 use interview_core::accounts::AccountService;
 use interview_core::ladder::Evaluation;
 use interview_core::ports::{
-    Clock, EvaluationRequest, Generated, InterviewerModel, ProviderError, Question, QuestionRequest,
+    AudioClip, Clock, EvaluationRequest, Generated, InterviewerModel, ProviderError, Question,
+    QuestionRequest, SpeechAudio, SpeechSynthesizer, Transcriber, Transcription,
 };
 
 use crate::auth::TokenService;
@@ -63,7 +64,7 @@ impl AiHealth {
             .clone()
     }
 
-    fn record<T>(&self, result: &Result<T, ProviderError>, now: DateTime<Utc>) {
+    pub(crate) fn record<T>(&self, result: &Result<T, ProviderError>, now: DateTime<Utc>) {
         let mut outcomes = self.outcomes.lock().unwrap_or_else(PoisonError::into_inner);
         match result {
             Ok(_) => outcomes.last_success_at = Some(now),
@@ -125,6 +126,66 @@ impl InterviewerModel for ObservedInterviewer {
         request: &EvaluationRequest,
     ) -> Result<Generated<Evaluation>, ProviderError> {
         let result = self.inner.evaluate(request).await;
+        self.health.record(&result, self.clock.now());
+        result
+    }
+}
+
+/// Wraps a transcriber so its calls count in [`AiHealth`] too.
+pub struct ObservedTranscriber {
+    inner: Arc<dyn Transcriber>,
+    health: Arc<AiHealth>,
+    clock: Arc<dyn Clock>,
+}
+
+impl ObservedTranscriber {
+    pub fn new(inner: Arc<dyn Transcriber>, health: Arc<AiHealth>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            inner,
+            health,
+            clock,
+        }
+    }
+}
+
+#[async_trait]
+impl Transcriber for ObservedTranscriber {
+    async fn transcribe(
+        &self,
+        clip: &AudioClip,
+        language: &str,
+    ) -> Result<Transcription, ProviderError> {
+        let result = self.inner.transcribe(clip, language).await;
+        self.health.record(&result, self.clock.now());
+        result
+    }
+}
+
+/// Wraps a speech synthesizer so its calls count in [`AiHealth`] too.
+pub struct ObservedSynthesizer {
+    inner: Arc<dyn SpeechSynthesizer>,
+    health: Arc<AiHealth>,
+    clock: Arc<dyn Clock>,
+}
+
+impl ObservedSynthesizer {
+    pub fn new(
+        inner: Arc<dyn SpeechSynthesizer>,
+        health: Arc<AiHealth>,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            inner,
+            health,
+            clock,
+        }
+    }
+}
+
+#[async_trait]
+impl SpeechSynthesizer for ObservedSynthesizer {
+    async fn synthesize(&self, text: &str) -> Result<SpeechAudio, ProviderError> {
+        let result = self.inner.synthesize(text).await;
         self.health.record(&result, self.clock.now());
         result
     }
