@@ -20,7 +20,9 @@ use interview_core::SpeechServices;
 use interview_core::accounts::{AccountService, PasswordHasher};
 use interview_core::cost::Budget;
 use interview_core::lifecycle::CompletionSettings;
-use interview_core::ports::{BlobStore, Clock, InterviewerModel, SystemClock};
+use interview_core::ports::{
+    BlobStore, Clock, InterviewerModel, SpeechSynthesizer, SystemClock, Transcriber,
+};
 use interview_core::validation::Password;
 use interview_core::{InterviewService, InterviewSettings};
 use secrecy::ExposeSecret;
@@ -36,9 +38,7 @@ use crate::openapi::ApiDoc;
 use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
 use crate::routes::{audio, auth, health, interviews};
-use crate::state::{
-    AiHealth, AppState, ObservedInterviewer, ObservedSynthesizer, ObservedTranscriber,
-};
+use crate::state::{AiHealth, AppState, Observed};
 
 #[derive(Debug, Error)]
 pub enum StartupError {
@@ -160,12 +160,12 @@ impl Application {
                 AiHealth::new("openai", &settings.ai.openai.chat_model).with_openai(openai.clone()),
             );
             let speech = SpeechServices {
-                transcriber: Arc::new(ObservedTranscriber::new(
+                transcriber: Arc::new(Observed::<dyn Transcriber>::new(
                     openai.transcriber.clone(),
                     health.clone(),
                     clock.clone(),
                 )),
-                synthesizer: Arc::new(ObservedSynthesizer::new(
+                synthesizer: Arc::new(Observed::<dyn SpeechSynthesizer>::new(
                     openai.synthesizer.clone(),
                     health.clone(),
                     clock.clone(),
@@ -185,7 +185,11 @@ impl Application {
                 Arc::new(AiHealth::new("offline", OFFLINE_MODEL)),
             )
         };
-        let interviewer = Arc::new(ObservedInterviewer::new(model, ai.clone(), clock.clone()));
+        let interviewer = Arc::new(Observed::<dyn InterviewerModel>::new(
+            model,
+            ai.clone(),
+            clock.clone(),
+        ));
         let mut service = InterviewService::new(
             Arc::new(SeaOrmInterviews::new(db.clone())),
             interviewer,

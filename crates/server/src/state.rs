@@ -64,7 +64,7 @@ impl AiHealth {
             .clone()
     }
 
-    pub(crate) fn record<T>(&self, result: &Result<T, ProviderError>, now: DateTime<Utc>) {
+    fn record<T>(&self, result: &Result<T, ProviderError>, now: DateTime<Utc>) {
         let mut outcomes = self.outcomes.lock().unwrap_or_else(PoisonError::into_inner);
         match result {
             Ok(_) => outcomes.last_success_at = Some(now),
@@ -76,29 +76,30 @@ impl AiHealth {
     }
 }
 
-/// Wraps any interviewer to record the outcome of each call in [`AiHealth`].
-pub struct ObservedInterviewer {
-    inner: Arc<dyn InterviewerModel>,
+/// Wraps an AI port so the outcome of each of its calls is recorded in [`AiHealth`].
+pub struct Observed<P: ?Sized> {
+    inner: Arc<P>,
     health: Arc<AiHealth>,
     clock: Arc<dyn Clock>,
 }
 
-impl ObservedInterviewer {
-    pub fn new(
-        inner: Arc<dyn InterviewerModel>,
-        health: Arc<AiHealth>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
+impl<P: ?Sized> Observed<P> {
+    pub fn new(inner: Arc<P>, health: Arc<AiHealth>, clock: Arc<dyn Clock>) -> Self {
         Self {
             inner,
             health,
             clock,
         }
     }
+
+    fn observe<T>(&self, result: Result<T, ProviderError>) -> Result<T, ProviderError> {
+        self.health.record(&result, self.clock.now());
+        result
+    }
 }
 
 #[async_trait]
-impl InterviewerModel for ObservedInterviewer {
+impl InterviewerModel for Observed<dyn InterviewerModel> {
     fn model_name(&self) -> String {
         self.inner.model_name()
     }
@@ -107,86 +108,38 @@ impl InterviewerModel for ObservedInterviewer {
         &self,
         request: &QuestionRequest,
     ) -> Result<Generated<Question>, ProviderError> {
-        let result = self.inner.first_question(request).await;
-        self.health.record(&result, self.clock.now());
-        result
+        self.observe(self.inner.first_question(request).await)
     }
 
     async fn next_question(
         &self,
         request: &QuestionRequest,
     ) -> Result<Generated<Question>, ProviderError> {
-        let result = self.inner.next_question(request).await;
-        self.health.record(&result, self.clock.now());
-        result
+        self.observe(self.inner.next_question(request).await)
     }
 
     async fn evaluate(
         &self,
         request: &EvaluationRequest,
     ) -> Result<Generated<Evaluation>, ProviderError> {
-        let result = self.inner.evaluate(request).await;
-        self.health.record(&result, self.clock.now());
-        result
-    }
-}
-
-/// Wraps a transcriber so its calls count in [`AiHealth`] too.
-pub struct ObservedTranscriber {
-    inner: Arc<dyn Transcriber>,
-    health: Arc<AiHealth>,
-    clock: Arc<dyn Clock>,
-}
-
-impl ObservedTranscriber {
-    pub fn new(inner: Arc<dyn Transcriber>, health: Arc<AiHealth>, clock: Arc<dyn Clock>) -> Self {
-        Self {
-            inner,
-            health,
-            clock,
-        }
+        self.observe(self.inner.evaluate(request).await)
     }
 }
 
 #[async_trait]
-impl Transcriber for ObservedTranscriber {
+impl Transcriber for Observed<dyn Transcriber> {
     async fn transcribe(
         &self,
         clip: &AudioClip,
         language: &str,
     ) -> Result<Transcription, ProviderError> {
-        let result = self.inner.transcribe(clip, language).await;
-        self.health.record(&result, self.clock.now());
-        result
-    }
-}
-
-/// Wraps a speech synthesizer so its calls count in [`AiHealth`] too.
-pub struct ObservedSynthesizer {
-    inner: Arc<dyn SpeechSynthesizer>,
-    health: Arc<AiHealth>,
-    clock: Arc<dyn Clock>,
-}
-
-impl ObservedSynthesizer {
-    pub fn new(
-        inner: Arc<dyn SpeechSynthesizer>,
-        health: Arc<AiHealth>,
-        clock: Arc<dyn Clock>,
-    ) -> Self {
-        Self {
-            inner,
-            health,
-            clock,
-        }
+        self.observe(self.inner.transcribe(clip, language).await)
     }
 }
 
 #[async_trait]
-impl SpeechSynthesizer for ObservedSynthesizer {
+impl SpeechSynthesizer for Observed<dyn SpeechSynthesizer> {
     async fn synthesize(&self, text: &str) -> Result<SpeechAudio, ProviderError> {
-        let result = self.inner.synthesize(text).await;
-        self.health.record(&result, self.clock.now());
-        result
+        self.observe(self.inner.synthesize(text).await)
     }
 }
