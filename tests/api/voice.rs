@@ -1,8 +1,12 @@
 //! Voice answers over the API with the OpenAI adapters pointed at wiremock: audio in →
 //! transcript → reply with a downloadable `ai_audio_url`, and every way it can fail.
 
+use std::str::FromStr;
+
+use interview_core::cost::{ChatUsage, Pricing};
 use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use server::config::AiProvider;
 use wiremock::matchers::{body_partial_json, method, path};
@@ -234,13 +238,26 @@ async fn a_voice_turn_goes_from_audio_to_a_spoken_reply_only_its_owner_can_fetch
     let body = String::from_utf8_lossy(&whisper.body);
     assert!(body.contains("whisper-1") && body.contains("verbose_json"));
 
+    // three chat calls (first question, evaluation, next question) at 200 + 40 tokens; 3.5 s of
+    // Whisper; two spoken questions
+    let pricing = Pricing::default();
+    let chat = pricing.chat_cost(&ChatUsage {
+        model: "gpt-4o-mini".into(),
+        input_tokens: 200,
+        output_tokens: 40,
+    }) * Decimal::from(3);
+    let spoken_characters = 2 * "How do you keep a React component pure?".len() as u64;
+    let speech = pricing.transcription_cost(3.5) + pricing.speech_cost(spoken_characters);
     let detail = app
         .get_json(
             &format!("/api/v1/interviews/{interview}"),
             Some(&candidate.token),
         )
         .await;
-    assert!(detail["speech_cost_usd"].as_str().unwrap() != "0");
+    assert_eq!(detail["total_tokens_used"], 720);
+    let money = |field: &str| Decimal::from_str(detail[field].as_str().unwrap()).unwrap();
+    assert_eq!(money("cost_usd"), chat);
+    assert_eq!(money("speech_cost_usd"), speech);
 
     let intruder = app.register("intruder@example.com").await;
     let (status, _) = error_code(app.get(reply_audio, Some(&intruder.token)).await).await;
