@@ -36,9 +36,17 @@ pub struct Argon2Hasher {
 
 impl Default for Argon2Hasher {
     fn default() -> Self {
+        Self::new(0)
+    }
+}
+
+impl Argon2Hasher {
+    /// At most `concurrent` hashes at once; 0 means one per core.
+    pub fn new(concurrent: usize) -> Self {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        let permits = if concurrent == 0 { cores } else { concurrent };
         Self {
-            permits: Arc::new(Semaphore::new(cores)),
+            permits: Arc::new(Semaphore::new(permits)),
         }
     }
 }

@@ -170,6 +170,8 @@ pub struct AuthSettings {
     pub jwt_secret: Option<SecretString>,
     pub token_ttl_minutes: i64,
     pub lockout: LockoutSettings,
+    /// Password hashes computed at once (each holds 9 MiB); 0 means one per core.
+    pub max_concurrent_hashes: usize,
 }
 
 impl Default for AuthSettings {
@@ -178,6 +180,7 @@ impl Default for AuthSettings {
             jwt_secret: None,
             token_ttl_minutes: 24 * 60,
             lockout: LockoutSettings::default(),
+            max_concurrent_hashes: 0,
         }
     }
 }

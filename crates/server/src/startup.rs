@@ -201,7 +201,7 @@ impl Application {
         }
         let interviews = Arc::new(service);
 
-        let hasher = Arc::new(Argon2Hasher::default());
+        let hasher = Arc::new(Argon2Hasher::new(settings.auth.max_concurrent_hashes));
         let decoy_password = Password::parse("Decoy-Passw0rd!")
             .map_err(|error| StartupError::Other(error.to_string()))?;
         let decoy_hash = hasher
