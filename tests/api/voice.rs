@@ -205,6 +205,19 @@ async fn a_voice_turn_goes_from_audio_to_a_spoken_reply_only_its_owner_can_fetch
         format!("bytes 0-2/{}", SPOKEN.len()).as_str()
     );
     assert_eq!(ranged.bytes().await.unwrap().as_ref(), b"ID3");
+    let outside = app
+        .client
+        .get(app.url(reply_audio))
+        .bearer_auth(&candidate.token)
+        .header("Range", "bytes=1000-2000")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(outside.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(
+        outside.headers()["content-range"],
+        format!("bytes */{}", SPOKEN.len()).as_str()
+    );
 
     let messages = app
         .get_json(

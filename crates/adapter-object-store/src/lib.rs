@@ -3,6 +3,7 @@
 //! from typed ids, never from anything a client sends, so no key can escape its prefix.
 
 use std::fmt;
+use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -186,6 +187,23 @@ impl BlobStore for ObjectBlobStore {
         Ok(bytes.to_vec())
     }
 
+    async fn size(&self, blob: &BlobRef) -> Result<u64, BlobError> {
+        let meta = self.store.head(&Self::key(blob)).await.map_err(translate)?;
+        Ok(meta.size)
+    }
+
+    async fn get_range(&self, blob: &BlobRef, range: Range<u64>) -> Result<Vec<u8>, BlobError> {
+        if range.is_empty() {
+            return Ok(Vec::new());
+        }
+        let bytes = self
+            .store
+            .get_range(&Self::key(blob), range)
+            .await
+            .map_err(translate)?;
+        Ok(bytes.to_vec())
+    }
+
     async fn delete(&self, blob: &BlobRef) -> Result<(), BlobError> {
         match self.store.delete(&Self::key(blob)).await {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
@@ -213,8 +231,15 @@ mod tests {
         let audio: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
         store.put(&blob, audio.clone()).await.unwrap();
         assert_eq!(store.get(&blob).await.unwrap(), audio);
+        assert_eq!(store.size(&blob).await.unwrap(), 70_000);
+        assert_eq!(
+            store.get_range(&blob, 300..310).await.unwrap(),
+            audio[300..310]
+        );
+        assert!(store.get_range(&blob, 5..5).await.unwrap().is_empty());
         store.delete(&blob).await.unwrap();
         assert!(matches!(store.get(&blob).await, Err(BlobError::NotFound)));
+        assert!(matches!(store.size(&blob).await, Err(BlobError::NotFound)));
         // deleting what is gone is not an error
         store.delete(&blob).await.unwrap();
         assert!(matches!(store.get(&clip()).await, Err(BlobError::NotFound)));

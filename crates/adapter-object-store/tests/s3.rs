@@ -66,6 +66,15 @@ async fn audio_round_trips_through_an_s3_server_under_a_key_made_of_ids() {
     store.put(&blob, audio.clone()).await.unwrap();
 
     assert_eq!(store.get(&blob).await.unwrap(), audio);
+    assert_eq!(store.size(&blob).await.unwrap(), 200_000);
+    assert_eq!(
+        store.get_range(&blob, 1_000..1_016).await.unwrap(),
+        audio[1_000..1_016]
+    );
+    assert_eq!(
+        store.get_range(&blob, 199_990..200_000).await.unwrap(),
+        audio[199_990..]
+    );
     let on_disk = root
         .path()
         .join(BUCKET)

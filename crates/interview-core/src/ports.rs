@@ -3,6 +3,7 @@
 //! driver's errors into the error enums below.
 
 use std::fmt;
+use std::ops::Range;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -463,6 +464,18 @@ pub trait BlobStore: Send + Sync {
     /// # Errors
     /// [`BlobError::NotFound`] for a blob never stored.
     async fn get(&self, blob: &BlobRef) -> Result<Vec<u8>, BlobError>;
+
+    /// The blob's size in bytes.
+    ///
+    /// # Errors
+    /// [`BlobError::NotFound`] for a blob never stored.
+    async fn size(&self, blob: &BlobRef) -> Result<u64, BlobError>;
+
+    /// The bytes in `range` (end exclusive, within the blob's size).
+    ///
+    /// # Errors
+    /// [`BlobError::NotFound`] for a blob never stored.
+    async fn get_range(&self, blob: &BlobRef, range: Range<u64>) -> Result<Vec<u8>, BlobError>;
 
     /// # Errors
     /// [`BlobError::Unavailable`]; deleting a missing blob is not an error.

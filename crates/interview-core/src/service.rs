@@ -214,11 +214,12 @@ pub struct SubmitVoiceAnswer {
     pub client_key: Option<ClientKey>,
 }
 
-/// Stored audio of one message.
+/// Stored audio of one message, found and sized; read it with [`InterviewService::read_audio`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessageAudio {
-    pub bytes: Vec<u8>,
+pub struct StoredAudio {
     pub format: AudioFormat,
+    pub size: u64,
+    blob: BlobRef,
 }
 
 /// The speech side of the platform: absent when the provider has none (offline).
@@ -707,7 +708,7 @@ impl InterviewService {
         outcome
     }
 
-    /// The stored audio of a message of the candidate's interview.
+    /// The stored audio of a message of the candidate's interview: its format and size.
     ///
     /// # Errors
     /// [`InterviewError::NotFound`] for someone else's interview, an unknown message or a
@@ -717,7 +718,7 @@ impl InterviewService {
         interview_id: InterviewId,
         candidate_id: CandidateId,
         message_id: MessageId,
-    ) -> Result<MessageAudio, InterviewError> {
+    ) -> Result<StoredAudio, InterviewError> {
         self.load_owned(interview_id, candidate_id).await?;
         let page = self.interviews.messages(interview_id, 0, None).await?;
         let blob = page
@@ -728,8 +729,22 @@ impl InterviewService {
             .ok_or(InterviewError::NotFound)?;
         let BlobRef::MessageAudio { format, .. } = blob;
         let speech = self.speech.as_ref().ok_or(InterviewError::NotFound)?;
-        let bytes = speech.blobs.get(&blob).await?;
-        Ok(MessageAudio { bytes, format })
+        let size = speech.blobs.size(&blob).await?;
+        Ok(StoredAudio { format, size, blob })
+    }
+
+    /// Bytes `range` (end exclusive) of audio found by [`Self::message_audio`]; only what is
+    /// asked is read from the store.
+    ///
+    /// # Errors
+    /// [`InterviewError::NotFound`] when the audio is gone; storage failures.
+    pub async fn read_audio(
+        &self,
+        audio: &StoredAudio,
+        range: std::ops::Range<u64>,
+    ) -> Result<Vec<u8>, InterviewError> {
+        let speech = self.speech.as_ref().ok_or(InterviewError::NotFound)?;
+        Ok(speech.blobs.get_range(&audio.blob, range).await?)
     }
 
     async fn answer_turn(

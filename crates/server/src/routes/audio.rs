@@ -233,7 +233,7 @@ pub async fn message_audio(
             not_found if not_found.status == StatusCode::NOT_FOUND => ApiError::not_found("audio"),
             other => other,
         })?;
-    let length = audio.bytes.len() as u64;
+    let length = audio.size;
     let response = |status: StatusCode| {
         let mut builder = HttpResponse::build(status);
         builder
@@ -244,45 +244,43 @@ pub async fn message_audio(
             .insert_header(ContentEncoding::Identity);
         builder
     };
-    let Some(range) = request
+    let range = request
         .headers()
         .get(header::RANGE)
-        .and_then(|value| value.to_str().ok())
-    else {
-        return Ok(response(StatusCode::OK).body(audio.bytes));
-    };
-    let ranges = http_range_header::parse_range_header(range)
-        .and_then(|parsed| parsed.validate(length))
-        .map_err(|_| {
-            let mut error = ApiError::new(
-                StatusCode::RANGE_NOT_SATISFIABLE,
-                "range_not_satisfiable",
-                format!("the audio is {length} bytes long"),
-            );
-            error.content_range = Some(format!("bytes */{length}"));
-            error
-        })?;
-    match ranges.as_slice() {
-        [single] => {
-            let (start, end) = (*single.start(), *single.end());
-            let slice = audio
-                .bytes
-                .get(
-                    usize::try_from(start).unwrap_or(usize::MAX)
-                        ..=usize::try_from(end).unwrap_or(usize::MAX),
-                )
-                .map(<[u8]>::to_vec)
-                .unwrap_or_default();
-            Ok(response(StatusCode::PARTIAL_CONTENT)
-                .insert_header((
-                    header::CONTENT_RANGE,
-                    format!("bytes {start}-{end}/{length}"),
-                ))
-                .body(slice))
+        .and_then(|value| value.to_str().ok());
+    let single = match range {
+        None => None,
+        Some(range) => {
+            let ranges = http_range_header::parse_range_header(range)
+                .and_then(|parsed| parsed.validate(length))
+                .map_err(|_| {
+                    let mut error = ApiError::new(
+                        StatusCode::RANGE_NOT_SATISFIABLE,
+                        "range_not_satisfiable",
+                        format!("the audio is {length} bytes long"),
+                    );
+                    error.content_range = Some(format!("bytes */{length}"));
+                    error
+                })?;
+            // several ranges: the whole body is a valid answer and far simpler for players
+            match ranges.as_slice() {
+                [single] => Some(single.clone()),
+                _ => None,
+            }
         }
-        // several ranges: the whole body is a valid answer and far simpler for players
-        _ => Ok(response(StatusCode::OK).body(audio.bytes)),
+    };
+    if let Some(range) = single {
+        let (start, end) = (*range.start(), *range.end());
+        let bytes = state.interviews.read_audio(&audio, start..end + 1).await?;
+        return Ok(response(StatusCode::PARTIAL_CONTENT)
+            .insert_header((
+                header::CONTENT_RANGE,
+                format!("bytes {start}-{end}/{length}"),
+            ))
+            .body(bytes));
     }
+    let bytes = state.interviews.read_audio(&audio, 0..length).await?;
+    Ok(response(StatusCode::OK).body(bytes))
 }
 
 #[cfg(test)]
