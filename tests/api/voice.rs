@@ -142,6 +142,16 @@ async fn send_audio(
         .unwrap()
 }
 
+async fn get_range(app: &TestApp, token: &str, url: &str, range: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(url))
+        .bearer_auth(token)
+        .header("Range", range)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn message_count(app: &TestApp, token: &str, interview: &str) -> u64 {
     app.get_json(
         &format!("/api/v1/interviews/{interview}/messages"),
@@ -191,28 +201,14 @@ async fn a_voice_turn_goes_from_audio_to_a_spoken_reply_only_its_owner_can_fetch
     assert_eq!(reply.status(), StatusCode::OK);
     assert_eq!(reply.bytes().await.unwrap().as_ref(), SPOKEN);
 
-    let ranged = app
-        .client
-        .get(app.url(reply_audio))
-        .bearer_auth(&candidate.token)
-        .header("Range", "bytes=0-2")
-        .send()
-        .await
-        .unwrap();
+    let ranged = get_range(&app, &candidate.token, reply_audio, "bytes=0-2").await;
     assert_eq!(ranged.status(), StatusCode::PARTIAL_CONTENT);
     assert_eq!(
         ranged.headers()["content-range"],
         format!("bytes 0-2/{}", SPOKEN.len()).as_str()
     );
     assert_eq!(ranged.bytes().await.unwrap().as_ref(), b"ID3");
-    let outside = app
-        .client
-        .get(app.url(reply_audio))
-        .bearer_auth(&candidate.token)
-        .header("Range", "bytes=1000-2000")
-        .send()
-        .await
-        .unwrap();
+    let outside = get_range(&app, &candidate.token, reply_audio, "bytes=1000-2000").await;
     assert_eq!(outside.status(), StatusCode::RANGE_NOT_SATISFIABLE);
     assert_eq!(
         outside.headers()["content-range"],
