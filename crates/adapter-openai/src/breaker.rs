@@ -22,6 +22,16 @@ pub enum BreakerState {
     HalfOpen,
 }
 
+impl BreakerState {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Closed => "closed",
+            Self::Open => "open",
+            Self::HalfOpen => "half_open",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 enum State {
     Closed { consecutive_failures: u32 },

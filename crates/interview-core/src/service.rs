@@ -366,6 +366,15 @@ impl InterviewService {
         self.speech.is_some()
     }
 
+    /// Whether voice can be used at all: `SpeechUnavailable` without a speech provider. Lets a
+    /// caller refuse a recording before reading it.
+    ///
+    /// # Errors
+    /// [`InterviewError::SpeechUnavailable`].
+    pub fn ensure_speech(&self) -> Result<(), InterviewError> {
+        self.speech().map(|_| ())
+    }
+
     fn speech(&self) -> Result<&SpeechServices, InterviewError> {
         self.speech
             .as_ref()
@@ -378,44 +387,52 @@ impl InterviewService {
         let Some(speech) = &self.speech else {
             return;
         };
-        let characters = message.content_text.chars().count() as u64;
-        let estimate = self.settings.pricing.speech_cost(characters);
-        let note = if self.settings.budget.allows(&interview.costs(), estimate) {
-            match speech.synthesizer.synthesize(&message.content_text).await {
-                Ok(audio) => {
-                    let blob = BlobRef::MessageAudio {
-                        interview: interview.id,
-                        message: message.id,
-                        format: audio.format,
-                    };
-                    let size = audio.bytes.len() as u64;
-                    match speech.blobs.put(&blob, audio.bytes).await {
-                        Ok(()) => {
-                            let cost = self.settings.pricing.speech_cost(audio.characters);
-                            interview.speech_cost_usd += cost;
-                            interview.speech_tokens_used +=
-                                i64::try_from(audio.characters).unwrap_or(i64::MAX);
-                            message.audio_url = Some(message_audio_path(interview.id, message.id));
-                            message.audio_metadata = Some(AudioMetadata {
-                                format: Some(audio.format),
-                                size_bytes: Some(size),
-                                ..AudioMetadata::default()
-                            });
-                            json!({ "characters": audio.characters, "cost_usd": cost })
-                        }
-                        Err(error) => {
-                            json!({ "skipped": "storage_unavailable", "error": error.to_string() })
-                        }
-                    }
-                }
-                Err(error) => json!({ "skipped": "speech_failed", "error": error.to_string() }),
-            }
-        } else {
-            json!({ "skipped": "budget_exhausted" })
-        };
+        let note = self
+            .speak(speech, interview, message)
+            .await
+            .unwrap_or_else(|skipped| skipped);
         if let Some(metadata) = message.metadata.as_object_mut() {
             metadata.insert("speech".into(), note);
         }
+    }
+
+    /// Synthesizes and stores `message`, charging the interview: the metadata note on success,
+    /// or the note saying why it was skipped.
+    async fn speak(
+        &self,
+        speech: &SpeechServices,
+        interview: &mut Interview,
+        message: &mut InterviewMessage,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        let characters = message.content_text.chars().count() as u64;
+        let estimate = self.settings.pricing.speech_cost(characters);
+        if !self.settings.budget.allows(&interview.costs(), estimate) {
+            return Err(json!({ "skipped": "budget_exhausted" }));
+        }
+        let audio = speech
+            .synthesizer
+            .synthesize(&message.content_text)
+            .await
+            .map_err(|error| json!({ "skipped": "speech_failed", "error": error.to_string() }))?;
+        let blob = BlobRef::MessageAudio {
+            interview: interview.id,
+            message: message.id,
+            format: audio.format,
+        };
+        let size = audio.bytes.len() as u64;
+        speech.blobs.put(&blob, audio.bytes).await.map_err(
+            |error| json!({ "skipped": "storage_unavailable", "error": error.to_string() }),
+        )?;
+        let cost = self.settings.pricing.speech_cost(audio.characters);
+        interview.speech_cost_usd += cost;
+        interview.speech_tokens_used += i64::try_from(audio.characters).unwrap_or(i64::MAX);
+        message.audio_url = Some(message_audio_path(interview.id, message.id));
+        message.audio_metadata = Some(AudioMetadata {
+            format: Some(audio.format),
+            size_bytes: Some(size),
+            ..AudioMetadata::default()
+        });
+        Ok(json!({ "characters": audio.characters, "cost_usd": cost }))
     }
 
     /// Best-effort removal of audio stored for a turn that was not written.
@@ -631,7 +648,12 @@ impl InterviewService {
             .settings
             .pricing
             .transcription_cost(estimated_audio_seconds(command.clip.bytes.len()));
-        let (text, metadata, transcription_cost, budget_exhausted) = if self
+        let mut metadata = AudioMetadata {
+            format: Some(command.clip.format),
+            size_bytes: Some(command.clip.bytes.len() as u64),
+            ..command.recording.clone()
+        };
+        let (text, transcription_cost, budget_exhausted) = if self
             .settings
             .budget
             .allows(&record.interview.costs(), estimate)
@@ -648,28 +670,18 @@ impl InterviewService {
                     "no speech was recognised in the recording".into(),
                 ));
             }
-            let metadata = AudioMetadata {
-                format: Some(command.clip.format),
-                duration_seconds: Some(transcription.duration_seconds),
-                transcription_ms: Some(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)),
-                confidence: transcription.confidence,
-                size_bytes: Some(command.clip.bytes.len() as u64),
-                ..command.recording.clone()
-            };
+            metadata.duration_seconds = Some(transcription.duration_seconds);
+            metadata.transcription_ms =
+                Some(u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX));
+            metadata.confidence = transcription.confidence;
             let cost = self
                 .settings
                 .pricing
                 .transcription_cost(transcription.duration_seconds);
-            (transcription.text, metadata, cost, false)
+            (transcription.text, cost, false)
         } else {
-            let metadata = AudioMetadata {
-                format: Some(command.clip.format),
-                size_bytes: Some(command.clip.bytes.len() as u64),
-                ..command.recording.clone()
-            };
             (
                 "[recorded answer not transcribed: the interview budget is exhausted]".to_owned(),
-                metadata,
                 Decimal::ZERO,
                 true,
             )

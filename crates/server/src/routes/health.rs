@@ -47,10 +47,7 @@ pub async fn ai_status(state: web::Data<AppState>) -> HttpResponse {
         .map(|endpoint| AiEndpointStatus {
             endpoint: endpoint.endpoint.to_owned(),
             model: endpoint.model,
-            breaker_state: serde_json::to_value(endpoint.breaker)
-                .ok()
-                .and_then(|value| value.as_str().map(str::to_owned))
-                .unwrap_or_default(),
+            breaker_state: endpoint.breaker.as_str().to_owned(),
         })
         .collect();
     HttpResponse::Ok().json(AiStatusResponse {

@@ -1,6 +1,5 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use interview_core::InterviewError;
 use interview_core::ids::{InterviewId, ResumeId};
 use interview_core::model::{InterviewMode, RoleType};
 use interview_core::ports::ClientKey;
@@ -167,15 +166,8 @@ pub async fn answer(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim_start().starts_with("multipart/form-data"));
     let outcome = if multipart {
-        if !state.interviews.speech_enabled() {
-            // refuse before reading 25 MB that cannot be used
-            return Err(ApiError::from(InterviewError::SpeechUnavailable(
-                "voice answers need an AI provider with speech; the configured one has none \
-                 (set OPENAI_API_KEY, or answer by text)"
-                    .into(),
-            ))
-            .into());
-        }
+        // refuse before reading 25 MB that cannot be used
+        state.interviews.ensure_speech().map_err(ApiError::from)?;
         let form = audio::read_voice_form(&request, payload).await?;
         state
             .interviews
