@@ -10,14 +10,15 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::cost::CostLedger;
 use crate::ids::{
     AssessmentId, CandidateId, InterviewId, MessageId, OrganizationId, RecruiterId,
     ResumeFeedbackId, ResumeId, SessionId, VideoRecordingId,
 };
-use crate::ladder::{DifficultyLevel, ProgressionState, SkillArea, SkillBoundary};
-use crate::lifecycle::{CompletionReason, InterviewStatus};
-use crate::memory::ConversationMemory;
+use crate::metadata::MessageMetadata;
+use crate::ports::BlobRef;
+use crate::rules::ladder::{DifficultyLevel, ProgressionState, SkillArea, SkillBoundary};
+use crate::rules::lifecycle::{CompletionReason, InterviewStatus};
+use crate::rules::memory::ConversationMemory;
 use crate::validation::{Email, FullName};
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -228,16 +229,6 @@ pub struct Interview {
     pub created_at: DateTime<Utc>,
 }
 
-impl Interview {
-    pub fn costs(&self) -> CostLedger {
-        CostLedger {
-            llm_usd: self.cost_usd,
-            speech_usd: self.speech_cost_usd,
-            realtime_usd: self.realtime_cost_usd,
-        }
-    }
-}
-
 /// The question currently waiting for an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingQuestion {
@@ -271,12 +262,22 @@ pub struct InterviewSession {
 pub enum MessageType {
     AiQuestion,
     CandidateResponse,
+    /// The interviewer's closing remark, after the last answer.
+    AiClosing,
 }
 
 named_enum!(MessageType, "message type", {
     AiQuestion => "ai_question",
     CandidateResponse => "candidate_response",
+    AiClosing => "ai_closing",
 });
+
+impl MessageType {
+    /// Whether the interviewer said it (a question or the closing remark).
+    pub const fn is_interviewer(self) -> bool {
+        matches!(self, Self::AiQuestion | Self::AiClosing)
+    }
+}
 
 /// Technical facts about a stored audio clip.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -300,11 +301,12 @@ pub struct InterviewMessage {
     pub sequence_number: i32,
     pub message_type: MessageType,
     pub content_text: String,
-    pub audio_url: Option<String>,
+    /// The stored audio of the message, if any; the server renders it into a URL.
+    pub audio: Option<BlobRef>,
     pub audio_duration_seconds: Option<f64>,
     pub audio_metadata: Option<AudioMetadata>,
     pub response_time_seconds: Option<f64>,
-    pub metadata: serde_json::Value,
+    pub metadata: MessageMetadata,
     pub created_at: DateTime<Utc>,
 }
 

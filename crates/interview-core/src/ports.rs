@@ -11,12 +11,13 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::cost::ChatUsage;
 use crate::ids::{CandidateId, InterviewId, MessageId};
-use crate::ladder::{DifficultyLevel, Evaluation, SkillArea};
-use crate::memory::MemoryMessage;
+use crate::interview::stored::StoredOutcome;
 use crate::model::{Candidate, Interview, InterviewMessage, InterviewSession, RoleType};
-use crate::service::AnswerOutcome;
+use crate::rules::cost::ChatUsage;
+use crate::rules::ladder::{DifficultyLevel, Evaluation, SkillArea};
+use crate::rules::memory::PromptMemory;
+use crate::rules::skills::QuestionIntent;
 use crate::validation::Email;
 
 type BoxedError = Box<dyn std::error::Error + Send + Sync>;
@@ -37,6 +38,9 @@ pub enum RepositoryError {
     /// The database cannot be reached or timed out.
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// A record the write refers to does not exist (a deleted candidate, say).
+    #[error("a referenced record is missing: {0}")]
+    MissingReference(String),
     /// Stored data could not be read back into domain types.
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
@@ -67,32 +71,28 @@ pub enum ProviderError {
     NotSupported(&'static str),
 }
 
-/// What the next question should be about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "skill")]
-pub enum QuestionFocus {
-    /// Probe deeper in the same skill area.
-    Probe(SkillArea),
-    /// Move to a skill area not yet explored if possible, other than the one given.
-    Explore(Option<SkillArea>),
-}
-
-/// Everything an interviewer model needs to ask a question.
+/// Everything an interviewer model needs to ask a question. The core has decided what to ask
+/// about (skill, level, whether to probe); the model only phrases it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QuestionRequest {
     pub role: RoleType,
     pub level: DifficultyLevel,
-    pub focus: QuestionFocus,
+    /// The skill area the question must be about.
+    pub skill: SkillArea,
+    /// Whether it digs into the last answer or opens the area afresh.
+    pub intent: QuestionIntent,
     pub skills_explored: Vec<SkillArea>,
     /// Questions already asked in this interview, never to be repeated.
     pub asked_questions: Vec<String>,
-    /// The bounded conversation window (no system prompt).
-    pub memory: Vec<MemoryMessage>,
+    /// The bounded conversation window (no system prompt), and its shortened form for a
+    /// provider whose context is too small.
+    pub memory: PromptMemory,
     /// 1-based number of the question about to be asked.
     pub question_number: u32,
 }
 
-/// A question the interviewer asks.
+/// A question the interviewer asks: about the requested skill and level, unless the provider
+/// had none left there (the offline bank then takes the nearest level), and it says so here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Question {
     pub text: String,
@@ -108,7 +108,7 @@ pub struct EvaluationRequest {
     pub skill: SkillArea,
     pub question: String,
     pub answer: String,
-    pub memory: Vec<MemoryMessage>,
+    pub memory: PromptMemory,
 }
 
 /// A model's output with the tokens it cost.
@@ -296,7 +296,7 @@ impl ClientKey {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredAnswer {
     pub key: ClientKey,
-    pub outcome: AnswerOutcome,
+    pub outcome: StoredOutcome,
 }
 
 /// Everything one turn changes, written atomically.
@@ -352,7 +352,8 @@ pub trait InterviewRepository: Send + Sync {
     /// Stores a new interview, its session and its opening question in one transaction.
     ///
     /// # Errors
-    /// [`RepositoryError::Duplicate`] when the interview exists.
+    /// [`RepositoryError::Duplicate`] when the interview exists;
+    /// [`RepositoryError::MissingReference`] when its candidate does not.
     async fn create(
         &self,
         interview: &Interview,
@@ -389,7 +390,7 @@ pub trait InterviewRepository: Send + Sync {
         &self,
         interview: InterviewId,
         key: &ClientKey,
-    ) -> Result<Option<AnswerOutcome>, RepositoryError>;
+    ) -> Result<Option<StoredOutcome>, RepositoryError>;
 
     /// Messages in sequence order; `limit: None` means all of them.
     ///
@@ -402,7 +403,7 @@ pub trait InterviewRepository: Send + Sync {
         limit: Option<u64>,
     ) -> Result<MessagePage, RepositoryError>;
 
-    /// The most recent interviewer message.
+    /// The most recent interviewer message (a question, or the closing remark).
     ///
     /// # Errors
     /// Storage failures.
@@ -410,16 +411,6 @@ pub trait InterviewRepository: Send + Sync {
         &self,
         interview: InterviewId,
     ) -> Result<Option<InterviewMessage>, RepositoryError>;
-
-    /// Attaches stored audio to a message after the fact (synthesized replies).
-    ///
-    /// # Errors
-    /// [`RepositoryError::NotFound`] for an unknown message.
-    async fn attach_audio(
-        &self,
-        message: MessageId,
-        audio_url: &str,
-    ) -> Result<(), RepositoryError>;
 
     /// Marks every in-progress interview whose session was last active before `cutoff` as
     /// abandoned, and returns how many there were.
@@ -441,6 +432,14 @@ pub enum BlobRef {
         message: MessageId,
         format: AudioFormat,
     },
+}
+
+impl BlobRef {
+    pub const fn format(&self) -> AudioFormat {
+        match self {
+            Self::MessageAudio { format, .. } => *format,
+        }
+    }
 }
 
 #[derive(Debug, Error)]

@@ -10,10 +10,12 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::accounts::{CredentialStore, LoginAttempts};
 use crate::cost::ChatUsage;
-use crate::ids::{CandidateId, InterviewId, MessageId};
+use crate::ids::{CandidateId, InterviewId};
 use crate::ladder::{AnswerQuality, Evaluation, Score, SkillArea};
 use crate::lifecycle::{CompletionReason, InterviewStatus};
-use crate::model::{Candidate, Interview, InterviewMessage, InterviewSession, MessageType};
+use crate::model::{
+    Candidate, Interview, InterviewMessage, InterviewMode, InterviewSession, RoleType,
+};
 use crate::ports::{
     CandidateRepository, ClientKey, Clock, InterviewRecord, InterviewRepository, MessagePage,
     RepositoryError, TurnWrite,
@@ -21,7 +23,7 @@ use crate::ports::{
 use crate::ports::{
     EvaluationRequest, Generated, InterviewerModel, ProviderError, Question, QuestionRequest,
 };
-use crate::service::AnswerOutcome;
+use crate::interview::stored::StoredOutcome;
 use crate::validation::Email;
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -32,7 +34,7 @@ fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 struct Interviews {
     records: HashMap<InterviewId, InterviewRecord>,
     messages: HashMap<InterviewId, Vec<InterviewMessage>>,
-    answers: HashMap<(InterviewId, ClientKey), AnswerOutcome>,
+    answers: HashMap<(InterviewId, ClientKey), StoredOutcome>,
 }
 
 /// Interviews kept in memory.
@@ -146,7 +148,7 @@ impl InterviewRepository for InMemoryInterviews {
         &self,
         interview: InterviewId,
         key: &ClientKey,
-    ) -> Result<Option<AnswerOutcome>, RepositoryError> {
+    ) -> Result<Option<StoredOutcome>, RepositoryError> {
         Ok(locked(&self.state)
             .answers
             .get(&(interview, key.clone()))
@@ -181,25 +183,9 @@ impl InterviewRepository for InMemoryInterviews {
             messages
                 .iter()
                 .rev()
-                .find(|message| message.message_type == MessageType::AiQuestion)
+                .find(|message| message.message_type.is_interviewer())
                 .cloned()
         }))
-    }
-
-    async fn attach_audio(
-        &self,
-        message: MessageId,
-        audio_url: &str,
-    ) -> Result<(), RepositoryError> {
-        let mut state = locked(&self.state);
-        let found = state
-            .messages
-            .values_mut()
-            .flat_map(|messages| messages.iter_mut())
-            .find(|stored| stored.id == message)
-            .ok_or(RepositoryError::NotFound)?;
-        found.audio_url = Some(audio_url.to_owned());
-        Ok(())
     }
 
     async fn abandon_inactive(
@@ -449,5 +435,33 @@ impl InterviewerModel for ScriptedInterviewer {
             },
             usage: self.usage(self.evaluation_tokens),
         })
+    }
+}
+
+/// An in-progress text interview for `python`, started at the Unix epoch, for rule tests.
+pub fn sample_interview() -> Interview {
+    let epoch = DateTime::<Utc>::UNIX_EPOCH;
+    Interview {
+        id: InterviewId::new(),
+        candidate_id: CandidateId::new(),
+        resume_id: None,
+        role_type: RoleType::Python,
+        mode: InterviewMode::Text,
+        status: InterviewStatus::InProgress,
+        started_at: Some(epoch),
+        completed_at: None,
+        duration_seconds: None,
+        completion_reason: None,
+        ai_model_used: Some("gpt-4o-mini".into()),
+        total_tokens_used: 0,
+        cost_usd: rust_decimal::Decimal::ZERO,
+        speech_tokens_used: 0,
+        speech_cost_usd: rust_decimal::Decimal::ZERO,
+        realtime_cost_usd: rust_decimal::Decimal::ZERO,
+        tech_check_metadata: None,
+        video_recording_url: None,
+        video_recording_consent: false,
+        video_recording_status: None,
+        created_at: epoch,
     }
 }

@@ -26,6 +26,9 @@ pub struct MemorySettings {
     pub max_messages: usize,
     /// Opening messages that are never dropped.
     pub keep_first: usize,
+    /// Latest messages kept (with the opening) in the shortened window resent after a provider
+    /// reports that the prompt exceeds its context.
+    pub shortened_latest: usize,
 }
 
 impl Default for MemorySettings {
@@ -33,8 +36,17 @@ impl Default for MemorySettings {
         Self {
             max_messages: 12,
             keep_first: 2,
+            shortened_latest: 2,
         }
     }
+}
+
+/// What an interviewer model sees of the conversation: the window, and the shorter one to send
+/// instead when the provider says the prompt is too long for its context.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PromptMemory {
+    pub window: Vec<MemoryMessage>,
+    pub shortened: Vec<MemoryMessage>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +86,14 @@ impl ConversationMemory {
 
     pub fn is_empty(&self) -> bool {
         self.messages.is_empty()
+    }
+
+    /// The window for a model call, with its shortened form.
+    pub fn prompt(&self, settings: MemorySettings) -> PromptMemory {
+        PromptMemory {
+            window: self.messages.clone(),
+            shortened: self.narrowed(settings.keep_first, settings.shortened_latest),
+        }
     }
 
     /// A smaller window (opening plus the latest `latest` messages) for a provider whose context
@@ -132,6 +152,14 @@ mod tests {
         let narrow = memory.narrowed(2, 4);
         let texts: Vec<&str> = narrow.iter().map(|m| m.text.as_str()).collect();
         assert_eq!(texts, vec!["m0", "m1", "m8", "m9", "m10", "m11"]);
+    }
+
+    #[test]
+    fn the_shortened_prompt_keeps_the_opening_and_the_last_exchange() {
+        let prompt = filled(8).prompt(MemorySettings::default());
+        assert_eq!(prompt.window.len(), 8);
+        let kept: Vec<&str> = prompt.shortened.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(kept, ["m0", "m1", "m6", "m7"]);
     }
 
     proptest! {

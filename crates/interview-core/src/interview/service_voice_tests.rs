@@ -1,11 +1,23 @@
 //! The legacy voice pipeline: transcription before the turn, a spoken reply inside it, and
 //! what is (not) stored when a provider fails.
 
-use mockall::predicate::eq;
+use chrono::Duration;
+use mockall::predicate::{always, eq};
+use rust_decimal::Decimal;
 
+use super::{
+    evaluation, model_named, question, record, repo_serving, service, usage,
+};
 use super::*;
+use crate::actor::Actor;
+use crate::ids::CandidateId;
+use crate::ladder::{AnswerQuality, DifficultyLevel};
+use crate::metadata::{SpeechNote, SpeechSkipped};
+use crate::model::{AudioMetadata, InterviewMode, RoleType};
 use crate::ports::{
-    AudioClip, MockBlobStore, MockSpeechSynthesizer, MockTranscriber, SpeechAudio, Transcription,
+    AudioClip, AudioFormat, BlobRef, Generated, InterviewRecord, MockBlobStore, MockInterviewRepository,
+    MockInterviewerModel, MockSpeechSynthesizer, MockTranscriber, ProviderError, RepositoryError,
+    SpeechAudio, Transcription,
 };
 
 fn clip() -> AudioClip {
@@ -18,7 +30,7 @@ fn clip() -> AudioClip {
 fn voice_answer(record: &InterviewRecord) -> SubmitVoiceAnswer {
     SubmitVoiceAnswer {
         interview_id: record.interview.id,
-        candidate_id: record.interview.candidate_id,
+        actor: Actor::Candidate(record.interview.candidate_id),
         clip: clip(),
         recording: AudioMetadata {
             codec: Some("opus".into()),
@@ -128,16 +140,27 @@ async fn a_voice_answer_is_transcribed_stored_answered_and_the_reply_spoken() {
             let reply = &turn.messages[1];
             let metadata = answer.audio_metadata.clone().unwrap_or_default();
             answer.content_text == "I would memoise the selector"
-                && answer.audio_url.as_deref()
-                    == Some(message_audio_path(answer.interview_id, answer.id).as_str())
+                && answer.audio
+                    == Some(BlobRef::MessageAudio {
+                        interview: answer.interview_id,
+                        message: answer.id,
+                        format: AudioFormat::Webm,
+                    })
                 && metadata.format == Some(AudioFormat::Webm)
                 && metadata.codec.as_deref() == Some("opus")
                 && metadata.duration_seconds == Some(30.0)
                 && metadata.confidence == Some(0.9)
                 && metadata.transcription_ms.is_some()
-                && reply.audio_url.is_some()
-                && answer.metadata["transcription"]["audio_seconds"] == 30.0
-                && reply.metadata["speech"]["characters"] == 5
+                && reply.audio.is_some()
+                && answer
+                    .metadata
+                    .as_answer()
+                    .and_then(|note| note.transcription.as_ref())
+                    .is_some_and(|note| note.audio_seconds == Some(30.0))
+                && matches!(
+                    reply.metadata.speech(),
+                    Some(SpeechNote::Spoken { characters: 5, .. })
+                )
                 // 30 s of Whisper ($0.003) + 5 characters of TTS
                 && turn.interview.speech_cost_usd > Decimal::new(3, 3)
                 && turn.interview.speech_tokens_used == 30 + 5
@@ -159,11 +182,12 @@ async fn a_voice_answer_is_transcribed_stored_answered_and_the_reply_spoken() {
     assert_eq!(outcome.transcript, "I would memoise the selector");
     assert_eq!(outcome.ai_response, "Next?");
     assert_eq!(
-        outcome.ai_audio_url,
-        Some(message_audio_path(
-            record.interview.id,
-            outcome.ai_message_id
-        ))
+        outcome.ai_audio,
+        Some(BlobRef::MessageAudio {
+            interview: record.interview.id,
+            message: outcome.ai_message_id,
+            format: AudioFormat::Mp3,
+        })
     );
 }
 
@@ -194,7 +218,7 @@ async fn a_failed_transcription_stores_nothing_and_says_when_to_retry() {
     .unwrap_err();
 
     match error {
-        InterviewError::TranscriptionUnavailable { retry_after, .. } => {
+        AnswerError::TranscriptionUnavailable(ProviderError::Unavailable { retry_after, .. }) => {
             assert_eq!(retry_after, Some(std::time::Duration::from_secs(7)));
         }
         other => panic!("expected TranscriptionUnavailable, got {other:?}"),
@@ -216,9 +240,15 @@ async fn a_failed_reply_synthesis_keeps_the_turn_as_text() {
     let mut repo = repo_serving(&record);
     repo.expect_save_turn()
         .withf(|turn| {
-            turn.messages[0].audio_url.is_some()
-                && turn.messages[1].audio_url.is_none()
-                && turn.messages[1].metadata["speech"]["skipped"] == "speech_failed"
+            turn.messages[0].audio.is_some()
+                && turn.messages[1].audio.is_none()
+                && matches!(
+                    turn.messages[1].metadata.speech(),
+                    Some(SpeechNote::Skipped {
+                        skipped: SpeechSkipped::SpeechFailed,
+                        ..
+                    })
+                )
         })
         .times(1)
         .returning(|_| Ok(()));
@@ -234,7 +264,7 @@ async fn a_failed_reply_synthesis_keeps_the_turn_as_text() {
     .await
     .unwrap();
 
-    assert_eq!(outcome.ai_audio_url, None);
+    assert_eq!(outcome.ai_audio, None);
     assert_eq!(outcome.ai_response, "Next?");
 }
 
@@ -285,21 +315,27 @@ async fn a_lost_race_deletes_the_audio_it_stored() {
     .await
     .unwrap_err();
 
-    assert!(matches!(error, InterviewError::Conflict(_)), "{error:?}");
+    assert!(matches!(error, AnswerError::Conflict(_)), "{error:?}");
 }
 
 #[tokio::test]
-async fn without_a_speech_provider_voice_is_refused_before_anything_happens() {
+async fn without_a_speech_provider_voice_is_refused_before_anything_is_stored() {
     let record = record(DifficultyLevel::Fundamental, 3, &[0.7, 0.7]);
-    let mut repo = MockInterviewRepository::new();
-    repo.expect_load().never();
+    // ownership is checked first, so a stranger learns nothing about the provider
+    let mut repo = repo_serving(&record);
+    repo.expect_save_turn().never();
+    repo.expect_create().never();
     let service = service(repo, model_named("gpt-4o-mini"));
 
     let error = service
         .answer_voice(voice_answer(&record))
         .await
         .unwrap_err();
-    assert!(matches!(error, InterviewError::SpeechUnavailable(_)));
+    assert!(matches!(error, AnswerError::SpeechUnavailable));
+    let mut stranger = voice_answer(&record);
+    stranger.actor = Actor::Candidate(CandidateId::new());
+    let error = service.answer_voice(stranger).await.unwrap_err();
+    assert!(matches!(error, AnswerError::NotFound));
     let error = service
         .start(StartInterview {
             candidate_id: CandidateId::new(),
@@ -309,7 +345,7 @@ async fn without_a_speech_provider_voice_is_refused_before_anything_happens() {
         })
         .await
         .unwrap_err();
-    assert!(matches!(error, InterviewError::SpeechUnavailable(_)));
+    assert!(matches!(error, StartError::SpeechUnavailable));
 }
 
 #[tokio::test]
@@ -327,7 +363,7 @@ async fn a_voice_interview_speaks_its_first_question() {
     let mut repo = MockInterviewRepository::new();
     repo.expect_create()
         .withf(|interview, _, opening| {
-            opening.audio_url.is_some()
+            opening.audio.is_some()
                 && interview.mode == InterviewMode::LegacyVoice
                 && interview.speech_tokens_used == 12
         })
@@ -350,11 +386,12 @@ async fn a_voice_interview_speaks_its_first_question() {
     .await
     .unwrap();
 
-    assert!(
-        started
-            .first_question
-            .audio_url
-            .unwrap()
-            .ends_with("/audio")
+    assert_eq!(
+        started.first_question.audio,
+        Some(BlobRef::MessageAudio {
+            interview: started.interview.id,
+            message: started.first_question.id,
+            format: AudioFormat::Mp3,
+        })
     );
 }

@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::ladder::{SkillArea, SkillBoundary};
-use crate::model::RoleType;
+use crate::model::{Interview, RoleType};
+use crate::rules::ladder::{SkillArea, SkillBoundary};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -160,6 +160,11 @@ impl Default for CompletionSettings {
 }
 
 impl CompletionSettings {
+    /// The configured key skills of a role: what questions explore and completion waits for.
+    pub fn key_skills(&self, role: RoleType) -> &[SkillArea] {
+        self.key_skills.get(&role).map_or(&[][..], Vec::as_slice)
+    }
+
     /// Whether the interview is over after `answered` answers, and why.
     pub fn completion_reason<'a>(
         &self,
@@ -182,7 +187,7 @@ impl CompletionSettings {
                 .into_iter()
                 .map(|boundary| &boundary.skill)
                 .collect();
-            let key_skills = self.key_skills.get(&role).map_or(&[][..], Vec::as_slice);
+            let key_skills = self.key_skills(role);
             if !key_skills.is_empty() && key_skills.iter().all(|skill| found.contains(skill)) {
                 return Some(CompletionReason::BoundariesFound);
             }
@@ -194,6 +199,44 @@ impl CompletionSettings {
     pub fn is_inactive(&self, last_activity_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
         now - last_activity_at > Duration::seconds(self.inactivity_timeout_seconds)
     }
+}
+
+/// Starts a scheduled interview.
+///
+/// # Errors
+/// [`IllegalTransition`] unless it is scheduled.
+pub fn begin(interview: &mut Interview, now: DateTime<Utc>) -> Result<(), IllegalTransition> {
+    interview.status = interview.status.transition(InterviewStatus::InProgress)?;
+    interview.started_at = Some(now);
+    Ok(())
+}
+
+/// Completes a running interview for `reason`, recording when and how long it took.
+///
+/// # Errors
+/// [`IllegalTransition`] unless it is in progress.
+pub fn finish(
+    interview: &mut Interview,
+    reason: CompletionReason,
+    now: DateTime<Utc>,
+) -> Result<(), IllegalTransition> {
+    interview.status = interview.status.transition(InterviewStatus::Completed)?;
+    interview.completed_at = Some(now);
+    interview.duration_seconds = interview
+        .started_at
+        .map(|started| (now - started).num_seconds().max(0));
+    interview.completion_reason = Some(reason);
+    Ok(())
+}
+
+/// Marks a running interview abandoned for inactivity.
+///
+/// # Errors
+/// [`IllegalTransition`] unless it is in progress.
+pub fn abandon(interview: &mut Interview) -> Result<(), IllegalTransition> {
+    interview.status = interview.status.transition(InterviewStatus::Abandoned)?;
+    interview.completion_reason = Some(CompletionReason::Inactivity);
+    Ok(())
 }
 
 #[cfg(test)]

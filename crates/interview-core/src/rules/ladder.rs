@@ -4,6 +4,7 @@
 //! next question is harder, easier or probes the same skill deeper, and whether a *skill boundary*
 //! (the level past which the candidate cannot go in a skill) has been found.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -482,7 +483,6 @@ impl ProgressionState {
         if !boundaries.is_empty() {
             self.consecutive_poor_at_level = 0;
         }
-        self.boundary_detections.extend(boundaries.iter().cloned());
 
         let to = match movement {
             Movement::Stay => level,
@@ -522,6 +522,19 @@ impl ProgressionState {
             boundaries,
             probe_same_skill,
         }
+    }
+}
+
+/// The one place a skill boundary is recorded: in the detection history and in the session's
+/// map of boundaries by skill (the latest detection of a skill wins).
+pub fn record_boundaries(
+    progression: &mut ProgressionState,
+    found: &mut BTreeMap<SkillArea, SkillBoundary>,
+    boundaries: &[SkillBoundary],
+) {
+    for boundary in boundaries {
+        progression.boundary_detections.push(boundary.clone());
+        found.insert(boundary.skill.clone(), boundary.clone());
     }
 }
 

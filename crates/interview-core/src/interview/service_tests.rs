@@ -5,16 +5,35 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use mockall::predicate::always;
 
+use chrono::DateTime;
+use rust_decimal::Decimal;
+
 use super::*;
-use crate::ladder::{AnswerQuality, Evaluation, ResponseRecord, Score};
-use crate::ports::{MockInterviewRepository, MockInterviewerModel, Question};
+use crate::actor::Actor;
+use crate::ids::{CandidateId, InterviewId, MessageId, SessionId};
+use crate::interview::stored::StoredOutcome;
+use crate::lifecycle::{CompletionReason, InterviewStatus};
+use crate::memory::{ConversationMemory, MemorySettings, Speaker};
+use crate::model::{
+    Interview, InterviewMode, InterviewSession, MessageType, PendingQuestion, RoleType,
+};
+use crate::cost::ChatUsage;
+use crate::ladder::{
+    AnswerQuality, DifficultyLevel, Evaluation, ProgressionState, ResponseRecord, Score,
+    SkillArea,
+};
+use crate::ports::{
+    ClientKey, MessagePage, MockInterviewRepository, MockInterviewerModel, ProviderError,
+    Question, RepositoryError,
+};
+use crate::rules::skills::QuestionIntent;
 use crate::testing::{InMemoryInterviews, ManualClock, ScriptedInterviewer};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
 }
 
-fn evaluation(quality: AnswerQuality, accuracy: f64, clarity: f64) -> Evaluation {
+pub(super) fn evaluation(quality: AnswerQuality, accuracy: f64, clarity: f64) -> Evaluation {
     Evaluation {
         quality,
         technical_accuracy: Score::new(accuracy).unwrap(),
@@ -26,7 +45,7 @@ fn evaluation(quality: AnswerQuality, accuracy: f64, clarity: f64) -> Evaluation
     }
 }
 
-fn usage(model: &str, input: u64, output: u64) -> ChatUsage {
+pub(super) fn usage(model: &str, input: u64, output: u64) -> ChatUsage {
     ChatUsage {
         model: model.into(),
         input_tokens: input,
@@ -34,7 +53,7 @@ fn usage(model: &str, input: u64, output: u64) -> ChatUsage {
     }
 }
 
-fn question(text: &str, skill: &str, level: DifficultyLevel) -> Generated<Question> {
+pub(super) fn question(text: &str, skill: &str, level: DifficultyLevel) -> Generated<Question> {
     Generated {
         value: Question {
             text: text.into(),
@@ -49,7 +68,7 @@ use crate::ports::Generated;
 
 /// An in-progress interview whose open question is number `asked` at `level`, with earlier
 /// answers scored `history`.
-fn record(level: DifficultyLevel, asked: i32, history: &[f64]) -> InterviewRecord {
+pub(super) fn record(level: DifficultyLevel, asked: i32, history: &[f64]) -> InterviewRecord {
     let interview_id = InterviewId::new();
     let candidate_id = CandidateId::from_str("0190f5b4-7b7a-7000-8000-000000000001").unwrap();
     let mut progression = ProgressionState::default();
@@ -114,19 +133,18 @@ fn record(level: DifficultyLevel, asked: i32, history: &[f64]) -> InterviewRecor
     }
 }
 
-fn answer_to(record: &InterviewRecord, text: &str) -> SubmitAnswer {
-    SubmitAnswer {
-        interview_id: record.interview.id,
-        candidate_id: record.interview.candidate_id,
-        text: text.into(),
-        in_reply_to: record
+fn answer_to(record: &InterviewRecord, text: &str) -> TurnInput {
+    TurnInput::typed(
+        record.interview.id,
+        Actor::Candidate(record.interview.candidate_id),
+        text,
+        record
             .session
             .pending_question
             .as_ref()
             .map(|p| p.sequence_number),
-        client_key: None,
-        audio: None,
-    }
+        None,
+    )
 }
 
 fn clock() -> Arc<ManualClock> {
@@ -135,7 +153,7 @@ fn clock() -> Arc<ManualClock> {
     Arc::new(clock)
 }
 
-fn service(repo: MockInterviewRepository, model: MockInterviewerModel) -> InterviewService {
+pub(super) fn service(repo: MockInterviewRepository, model: MockInterviewerModel) -> InterviewService {
     InterviewService::new(
         Arc::new(repo),
         Arc::new(model),
@@ -144,13 +162,13 @@ fn service(repo: MockInterviewRepository, model: MockInterviewerModel) -> Interv
     )
 }
 
-fn model_named(name: &'static str) -> MockInterviewerModel {
+pub(super) fn model_named(name: &'static str) -> MockInterviewerModel {
     let mut model = MockInterviewerModel::new();
     model.expect_model_name().returning(move || name.to_owned());
     model
 }
 
-fn repo_serving(record: &InterviewRecord) -> MockInterviewRepository {
+pub(super) fn repo_serving(record: &InterviewRecord) -> MockInterviewRepository {
     let mut repo = MockInterviewRepository::new();
     let stored = record.clone();
     repo.expect_load()
@@ -173,7 +191,7 @@ async fn start_creates_an_in_progress_interview_with_a_warmup_question() {
         .withf(|request| {
             request.level == DifficultyLevel::Warmup
                 && request.question_number == 1
-                && request.memory.is_empty()
+                && request.memory.window.is_empty()
         })
         .times(1)
         .returning(|_| {
@@ -278,7 +296,8 @@ async fn a_weak_answer_steps_down_and_records_a_boundary() {
         .expect_next_question()
         .withf(|request| {
             request.level == DifficultyLevel::Intermediate
-                && request.focus == QuestionFocus::Explore(Some(SkillArea::new("hooks")))
+                && request.intent == QuestionIntent::Explore
+                && request.skill == SkillArea::new("components")
         })
         .returning(|_| {
             Ok(question(
@@ -389,10 +408,10 @@ async fn a_failing_evaluation_writes_nothing() {
         .unwrap_err();
     assert!(matches!(
         error,
-        InterviewError::AiUnavailable {
+        AnswerError::Interviewer(ProviderError::Unavailable {
             retry_after: Some(_),
             ..
-        }
+        })
     ));
 }
 
@@ -415,7 +434,7 @@ async fn a_failing_next_question_writes_nothing() {
         .answer(answer_to(&record, "My answer"))
         .await
         .unwrap_err();
-    assert!(matches!(error, InterviewError::RateLimited { .. }));
+    assert!(matches!(error, AnswerError::Interviewer(ProviderError::RateLimited { .. })));
 }
 
 #[tokio::test]
@@ -428,7 +447,7 @@ async fn a_replayed_answer_returns_the_stored_outcome_without_counting_again() {
         ai_message_id: MessageId::new(),
         ai_response: "Next?".into(),
         ai_sequence_number: 9,
-        ai_audio_url: None,
+        ai_audio: None,
         question_number: 5,
         total_questions: 12,
         interview_complete: false,
@@ -445,7 +464,7 @@ async fn a_replayed_answer_returns_the_stored_outcome_without_counting_again() {
     let replay = stored.clone();
     repo.expect_stored_answer()
         .with(always(), always())
-        .returning(move |_, _| Ok(Some(replay.clone())));
+        .returning(move |_, _| Ok(Some(StoredOutcome::from_outcome(&replay))));
     repo.expect_save_turn().times(0);
     let service = service(repo, model);
     // the retry names the question it answered, sequence 7
@@ -457,7 +476,7 @@ async fn a_replayed_answer_returns_the_stored_outcome_without_counting_again() {
     command.text = "Another answer".into();
     assert!(matches!(
         service.answer(command).await,
-        Err(InterviewError::Conflict(_))
+        Err(AnswerError::Conflict(_))
     ));
 }
 
@@ -481,7 +500,7 @@ async fn a_version_conflict_surfaces_as_a_conflict() {
         .answer(answer_to(&record, "My answer"))
         .await
         .unwrap_err();
-    assert!(matches!(error, InterviewError::Conflict(_)), "{error:?}");
+    assert!(matches!(error, AnswerError::Conflict(_)), "{error:?}");
 }
 
 #[tokio::test]
@@ -495,7 +514,7 @@ async fn answering_an_old_question_is_a_conflict() {
     command.in_reply_to = Some(3);
     let error = service(repo, model).answer(command).await.unwrap_err();
     assert!(
-        matches!(error, InterviewError::Conflict(message) if message.contains("open question is 7"))
+        matches!(error, AnswerError::Conflict(message) if message.contains("open question is 7"))
     );
 }
 
@@ -505,10 +524,10 @@ async fn someone_elses_interview_is_not_found() {
     let model = model_named("gpt-4o-mini");
     let repo = repo_serving(&record);
     let mut command = answer_to(&record, "My answer");
-    command.candidate_id = CandidateId::new();
+    command.actor = Actor::Candidate(CandidateId::new());
     assert!(matches!(
         service(repo, model).answer(command).await,
-        Err(InterviewError::NotFound)
+        Err(AnswerError::NotFound)
     ));
 }
 
@@ -520,7 +539,7 @@ async fn empty_and_oversized_answers_are_validation_errors() {
         let error = service.answer(answer_to(&record, &text)).await.unwrap_err();
         assert!(matches!(
             error,
-            InterviewError::Validation {
+            AnswerError::Validation {
                 field: "message_text",
                 ..
             }
@@ -539,7 +558,7 @@ async fn answering_a_finished_interview_reports_its_status() {
         .unwrap_err();
     assert!(matches!(
         error,
-        InterviewError::InvalidState {
+        AnswerError::InvalidState {
             status: InterviewStatus::Completed
         }
     ));
@@ -585,14 +604,13 @@ async fn twenty_concurrent_answers_to_one_question_are_accepted_once() {
         let service = service.clone();
         tasks.push(tokio::spawn(async move {
             service
-                .answer(SubmitAnswer {
-                    interview_id: interview.id,
-                    candidate_id: candidate,
-                    text: format!("answer {index}"),
-                    in_reply_to: Some(1),
-                    client_key: None,
-                    audio: None,
-                })
+                .answer(TurnInput::typed(
+                    interview.id,
+                    Actor::Candidate(candidate),
+                    format!("answer {index}"),
+                    Some(1),
+                    None
+                ))
                 .await
         }));
     }
@@ -600,7 +618,7 @@ async fn twenty_concurrent_answers_to_one_question_are_accepted_once() {
     for task in tasks {
         match task.await.unwrap() {
             Ok(_) => accepted += 1,
-            Err(InterviewError::Conflict(_)) => {}
+            Err(AnswerError::Conflict(_)) => {}
             Err(other) => panic!("unexpected {other:?}"),
         }
     }
@@ -608,7 +626,7 @@ async fn twenty_concurrent_answers_to_one_question_are_accepted_once() {
     let messages = repo.all_messages(interview.id);
     let sequence: Vec<i32> = messages.iter().map(|m| m.sequence_number).collect();
     assert_eq!(sequence, vec![1, 2, 3]);
-    let record = service.get(interview.id, candidate).await.unwrap();
+    let record = service.get(interview.id, Actor::Candidate(candidate)).await.unwrap();
     assert_eq!(record.session.questions_asked_count, 2);
     assert_eq!(record.session.progression.response_quality_history.len(), 1);
 }
@@ -618,14 +636,13 @@ async fn a_retry_with_the_same_key_gets_the_same_outcome_and_nothing_is_stored_t
     let (repo, _clock, service) = in_memory();
     let candidate = CandidateId::new();
     let interview = started(&service, candidate).await.interview;
-    let command = SubmitAnswer {
-        interview_id: interview.id,
-        candidate_id: candidate,
-        text: "my answer".into(),
-        in_reply_to: Some(1),
-        client_key: Some(ClientKey::parse("k-1").unwrap()),
-        audio: None,
-    };
+    let command = TurnInput::typed(
+        interview.id,
+        Actor::Candidate(candidate),
+        "my answer",
+        Some(1),
+        Some(ClientKey::parse("k-1").unwrap())
+    );
     let first = service.answer(command.clone()).await.unwrap();
     let second = service.answer(command).await.unwrap();
     assert_eq!(first, second);
@@ -639,24 +656,23 @@ async fn an_idle_interview_is_abandoned_when_answered_late_and_by_the_sweep() {
     let late = started(&service, candidate).await.interview;
     clock.advance(Duration::minutes(31));
     let error = service
-        .answer(SubmitAnswer {
-            interview_id: late.id,
-            candidate_id: candidate,
-            text: "too late".into(),
-            in_reply_to: None,
-            client_key: None,
-            audio: None,
-        })
+        .answer(TurnInput::typed(
+            late.id,
+            Actor::Candidate(candidate),
+            "too late",
+            None,
+            None
+        ))
         .await
         .unwrap_err();
     assert!(matches!(
         error,
-        InterviewError::InvalidState {
+        AnswerError::InvalidState {
             status: InterviewStatus::Abandoned
         }
     ));
     assert!(matches!(
-        service.status(late.id, candidate).await.unwrap(),
+        service.status(late.id, Actor::Candidate(candidate)).await.unwrap(),
         RecoveryView::Abandoned { .. }
     ));
 
@@ -664,21 +680,20 @@ async fn an_idle_interview_is_abandoned_when_answered_late_and_by_the_sweep() {
     let active = started(&service, candidate).await.interview;
     clock.advance(Duration::minutes(20));
     service
-        .answer(SubmitAnswer {
-            interview_id: active.id,
-            candidate_id: candidate,
-            text: "still here".into(),
-            in_reply_to: None,
-            client_key: None,
-            audio: None,
-        })
+        .answer(TurnInput::typed(
+            active.id,
+            Actor::Candidate(candidate),
+            "still here",
+            None,
+            None
+        ))
         .await
         .unwrap();
     clock.advance(Duration::minutes(15));
     assert_eq!(service.abandon_inactive().await.unwrap(), 1);
     assert_eq!(
         service
-            .get(idle.id, candidate)
+            .get(idle.id, Actor::Candidate(candidate))
             .await
             .unwrap()
             .interview
@@ -687,7 +702,7 @@ async fn an_idle_interview_is_abandoned_when_answered_late_and_by_the_sweep() {
     );
     assert_eq!(
         service
-            .get(active.id, candidate)
+            .get(active.id, Actor::Candidate(candidate))
             .await
             .unwrap()
             .interview
@@ -701,14 +716,14 @@ async fn completing_is_idempotent_and_recovery_reflects_it() {
     let (_repo, clock, service) = in_memory();
     let candidate = CandidateId::new();
     let interview = started(&service, candidate).await.interview;
-    match service.status(interview.id, candidate).await.unwrap() {
+    match service.status(interview.id, Actor::Candidate(candidate)).await.unwrap() {
         RecoveryView::InProgress { last_question, .. } => {
             assert_eq!(last_question.unwrap().sequence_number, 1);
         }
         other => panic!("unexpected {other:?}"),
     }
     clock.advance(Duration::seconds(90));
-    let first = service.complete(interview.id, candidate).await.unwrap();
+    let first = service.complete(interview.id, Actor::Candidate(candidate)).await.unwrap();
     assert_eq!(first.interview.status, InterviewStatus::Completed);
     assert_eq!(first.interview.duration_seconds, Some(90));
     assert_eq!(
@@ -716,10 +731,10 @@ async fn completing_is_idempotent_and_recovery_reflects_it() {
         Some(CompletionReason::CandidateRequested)
     );
     clock.advance(Duration::seconds(30));
-    let again = service.complete(interview.id, candidate).await.unwrap();
+    let again = service.complete(interview.id, Actor::Candidate(candidate)).await.unwrap();
     assert_eq!(again.interview.completed_at, first.interview.completed_at);
     assert!(matches!(
-        service.status(interview.id, candidate).await.unwrap(),
+        service.status(interview.id, Actor::Candidate(candidate)).await.unwrap(),
         RecoveryView::Completed { .. }
     ));
 }

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::model::Interview;
+
 const MILLION: Decimal = Decimal::from_parts(1_000_000, 0, 0, false, 0);
 const THOUSAND: Decimal = Decimal::from_parts(1_000, 0, 0, false, 0);
 const SIXTY: Decimal = Decimal::from_parts(60, 0, 0, false, 0);
@@ -12,6 +14,12 @@ const SIXTY: Decimal = Decimal::from_parts(60, 0, 0, false, 0);
 /// `units` per `scale` at `price` — e.g. 2,000 tokens at $5 per 1M.
 fn priced(units: u64, price: Decimal, scale: Decimal) -> Decimal {
     Decimal::from(units) * price / scale
+}
+
+/// The one token estimate of the platform: about four characters a token. Used before a call
+/// (budget checks) and for providers whose replies omit their usage.
+pub fn estimated_tokens(characters: usize) -> u64 {
+    (characters as u64).div_ceil(4)
 }
 
 /// Price of a chat model, in USD per million tokens.
@@ -148,7 +156,7 @@ impl Pricing {
         max_output_tokens: u64,
     ) -> Decimal {
         const INSTRUCTION_TOKENS: u64 = 400;
-        let input_tokens = (prompt_characters as u64).div_ceil(4) + INSTRUCTION_TOKENS;
+        let input_tokens = estimated_tokens(prompt_characters) + INSTRUCTION_TOKENS;
         self.chat_cost(&ChatUsage {
             model: model.to_owned(),
             input_tokens,
@@ -174,24 +182,56 @@ impl CostLedger {
     }
 }
 
-/// A spending cap per interview across all three cost fields.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Budget {
-    pub limit_usd: Decimal,
-}
-
-impl Default for Budget {
-    fn default() -> Self {
-        Self {
-            limit_usd: Decimal::new(500, 2),
-        }
+/// Charging: every paid call adds its price to the interview's ledgers here, and nowhere else.
+impl Interview {
+    /// Adds a chat call; returns its cost.
+    pub fn charge_chat(&mut self, pricing: &Pricing, usage: &ChatUsage) -> Decimal {
+        let cost = pricing.chat_cost(usage);
+        self.cost_usd += cost;
+        self.total_tokens_used = self
+            .total_tokens_used
+            .saturating_add(i64::try_from(usage.total_tokens()).unwrap_or(i64::MAX));
+        self.ai_model_used = Some(usage.model.clone());
+        cost
     }
-}
 
-impl Budget {
-    /// Whether a call estimated at `estimate` may be made on top of what `spent` records.
-    pub fn allows(&self, spent: &CostLedger, estimate: Decimal) -> bool {
-        spent.total() + estimate <= self.limit_usd
+    /// Adds a transcription of `audio_seconds`; speech units count whole seconds.
+    pub fn charge_transcription(&mut self, pricing: &Pricing, audio_seconds: f64) -> Decimal {
+        let cost = pricing.transcription_cost(audio_seconds);
+        self.speech_cost_usd += cost;
+        self.speech_tokens_used = self
+            .speech_tokens_used
+            .saturating_add(audio_seconds.max(0.0).ceil() as i64);
+        cost
+    }
+
+    /// Adds synthesized speech of `characters`.
+    pub fn charge_speech(&mut self, pricing: &Pricing, characters: u64) -> Decimal {
+        let cost = pricing.speech_cost(characters);
+        self.speech_cost_usd += cost;
+        self.speech_tokens_used = self
+            .speech_tokens_used
+            .saturating_add(i64::try_from(characters).unwrap_or(i64::MAX));
+        cost
+    }
+
+    /// Adds realtime audio and text.
+    pub fn charge_realtime(&mut self, pricing: &Pricing, usage: &RealtimeUsage) -> Decimal {
+        let cost = pricing.realtime_cost(usage);
+        self.realtime_cost_usd += cost;
+        self.total_tokens_used = self.total_tokens_used.saturating_add(
+            i64::try_from(usage.text_input_tokens + usage.text_output_tokens).unwrap_or(i64::MAX),
+        );
+        cost
+    }
+
+    /// What the interview has spent, by ledger.
+    pub fn costs(&self) -> CostLedger {
+        CostLedger {
+            llm_usd: self.cost_usd,
+            speech_usd: self.speech_cost_usd,
+            realtime_usd: self.realtime_cost_usd,
+        }
     }
 }
 
@@ -279,18 +319,6 @@ mod tests {
             output_tokens: 0,
         };
         assert_eq!(pricing.chat_cost(&usage), usd("1"));
-    }
-
-    #[test]
-    fn the_budget_covers_all_three_fields() {
-        let budget = Budget::default();
-        let spent = CostLedger {
-            llm_usd: usd("2"),
-            speech_usd: usd("1.5"),
-            realtime_usd: usd("1.4"),
-        };
-        assert!(budget.allows(&spent, usd("0.1")));
-        assert!(!budget.allows(&spent, usd("0.11")));
     }
 
     #[test]

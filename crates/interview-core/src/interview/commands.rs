@@ -1,0 +1,175 @@
+//! What callers send the engine and what it answers.
+
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Actor;
+use crate::ids::{CandidateId, InterviewId, MessageId, ResumeId};
+use crate::model::{AudioMetadata, Interview, InterviewMessage, InterviewMode, InterviewSession, RoleType};
+use crate::ports::{AudioClip, AudioFormat, BlobRef, ClientKey, Generated};
+use crate::rules::cost::RealtimeUsage;
+use crate::rules::ladder::{DifficultyLevel, Evaluation, SkillArea, SkillBoundary};
+use crate::rules::lifecycle::CompletionReason;
+
+/// The parts of the session a client sees.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionSnapshot {
+    pub current_difficulty: DifficultyLevel,
+    pub questions_asked_count: i32,
+    pub skill_boundaries: Vec<SkillBoundary>,
+    pub skills_explored: Vec<SkillArea>,
+}
+
+impl From<&InterviewSession> for SessionSnapshot {
+    fn from(session: &InterviewSession) -> Self {
+        Self {
+            current_difficulty: session.current_difficulty,
+            questions_asked_count: session.questions_asked_count,
+            skill_boundaries: session.skill_boundaries.values().cloned().collect(),
+            skills_explored: session.progression.skills_explored.clone(),
+        }
+    }
+}
+
+pub struct StartInterview {
+    pub candidate_id: CandidateId,
+    pub role: RoleType,
+    pub mode: InterviewMode,
+    pub resume_id: Option<ResumeId>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Started {
+    pub interview: Interview,
+    pub session: SessionSnapshot,
+    pub first_question: InterviewMessage,
+}
+
+/// Audio behind a spoken answer, already stored and transcribed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerAudio {
+    /// The id of the candidate message, which names the stored audio.
+    pub message_id: MessageId,
+    pub blob: BlobRef,
+    pub metadata: AudioMetadata,
+    /// False when the budget did not allow transcribing it: the turn then closes the interview.
+    pub transcribed: bool,
+}
+
+/// How the candidate's words reached the engine. Every mode builds one of these and the rest of
+/// the turn is the same.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AnswerSource {
+    /// Typed text.
+    Typed,
+    /// A recording, transcribed (legacy voice).
+    Recorded(AnswerAudio),
+    /// A realtime conversation: the transcript comes with the evaluation the realtime model
+    /// produced (when it produced one) and the session's usage for this turn.
+    Realtime {
+        evaluation: Option<Generated<Evaluation>>,
+        usage: RealtimeUsage,
+    },
+}
+
+/// One answer, by any mode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnInput {
+    pub interview_id: InterviewId,
+    pub actor: Actor,
+    pub text: String,
+    /// Sequence number of the question answered; defaults to the pending one.
+    pub in_reply_to: Option<i32>,
+    pub client_key: Option<ClientKey>,
+    pub source: AnswerSource,
+}
+
+impl TurnInput {
+    /// A typed answer.
+    pub fn typed(
+        interview_id: InterviewId,
+        actor: Actor,
+        text: impl Into<String>,
+        in_reply_to: Option<i32>,
+        client_key: Option<ClientKey>,
+    ) -> Self {
+        Self {
+            interview_id,
+            actor,
+            text: text.into(),
+            in_reply_to,
+            client_key,
+            source: AnswerSource::Typed,
+        }
+    }
+}
+
+/// A recorded answer (the legacy voice pipeline): transcribed, then answered like text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SubmitVoiceAnswer {
+    pub interview_id: InterviewId,
+    pub actor: Actor,
+    pub clip: AudioClip,
+    /// What the caller learned of the recording (format, codec, sample rate, size).
+    pub recording: AudioMetadata,
+    pub in_reply_to: Option<i32>,
+    pub client_key: Option<ClientKey>,
+}
+
+/// Stored audio of one message, found and sized; read it with `InterviewService::read_audio`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAudio {
+    pub format: AudioFormat,
+    pub size: u64,
+    pub(crate) blob: BlobRef,
+}
+
+/// The result of one answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerOutcome {
+    pub message_id: MessageId,
+    pub transcript: String,
+    pub ai_message_id: MessageId,
+    pub ai_response: String,
+    /// Sequence number of the AI message: the `in_reply_to` of the next answer.
+    pub ai_sequence_number: i32,
+    /// The reply's stored audio; the server renders it into a URL.
+    pub ai_audio: Option<BlobRef>,
+    pub question_number: i32,
+    pub total_questions: i32,
+    pub interview_complete: bool,
+    pub completion_reason: Option<CompletionReason>,
+    pub session_state: SessionSnapshot,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompletionSummary {
+    pub interview: Interview,
+    pub questions_answered: u32,
+    pub skill_boundaries_identified: usize,
+}
+
+/// What a client needs to pick an interview up again.
+#[allow(clippy::large_enum_variant)] // built once per request, never stored in bulk
+#[derive(Debug, Clone, PartialEq)]
+pub enum RecoveryView {
+    Scheduled {
+        interview: Interview,
+    },
+    InProgress {
+        interview: Interview,
+        last_question: Option<InterviewMessage>,
+        session: SessionSnapshot,
+    },
+    Completed {
+        interview: Interview,
+    },
+    Abandoned {
+        interview: Interview,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transcript {
+    pub interview: Interview,
+    pub messages: Vec<InterviewMessage>,
+}

@@ -1,0 +1,435 @@
+//! One turn as pure functions: what an answer costs and changes, whether it can be judged, how
+//! the ladder moves, whether the interview is over and what to ask next. No I/O: the service
+//! calls the ports between these steps.
+//!
+//! `prepare_turn` (answer message, the source's charges, the evaluation to request) →
+//! the evaluation → `plan_turn` (ladder, boundaries, completion, budget, next focus) →
+//! the next question → `TurnPlan::ask` or `TurnPlan::close` (the messages and session to write).
+
+use chrono::{DateTime, Utc};
+
+use crate::ids::MessageId;
+use crate::interview::commands::{AnswerSource, SessionSnapshot};
+use crate::interview::settings::InterviewSettings;
+use crate::metadata::{
+    AnswerNote, ClosingNote, Judgement, MessageMetadata, QuestionNote, RealtimeNote,
+    TranscriptionNote,
+};
+use crate::model::{Interview, InterviewMessage, InterviewSession, MessageType, PendingQuestion};
+use crate::ports::{EvaluationRequest, Generated, InterviewRecord, Question, QuestionRequest};
+use crate::rules::budget::PaidCall;
+use crate::rules::ladder::{Evaluation, record_boundaries};
+use crate::rules::lifecycle::{CompletionReason, IllegalTransition, finish};
+use crate::rules::memory::Speaker;
+use crate::rules::skills::{QuestionIntent, next_skill};
+
+/// How the answer will be judged.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EvaluationPlan {
+    /// Ask the interviewer model.
+    Request(EvaluationRequest),
+    /// The answer came judged (a realtime model's evaluation).
+    Given(Generated<Evaluation>),
+    /// The budget does not allow judging it (or it could not be transcribed): the interview
+    /// closes with `budget_exhausted`.
+    Unaffordable,
+}
+
+/// A turn after the answer is recorded and before it is judged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedTurn {
+    pub interview: Interview,
+    pub session: InterviewSession,
+    pub pending: PendingQuestion,
+    pub answer: InterviewMessage,
+    pub evaluation: EvaluationPlan,
+    /// Prompt size of the turn's interviewer calls, for the budget checks.
+    pub prompt_characters: usize,
+}
+
+/// What comes after the answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum NextStep {
+    /// Ask this of the interviewer model.
+    Ask(QuestionRequest),
+    /// The interview is over.
+    Close(CompletionReason),
+}
+
+/// A judged turn: the interview and session after the answer, and what comes next.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnPlan {
+    pub interview: Interview,
+    pub session: InterviewSession,
+    pub answer: InterviewMessage,
+    pub next: NextStep,
+}
+
+/// A turn ready to be written: the reply and the state after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TurnDraft {
+    pub interview: Interview,
+    pub session: InterviewSession,
+    pub answer: InterviewMessage,
+    pub reply: InterviewMessage,
+    pub completion_reason: Option<CompletionReason>,
+}
+
+fn seconds_between(earlier: DateTime<Utc>, later: DateTime<Utc>) -> f64 {
+    (later - earlier).num_milliseconds().max(0) as f64 / 1000.0
+}
+
+/// The open question's text, as the interviewer said it.
+fn open_question_text(session: &InterviewSession) -> String {
+    session
+        .memory
+        .messages()
+        .iter()
+        .rev()
+        .find(|message| message.speaker == Speaker::Interviewer)
+        .map(|message| message.text.clone())
+        .unwrap_or_default()
+}
+
+/// Records the answer `text` to the open question `pending`, charges what its source cost and
+/// decides how it will be judged.
+pub fn prepare_turn(
+    record: InterviewRecord,
+    pending: PendingQuestion,
+    text: &str,
+    source: AnswerSource,
+    settings: &InterviewSettings,
+    model: &str,
+    now: DateTime<Utc>,
+) -> PreparedTurn {
+    let InterviewRecord {
+        mut interview,
+        session,
+    } = record;
+    let mut note = AnswerNote {
+        skill: pending.skill.clone(),
+        level: pending.level,
+        judgement: None,
+        transcription: None,
+        realtime: None,
+    };
+    let mut answer = InterviewMessage {
+        id: MessageId::new(),
+        interview_id: interview.id,
+        session_id: session.id,
+        sequence_number: pending.sequence_number + 1,
+        message_type: MessageType::CandidateResponse,
+        content_text: text.to_owned(),
+        audio: None,
+        audio_duration_seconds: None,
+        audio_metadata: None,
+        response_time_seconds: Some(seconds_between(pending.asked_at, now)),
+        metadata: MessageMetadata::Answer(note.clone()),
+        created_at: now,
+    };
+    let question = open_question_text(&session);
+    let prompt_characters = question.len()
+        + text.len()
+        + session
+            .memory
+            .messages()
+            .iter()
+            .map(|message| message.text.len())
+            .sum::<usize>();
+    let mut judged_already = None;
+    let mut transcribed = true;
+    match source {
+        AnswerSource::Typed => {}
+        AnswerSource::Recorded(audio) => {
+            answer.id = audio.message_id;
+            answer.audio = Some(audio.blob);
+            answer.audio_duration_seconds = audio.metadata.duration_seconds;
+            if audio.transcribed {
+                let seconds = audio.metadata.duration_seconds.unwrap_or(0.0);
+                let cost = interview.charge_transcription(&settings.pricing, seconds);
+                note.transcription = Some(TranscriptionNote {
+                    audio_seconds: audio.metadata.duration_seconds,
+                    cost_usd: cost,
+                });
+            }
+            transcribed = audio.transcribed;
+            answer.audio_metadata = Some(audio.metadata);
+        }
+        AnswerSource::Realtime { evaluation, usage } => {
+            let cost = interview.charge_realtime(&settings.pricing, &usage);
+            note.realtime = Some(RealtimeNote {
+                usage,
+                cost_usd: cost,
+            });
+            judged_already = evaluation;
+        }
+    }
+    answer.metadata = MessageMetadata::Answer(note);
+    let evaluation = if let Some(given) = judged_already {
+        EvaluationPlan::Given(given)
+    } else if transcribed
+        && settings.budget_guard().allows(
+            &interview.costs(),
+            PaidCall::Chat {
+                model,
+                prompt_characters,
+            },
+        )
+    {
+        EvaluationPlan::Request(EvaluationRequest {
+            role: interview.role_type,
+            level: pending.level,
+            skill: pending.skill.clone(),
+            question,
+            answer: text.to_owned(),
+            memory: session.memory.prompt(settings.memory),
+        })
+    } else {
+        EvaluationPlan::Unaffordable
+    };
+    PreparedTurn {
+        interview,
+        session,
+        pending,
+        answer,
+        evaluation,
+        prompt_characters,
+    }
+}
+
+/// Applies the judgement of the answer: charges it, moves the ladder, records boundaries,
+/// decides whether the interview is over and, if not, what to ask next — only when the budget
+/// allows asking it. `evaluation` is `None` when the answer could not be judged.
+pub fn plan_turn(
+    prepared: PreparedTurn,
+    evaluation: Option<Generated<Evaluation>>,
+    settings: &InterviewSettings,
+    model: &str,
+    now: DateTime<Utc>,
+) -> TurnPlan {
+    let PreparedTurn {
+        mut interview,
+        mut session,
+        pending,
+        mut answer,
+        prompt_characters,
+        ..
+    } = prepared;
+    let Some(evaluated) = evaluation else {
+        return TurnPlan {
+            interview,
+            session,
+            answer,
+            next: NextStep::Close(CompletionReason::BudgetExhausted),
+        };
+    };
+    let answered = u32::try_from(session.questions_asked_count).unwrap_or(0);
+    // an evaluation that came with a realtime answer was paid for with the realtime usage
+    let cost = if evaluated.usage.model.is_empty() {
+        rust_decimal::Decimal::ZERO
+    } else {
+        interview.charge_chat(&settings.pricing, &evaluated.usage)
+    };
+    let step = session.progression.apply(
+        &settings.ladder,
+        pending.level,
+        &pending.skill,
+        &evaluated.value,
+        answered,
+        now,
+    );
+    record_boundaries(
+        &mut session.progression,
+        &mut session.skill_boundaries,
+        &step.boundaries,
+    );
+    session.current_difficulty = step.to;
+    if let MessageMetadata::Answer(note) = &mut answer.metadata {
+        note.judgement = Some(Judgement {
+            evaluation: evaluated.value,
+            composite: step.composite,
+            movement: step.movement,
+            next_level: step.to,
+            boundaries: step.boundaries.clone(),
+            usage: (!evaluated.usage.model.is_empty()).then_some(evaluated.usage),
+            cost_usd: cost,
+        });
+    }
+    session
+        .memory
+        .push(settings.memory, Speaker::Candidate, &answer.content_text);
+
+    let finished = settings.completion.completion_reason(
+        interview.role_type,
+        answered,
+        session.skill_boundaries.values(),
+        interview.started_at.unwrap_or(interview.created_at),
+        now,
+    );
+    let next = if let Some(reason) = finished {
+        NextStep::Close(reason)
+    } else if !settings.budget_guard().allows(
+        &interview.costs(),
+        PaidCall::Chat {
+            model,
+            prompt_characters,
+        },
+    ) {
+        NextStep::Close(CompletionReason::BudgetExhausted)
+    } else {
+        let intent = if step.probe_same_skill {
+            QuestionIntent::Probe
+        } else {
+            QuestionIntent::Explore
+        };
+        NextStep::Ask(QuestionRequest {
+            role: interview.role_type,
+            level: step.to,
+            skill: next_skill(
+                settings.completion.key_skills(interview.role_type),
+                intent,
+                Some(&pending.skill),
+                &session.progression.skills_explored,
+            ),
+            intent,
+            skills_explored: session.progression.skills_explored.clone(),
+            asked_questions: session.progression.asked_questions.clone(),
+            memory: session.memory.prompt(settings.memory),
+            question_number: answered + 1,
+        })
+    };
+    TurnPlan {
+        interview,
+        session,
+        answer,
+        next,
+    }
+}
+
+/// The closing remark for an interview that ended for `reason`.
+pub fn closing_remark(reason: CompletionReason) -> &'static str {
+    match reason {
+        CompletionReason::BudgetExhausted => {
+            "Thank you for your answers. We have reached the limit set for this interview, so we \
+             will stop here; your answers so far have been recorded."
+        }
+        CompletionReason::TimeLimit => {
+            "Thank you, we have reached the time limit for this interview. Your answers have been \
+             recorded."
+        }
+        _ => {
+            "Thank you, that concludes the interview. Your answers have been recorded and will be \
+             reviewed."
+        }
+    }
+}
+
+impl TurnPlan {
+    /// The turn with the next question asked; charges the question call.
+    pub fn ask(
+        self,
+        generated: Generated<Question>,
+        settings: &InterviewSettings,
+        now: DateTime<Utc>,
+    ) -> TurnDraft {
+        let Self {
+            mut interview,
+            mut session,
+            answer,
+            ..
+        } = self;
+        let cost = interview.charge_chat(&settings.pricing, &generated.usage);
+        let question = generated.value;
+        let reply = InterviewMessage {
+            id: MessageId::new(),
+            interview_id: interview.id,
+            session_id: session.id,
+            sequence_number: answer.sequence_number + 1,
+            message_type: MessageType::AiQuestion,
+            content_text: question.text.clone(),
+            audio: None,
+            audio_duration_seconds: None,
+            audio_metadata: None,
+            response_time_seconds: None,
+            metadata: MessageMetadata::Question(QuestionNote {
+                skill: question.skill.clone(),
+                level: question.level,
+                usage: Some(generated.usage),
+                cost_usd: Some(cost),
+                speech: None,
+            }),
+            created_at: now,
+        };
+        session
+            .memory
+            .push(settings.memory, Speaker::Interviewer, &question.text);
+        session.progression.asked_questions.push(question.text);
+        session.questions_asked_count += 1;
+        session.pending_question = Some(PendingQuestion {
+            sequence_number: reply.sequence_number,
+            skill: question.skill,
+            level: question.level,
+            asked_at: now,
+        });
+        TurnDraft {
+            interview,
+            session,
+            answer,
+            reply,
+            completion_reason: None,
+        }
+    }
+
+    /// The turn with the interview completed for `reason` and the closing remark.
+    ///
+    /// # Errors
+    /// [`IllegalTransition`] when the interview is not in progress.
+    pub fn close(
+        self,
+        reason: CompletionReason,
+        now: DateTime<Utc>,
+    ) -> Result<TurnDraft, IllegalTransition> {
+        let Self {
+            mut interview,
+            mut session,
+            answer,
+            ..
+        } = self;
+        finish(&mut interview, reason, now)?;
+        session.pending_question = None;
+        let reply = InterviewMessage {
+            id: MessageId::new(),
+            interview_id: interview.id,
+            session_id: session.id,
+            sequence_number: answer.sequence_number + 1,
+            message_type: MessageType::AiClosing,
+            content_text: closing_remark(reason).to_owned(),
+            audio: None,
+            audio_duration_seconds: None,
+            audio_metadata: None,
+            response_time_seconds: None,
+            metadata: MessageMetadata::Closing(ClosingNote {
+                completion_reason: reason,
+                speech: None,
+            }),
+            created_at: now,
+        };
+        Ok(TurnDraft {
+            interview,
+            session,
+            answer,
+            reply,
+            completion_reason: Some(reason),
+        })
+    }
+}
+
+impl TurnDraft {
+    pub fn snapshot(&self) -> SessionSnapshot {
+        SessionSnapshot::from(&self.session)
+    }
+}
+
+#[cfg(test)]
+#[path = "turn_tests.rs"]
+mod tests;

@@ -1,0 +1,8 @@
+//! The rules of an interview, each in the file named after it. Pure: no I/O, no clock.
+
+pub mod budget;
+pub mod cost;
+pub mod ladder;
+pub mod lifecycle;
+pub mod memory;
+pub mod skills;
