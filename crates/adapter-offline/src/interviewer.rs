@@ -3,10 +3,9 @@
 
 use async_trait::async_trait;
 use interview_core::cost::ChatUsage;
-use interview_core::ladder::{DifficultyLevel, SkillArea};
+use interview_core::ladder::DifficultyLevel;
 use interview_core::ports::{
-    EvaluationRequest, Generated, InterviewerModel, ProviderError, Question, QuestionFocus,
-    QuestionRequest,
+    EvaluationRequest, Generated, InterviewerModel, ProviderError, Question, QuestionRequest,
 };
 
 use crate::bank::{BankQuestion, QuestionBank};
@@ -30,7 +29,7 @@ impl OfflineInterviewer {
     }
 
     /// The preferred unasked question: the requested level first, then the nearest levels
-    /// (lower before higher); within a level, by how well the skill fits the focus.
+    /// (lower before higher); within a level, the requested skill, else an unexplored one.
     fn pick(&self, request: &QuestionRequest) -> Option<&BankQuestion> {
         let asked = |question: &BankQuestion| {
             request
@@ -38,18 +37,12 @@ impl OfflineInterviewer {
                 .iter()
                 .any(|text| text.trim() == question.prompt)
         };
-        let explored = |skill: &SkillArea| request.skills_explored.contains(skill);
+        // the skill the core chose first; then skills not yet explored
         let fit = |question: &BankQuestion| -> u8 {
-            match &request.focus {
-                QuestionFocus::Probe(skill) if &question.skill == skill => 0,
-                QuestionFocus::Probe(_) => 1 + u8::from(explored(&question.skill)),
-                QuestionFocus::Explore(avoid) => {
-                    if avoid.as_ref() == Some(&question.skill) {
-                        3
-                    } else {
-                        u8::from(explored(&question.skill))
-                    }
-                }
+            if question.skill == request.skill {
+                0
+            } else {
+                1 + u8::from(request.skills_explored.contains(&question.skill))
             }
         };
         let rank = request.level.rank();
@@ -135,24 +128,24 @@ impl InterviewerModel for OfflineInterviewer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use interview_core::ladder::SkillArea;
+    use interview_core::memory::PromptMemory;
     use interview_core::model::RoleType;
+    use interview_core::rules::skills::QuestionIntent;
 
     fn interviewer() -> OfflineInterviewer {
         OfflineInterviewer::new(QuestionBank::builtin().unwrap())
     }
 
-    fn request(
-        level: DifficultyLevel,
-        focus: QuestionFocus,
-        asked: Vec<String>,
-    ) -> QuestionRequest {
+    fn request(level: DifficultyLevel, skill: &str, asked: Vec<String>) -> QuestionRequest {
         QuestionRequest {
             role: RoleType::React,
             level,
-            focus,
+            skill: SkillArea::new(skill),
+            intent: QuestionIntent::Explore,
             skills_explored: vec![],
             asked_questions: asked,
-            memory: vec![],
+            memory: PromptMemory::default(),
             question_number: 1,
         }
     }
@@ -165,7 +158,7 @@ mod tests {
             let question = interviewer
                 .next_question(&request(
                     DifficultyLevel::Intermediate,
-                    QuestionFocus::Explore(None),
+                    "components",
                     asked.clone(),
                 ))
                 .await
@@ -177,11 +170,7 @@ mod tests {
         }
         // the level is exhausted: the nearest level, lower first, takes over
         let sixth = interviewer
-            .next_question(&request(
-                DifficultyLevel::Intermediate,
-                QuestionFocus::Explore(None),
-                asked,
-            ))
+            .next_question(&request(DifficultyLevel::Intermediate, "components", asked))
             .await
             .unwrap()
             .value;
@@ -189,29 +178,17 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn probing_stays_in_the_skill_and_exploring_leaves_it() {
+    async fn asks_about_the_skill_the_core_chose() {
         let interviewer = interviewer();
-        let hooks = SkillArea::new("hooks");
-        let probe = interviewer
-            .next_question(&request(
-                DifficultyLevel::Advanced,
-                QuestionFocus::Probe(hooks.clone()),
-                vec![],
-            ))
-            .await
-            .unwrap()
-            .value;
-        assert_eq!(probe.skill, hooks);
-        let explore = interviewer
-            .next_question(&request(
-                DifficultyLevel::Advanced,
-                QuestionFocus::Explore(Some(hooks.clone())),
-                vec![],
-            ))
-            .await
-            .unwrap()
-            .value;
-        assert_ne!(explore.skill, hooks);
+        for skill in ["hooks", "testing", "components"] {
+            let question = interviewer
+                .next_question(&request(DifficultyLevel::Advanced, skill, vec![]))
+                .await
+                .unwrap()
+                .value;
+            assert_eq!(question.skill, SkillArea::new(skill));
+            assert_eq!(question.level, DifficultyLevel::Advanced);
+        }
     }
 
     #[tokio::test]
@@ -232,7 +209,7 @@ mod tests {
                 skill: question.skill.clone(),
                 question: question.prompt.clone(),
                 answer: good.into(),
-                memory: vec![],
+                memory: PromptMemory::default(),
             })
             .await
             .unwrap();

@@ -5,11 +5,12 @@
 use std::sync::Arc;
 
 use adapter_offline::{OfflineInterviewer, QuestionBank};
+use interview_core::actor::Actor;
 use interview_core::ids::CandidateId;
+use interview_core::interview::{AnswerOutcome, StartInterview, TurnInput};
 use interview_core::ladder::DifficultyLevel;
 use interview_core::lifecycle::InterviewStatus;
 use interview_core::model::{InterviewMode, MessageType, RoleType};
-use interview_core::service::{AnswerOutcome, StartInterview, SubmitAnswer};
 use interview_core::testing::{InMemoryInterviews, ManualClock};
 use interview_core::{InterviewService, InterviewSettings};
 
@@ -72,14 +73,13 @@ async fn interview(
     let mut highest_level = DifficultyLevel::Warmup;
     for _ in 0..20 {
         let outcome = service
-            .answer(SubmitAnswer {
-                interview_id: started.interview.id,
-                candidate_id: candidate,
-                text: answer(&bank, &question),
-                in_reply_to: Some(open),
-                client_key: None,
-                audio: None,
-            })
+            .answer(TurnInput::typed(
+                started.interview.id,
+                Actor::Candidate(candidate),
+                answer(&bank, &question),
+                Some(open),
+                None,
+            ))
             .await
             .unwrap();
         highest_level = highest_level.max(outcome.session_state.current_difficulty);
@@ -91,7 +91,10 @@ async fn interview(
             break;
         }
     }
-    let record = service.get(started.interview.id, candidate).await.unwrap();
+    let record = service
+        .get(started.interview.id, Actor::Candidate(candidate))
+        .await
+        .unwrap();
     assert_eq!(record.interview.status, InterviewStatus::Completed);
     let messages = repo.all_messages(started.interview.id);
     let answers = messages

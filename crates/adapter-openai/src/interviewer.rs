@@ -10,8 +10,9 @@ use async_openai::types::chat::{
 };
 use async_trait::async_trait;
 use interview_core::cost::ChatUsage;
+use interview_core::cost::estimated_tokens;
 use interview_core::ladder::{AnswerQuality, Evaluation, Score, SkillArea};
-use interview_core::memory::{MemoryMessage, Speaker};
+use interview_core::memory::{MemoryMessage, PromptMemory, Speaker};
 use interview_core::ports::{
     EvaluationRequest, Generated, InterviewerModel, ProviderError, Question, QuestionRequest,
 };
@@ -46,16 +47,6 @@ fn conversation(memory: &[MemoryMessage]) -> impl Iterator<Item = ChatCompletion
         Speaker::Interviewer => assistant(message.text.clone()),
         Speaker::Candidate => user(message.text.clone()),
     })
-}
-
-/// The window sent again after a context-length error: the opening exchange and the last one.
-fn truncated(memory: &[MemoryMessage]) -> Vec<MemoryMessage> {
-    if memory.len() <= 4 {
-        return memory[memory.len().saturating_sub(2)..].to_vec();
-    }
-    let mut kept = memory[..2].to_vec();
-    kept.extend_from_slice(&memory[memory.len() - 2..]);
-    kept
 }
 
 fn add(total: &mut ChatUsage, more: &ChatUsage) {
@@ -183,8 +174,8 @@ impl OpenAiInterviewer {
         let usage = response.usage.map_or_else(
             || ChatUsage {
                 model: self.model.clone(),
-                input_tokens: (prompt_characters / 4) as u64,
-                output_tokens: (content.len() / 4) as u64,
+                input_tokens: estimated_tokens(prompt_characters),
+                output_tokens: estimated_tokens(content.len()),
             },
             |usage| ChatUsage {
                 model: self.model.clone(),
@@ -199,7 +190,7 @@ impl OpenAiInterviewer {
     /// window and tries once more.
     async fn chat<F>(
         &self,
-        memory: &[MemoryMessage],
+        memory: &PromptMemory,
         build: F,
         response_format: Option<ResponseFormat>,
     ) -> Result<(String, ChatUsage), ProviderError>
@@ -208,13 +199,16 @@ impl OpenAiInterviewer {
     {
         self.breaker
             .call(async {
-                match self.complete(build(memory), response_format.clone()).await {
+                match self
+                    .complete(build(&memory.window), response_format.clone())
+                    .await
+                {
                     Ok(reply) => Ok(reply),
                     Err(CallError::Provider(error)) => Err(error),
                     Err(CallError::ContextTooLong) => {
                         tracing::warn!("context length exceeded; retrying with a shorter memory");
                         match self
-                            .complete(build(&truncated(memory)), response_format)
+                            .complete(build(&memory.shortened), response_format)
                             .await
                         {
                             Ok(reply) => Ok(reply),
@@ -232,8 +226,8 @@ impl OpenAiInterviewer {
     }
 
     async fn ask(&self, request: &QuestionRequest) -> Result<Generated<Question>, ProviderError> {
-        let skill = prompts::choose_skill(request);
-        let instruction = prompts::question(request, &skill);
+        let skill = request.skill.clone();
+        let instruction = prompts::question(request);
         let role = request.role;
         let (content, usage) = self
             .chat(
@@ -376,21 +370,5 @@ mod tests {
         assert!(fallback.fallback);
         assert_eq!(fallback.quality, AnswerQuality::Fair);
         assert!(fallback.boundaries_noticed.is_empty());
-    }
-
-    #[test]
-    fn truncation_keeps_the_opening_and_the_last_exchange() {
-        let memory: Vec<MemoryMessage> = (0..8)
-            .map(|index| MemoryMessage {
-                speaker: if index % 2 == 0 {
-                    Speaker::Interviewer
-                } else {
-                    Speaker::Candidate
-                },
-                text: format!("m{index}"),
-            })
-            .collect();
-        let kept: Vec<String> = truncated(&memory).into_iter().map(|m| m.text).collect();
-        assert_eq!(kept, ["m0", "m1", "m6", "m7"]);
     }
 }

@@ -3,7 +3,8 @@
 
 use interview_core::ladder::{DifficultyLevel, SkillArea};
 use interview_core::model::RoleType;
-use interview_core::ports::{QuestionFocus, QuestionRequest};
+use interview_core::ports::QuestionRequest;
+use interview_core::rules::skills::QuestionIntent;
 
 pub const PROMPT_VERSION: &str = "v1";
 
@@ -47,36 +48,10 @@ pub fn interviewer_system(role: RoleType) -> String {
     render(SYSTEM, &[("role", role_title(role))])
 }
 
-/// The skill the next question is about: the one to probe, or the first key skill of the
-/// role not yet explored (cycling when every one has been).
-pub fn choose_skill(request: &QuestionRequest) -> SkillArea {
-    let key_skills: Vec<SkillArea> = request
-        .role
-        .default_key_skills()
-        .iter()
-        .map(|name| SkillArea::new(name))
-        .collect();
-    match &request.focus {
-        QuestionFocus::Probe(skill) => skill.clone(),
-        QuestionFocus::Explore(leaving) => key_skills
-            .iter()
-            .find(|skill| {
-                !request.skills_explored.contains(skill) && Some(*skill) != leaving.as_ref()
-            })
-            .or_else(|| {
-                key_skills
-                    .iter()
-                    .find(|skill| Some(*skill) != leaving.as_ref())
-            })
-            .cloned()
-            .unwrap_or_else(|| SkillArea::new("general")),
-    }
-}
-
-pub fn question(request: &QuestionRequest, skill: &SkillArea) -> String {
-    let focus_instruction = match request.focus {
-        QuestionFocus::Probe(_) => "Probe deeper into what the candidate just said about it.",
-        QuestionFocus::Explore(_) => "Move the conversation to this area with a fresh question.",
+pub fn question(request: &QuestionRequest) -> String {
+    let focus_instruction = match request.intent {
+        QuestionIntent::Probe => "Probe deeper into what the candidate just said about it.",
+        QuestionIntent::Explore => "Move the conversation to this area with a fresh question.",
     };
     let explored = if request.skills_explored.is_empty() {
         "none yet".to_owned()
@@ -104,7 +79,7 @@ pub fn question(request: &QuestionRequest, skill: &SkillArea) -> String {
             ("question_number", &request.question_number.to_string()),
             ("level", request.level.as_str()),
             ("level_description", level_description(request.level)),
-            ("skill", skill.as_str()),
+            ("skill", request.skill.as_str()),
             ("focus_instruction", focus_instruction),
             ("skills_explored", &explored),
             ("asked_questions", &asked),
@@ -163,46 +138,42 @@ pub fn evaluation_schema() -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use interview_core::memory::PromptMemory;
 
-    fn request(focus: QuestionFocus, explored: &[&str]) -> QuestionRequest {
+    fn request(intent: QuestionIntent) -> QuestionRequest {
         QuestionRequest {
             role: RoleType::Python,
             level: DifficultyLevel::Intermediate,
-            focus,
-            skills_explored: explored.iter().map(|name| SkillArea::new(name)).collect(),
+            skill: SkillArea::new("concurrency"),
+            intent,
+            skills_explored: vec![SkillArea::new("data-structures")],
             asked_questions: vec!["What is a list comprehension?".into()],
-            memory: Vec::new(),
+            memory: PromptMemory::default(),
             question_number: 4,
         }
     }
 
     #[test]
     fn every_placeholder_is_filled() {
-        let request = request(QuestionFocus::Explore(None), &[]);
-        let skill = choose_skill(&request);
+        let request = request(QuestionIntent::Explore);
         for text in [
             interviewer_system(request.role),
-            question(&request, &skill),
-            evaluation_system(request.role, &skill),
-            evaluation(request.level, &skill, "q", "a"),
+            question(&request),
+            evaluation_system(request.role, &request.skill),
+            evaluation(request.level, &request.skill, "q", "a"),
             repair("not JSON"),
         ] {
             assert!(!text.contains('{'), "unfilled placeholder in: {text}");
         }
-        assert!(question(&request, &skill).contains("What is a list comprehension?"));
+        assert!(question(&request).contains("What is a list comprehension?"));
     }
 
     #[test]
-    fn exploring_picks_an_unexplored_key_skill_and_probing_keeps_the_skill() {
-        let explore = request(
-            QuestionFocus::Explore(Some(SkillArea::new("data-structures"))),
-            &["data-structures", "functions"],
-        );
-        assert_eq!(choose_skill(&explore), SkillArea::new("object-oriented"));
-        let probe = request(QuestionFocus::Probe(SkillArea::new("concurrency")), &[]);
-        assert_eq!(choose_skill(&probe), SkillArea::new("concurrency"));
-        let all: Vec<&str> = RoleType::Python.default_key_skills().to_vec();
-        let exhausted = request(QuestionFocus::Explore(Some(SkillArea::new(all[0]))), &all);
-        assert_eq!(choose_skill(&exhausted), SkillArea::new(all[1]));
+    fn the_question_prompt_names_the_skill_the_core_chose_and_the_intent() {
+        let probe = question(&request(QuestionIntent::Probe));
+        assert!(probe.contains("concurrency"));
+        assert!(probe.contains("Probe deeper"));
+        let explore = question(&request(QuestionIntent::Explore));
+        assert!(explore.contains("fresh question"));
     }
 }

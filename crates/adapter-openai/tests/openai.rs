@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use adapter_openai::{BreakerState, OpenAiProvider, OpenAiSettings, RetrySettings};
 use interview_core::ladder::{AnswerQuality, DifficultyLevel, SkillArea};
-use interview_core::memory::{MemoryMessage, Speaker};
+use interview_core::memory::{ConversationMemory, MemorySettings, PromptMemory, Speaker};
 use interview_core::model::RoleType;
 use interview_core::ports::{
-    AudioClip, AudioFormat, EvaluationRequest, InterviewerModel, ProviderError, QuestionFocus,
-    QuestionRequest, SpeechSynthesizer, Transcriber,
+    AudioClip, AudioFormat, EvaluationRequest, InterviewerModel, ProviderError, QuestionRequest,
+    SpeechSynthesizer, Transcriber,
 };
+use interview_core::rules::skills::QuestionIntent;
 use interview_core::testing::ManualClock;
 use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
@@ -79,25 +80,27 @@ fn question_request() -> QuestionRequest {
     QuestionRequest {
         role: RoleType::React,
         level: DifficultyLevel::Warmup,
-        focus: QuestionFocus::Explore(None),
+        skill: SkillArea::new("components"),
+        intent: QuestionIntent::Explore,
         skills_explored: Vec::new(),
         asked_questions: Vec::new(),
-        memory: Vec::new(),
+        memory: PromptMemory::default(),
         question_number: 1,
     }
 }
 
-fn memory(length: usize) -> Vec<MemoryMessage> {
-    (0..length)
-        .map(|index| MemoryMessage {
-            speaker: if index % 2 == 0 {
-                Speaker::Interviewer
-            } else {
-                Speaker::Candidate
-            },
-            text: format!("turn {index}"),
-        })
-        .collect()
+/// The window the core would send after `length` messages.
+fn memory(length: usize) -> PromptMemory {
+    let mut memory = ConversationMemory::default();
+    for index in 0..length {
+        let speaker = if index % 2 == 0 {
+            Speaker::Interviewer
+        } else {
+            Speaker::Candidate
+        };
+        memory.push(MemorySettings::default(), speaker, format!("turn {index}"));
+    }
+    memory.prompt(MemorySettings::default())
 }
 
 fn evaluation_request(memory_length: usize) -> EvaluationRequest {

@@ -168,10 +168,13 @@ mod tests {
         .unwrap();
         let note = answer.as_answer().unwrap();
         assert_eq!(note.judgement.as_ref().unwrap().composite, 0.765);
-        assert_eq!(note.transcription.as_ref().unwrap().audio_seconds, Some(30.0));
+        assert_eq!(
+            note.transcription.as_ref().unwrap().audio_seconds,
+            Some(30.0)
+        );
 
-        let unjudged = MessageMetadata::from_stored(json!({"skill": "hooks", "level": "warmup"}))
-            .unwrap();
+        let unjudged =
+            MessageMetadata::from_stored(json!({"skill": "hooks", "level": "warmup"})).unwrap();
         assert!(unjudged.as_answer().unwrap().judgement.is_none());
 
         let closing = MessageMetadata::from_stored(json!({
@@ -181,7 +184,10 @@ mod tests {
         .unwrap();
         assert!(matches!(
             closing.speech(),
-            Some(SpeechNote::Skipped { skipped: SpeechSkipped::SpeechFailed, .. })
+            Some(SpeechNote::Skipped {
+                skipped: SpeechSkipped::SpeechFailed,
+                ..
+            })
         ));
 
         let question = MessageMetadata::from_stored(json!({
@@ -190,7 +196,10 @@ mod tests {
             "cost_usd": "0", "speech": {"characters": 5, "cost_usd": "0.000075"}
         }))
         .unwrap();
-        assert!(matches!(question.speech(), Some(SpeechNote::Spoken { characters: 5, .. })));
+        assert!(matches!(
+            question.speech(),
+            Some(SpeechNote::Spoken { characters: 5, .. })
+        ));
     }
 
     #[test]

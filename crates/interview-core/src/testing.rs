@@ -11,6 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::accounts::{CredentialStore, LoginAttempts};
 use crate::cost::ChatUsage;
 use crate::ids::{CandidateId, InterviewId};
+use crate::interview::stored::StoredOutcome;
 use crate::ladder::{AnswerQuality, Evaluation, Score, SkillArea};
 use crate::lifecycle::{CompletionReason, InterviewStatus};
 use crate::model::{
@@ -23,7 +24,6 @@ use crate::ports::{
 use crate::ports::{
     EvaluationRequest, Generated, InterviewerModel, ProviderError, Question, QuestionRequest,
 };
-use crate::interview::stored::StoredOutcome;
 use crate::validation::Email;
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -34,7 +34,10 @@ impl InterviewService {
                     .map(|pending| pending.sequence_number);
         if let Some(key) = &input.client_key
             && !answers_open_question
-            && let Some(stored) = self.interviews.stored_answer(input.interview_id, key).await?
+            && let Some(stored) = self
+                .interviews
+                .stored_answer(input.interview_id, key)
+                .await?
         {
             return replay(stored.into_outcome(input.interview_id), &text);
         }

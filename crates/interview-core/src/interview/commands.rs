@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
 use crate::ids::{CandidateId, InterviewId, MessageId, ResumeId};
-use crate::model::{AudioMetadata, Interview, InterviewMessage, InterviewMode, InterviewSession, RoleType};
+use crate::model::{
+    AudioMetadata, Interview, InterviewMessage, InterviewMode, InterviewSession, RoleType,
+};
 use crate::ports::{AudioClip, AudioFormat, BlobRef, ClientKey, Generated};
 use crate::rules::cost::RealtimeUsage;
 use crate::rules::ladder::{DifficultyLevel, Evaluation, SkillArea, SkillBoundary};

@@ -3,8 +3,8 @@
 
 use thiserror::Error;
 
-use crate::rules::lifecycle::{IllegalTransition, InterviewStatus};
 use crate::ports::{BlobError, ProviderError, RepositoryError};
+use crate::rules::lifecycle::{IllegalTransition, InterviewStatus};
 
 /// Starting an interview.
 #[derive(Debug, Error)]

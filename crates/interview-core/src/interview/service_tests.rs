@@ -10,21 +10,20 @@ use rust_decimal::Decimal;
 
 use super::*;
 use crate::actor::Actor;
+use crate::cost::ChatUsage;
 use crate::ids::{CandidateId, InterviewId, MessageId, SessionId};
 use crate::interview::stored::StoredOutcome;
+use crate::ladder::{
+    AnswerQuality, DifficultyLevel, Evaluation, ProgressionState, ResponseRecord, Score, SkillArea,
+};
 use crate::lifecycle::{CompletionReason, InterviewStatus};
 use crate::memory::{ConversationMemory, MemorySettings, Speaker};
 use crate::model::{
     Interview, InterviewMode, InterviewSession, MessageType, PendingQuestion, RoleType,
 };
-use crate::cost::ChatUsage;
-use crate::ladder::{
-    AnswerQuality, DifficultyLevel, Evaluation, ProgressionState, ResponseRecord, Score,
-    SkillArea,
-};
 use crate::ports::{
-    ClientKey, MessagePage, MockInterviewRepository, MockInterviewerModel, ProviderError,
-    Question, RepositoryError,
+    ClientKey, MessagePage, MockInterviewRepository, MockInterviewerModel, ProviderError, Question,
+    RepositoryError,
 };
 use crate::rules::skills::QuestionIntent;
 use crate::testing::{InMemoryInterviews, ManualClock, ScriptedInterviewer};
@@ -153,7 +152,10 @@ fn clock() -> Arc<ManualClock> {
     Arc::new(clock)
 }
 
-pub(super) fn service(repo: MockInterviewRepository, model: MockInterviewerModel) -> InterviewService {
+pub(super) fn service(
+    repo: MockInterviewRepository,
+    model: MockInterviewerModel,
+) -> InterviewService {
     InterviewService::new(
         Arc::new(repo),
         Arc::new(model),
@@ -434,7 +436,10 @@ async fn a_failing_next_question_writes_nothing() {
         .answer(answer_to(&record, "My answer"))
         .await
         .unwrap_err();
-    assert!(matches!(error, AnswerError::Interviewer(ProviderError::RateLimited { .. })));
+    assert!(matches!(
+        error,
+        AnswerError::Interviewer(ProviderError::RateLimited { .. })
+    ));
 }
 
 #[tokio::test]
@@ -609,7 +614,7 @@ async fn twenty_concurrent_answers_to_one_question_are_accepted_once() {
                     Actor::Candidate(candidate),
                     format!("answer {index}"),
                     Some(1),
-                    None
+                    None,
                 ))
                 .await
         }));
@@ -626,7 +631,10 @@ async fn twenty_concurrent_answers_to_one_question_are_accepted_once() {
     let messages = repo.all_messages(interview.id);
     let sequence: Vec<i32> = messages.iter().map(|m| m.sequence_number).collect();
     assert_eq!(sequence, vec![1, 2, 3]);
-    let record = service.get(interview.id, Actor::Candidate(candidate)).await.unwrap();
+    let record = service
+        .get(interview.id, Actor::Candidate(candidate))
+        .await
+        .unwrap();
     assert_eq!(record.session.questions_asked_count, 2);
     assert_eq!(record.session.progression.response_quality_history.len(), 1);
 }
@@ -641,7 +649,7 @@ async fn a_retry_with_the_same_key_gets_the_same_outcome_and_nothing_is_stored_t
         Actor::Candidate(candidate),
         "my answer",
         Some(1),
-        Some(ClientKey::parse("k-1").unwrap())
+        Some(ClientKey::parse("k-1").unwrap()),
     );
     let first = service.answer(command.clone()).await.unwrap();
     let second = service.answer(command).await.unwrap();
@@ -661,7 +669,7 @@ async fn an_idle_interview_is_abandoned_when_answered_late_and_by_the_sweep() {
             Actor::Candidate(candidate),
             "too late",
             None,
-            None
+            None,
         ))
         .await
         .unwrap_err();
@@ -672,7 +680,10 @@ async fn an_idle_interview_is_abandoned_when_answered_late_and_by_the_sweep() {
         }
     ));
     assert!(matches!(
-        service.status(late.id, Actor::Candidate(candidate)).await.unwrap(),
+        service
+            .status(late.id, Actor::Candidate(candidate))
+            .await
+            .unwrap(),
         RecoveryView::Abandoned { .. }
     ));
 
@@ -685,7 +696,7 @@ async fn an_idle_interview_is_abandoned_when_answered_late_and_by_the_sweep() {
             Actor::Candidate(candidate),
             "still here",
             None,
-            None
+            None,
         ))
         .await
         .unwrap();
@@ -716,14 +727,21 @@ async fn completing_is_idempotent_and_recovery_reflects_it() {
     let (_repo, clock, service) = in_memory();
     let candidate = CandidateId::new();
     let interview = started(&service, candidate).await.interview;
-    match service.status(interview.id, Actor::Candidate(candidate)).await.unwrap() {
+    match service
+        .status(interview.id, Actor::Candidate(candidate))
+        .await
+        .unwrap()
+    {
         RecoveryView::InProgress { last_question, .. } => {
             assert_eq!(last_question.unwrap().sequence_number, 1);
         }
         other => panic!("unexpected {other:?}"),
     }
     clock.advance(Duration::seconds(90));
-    let first = service.complete(interview.id, Actor::Candidate(candidate)).await.unwrap();
+    let first = service
+        .complete(interview.id, Actor::Candidate(candidate))
+        .await
+        .unwrap();
     assert_eq!(first.interview.status, InterviewStatus::Completed);
     assert_eq!(first.interview.duration_seconds, Some(90));
     assert_eq!(
@@ -731,10 +749,16 @@ async fn completing_is_idempotent_and_recovery_reflects_it() {
         Some(CompletionReason::CandidateRequested)
     );
     clock.advance(Duration::seconds(30));
-    let again = service.complete(interview.id, Actor::Candidate(candidate)).await.unwrap();
+    let again = service
+        .complete(interview.id, Actor::Candidate(candidate))
+        .await
+        .unwrap();
     assert_eq!(again.interview.completed_at, first.interview.completed_at);
     assert!(matches!(
-        service.status(interview.id, Actor::Candidate(candidate)).await.unwrap(),
+        service
+            .status(interview.id, Actor::Candidate(candidate))
+            .await
+            .unwrap(),
         RecoveryView::Completed { .. }
     ));
 }

@@ -5,19 +5,17 @@ use chrono::Duration;
 use mockall::predicate::{always, eq};
 use rust_decimal::Decimal;
 
-use super::{
-    evaluation, model_named, question, record, repo_serving, service, usage,
-};
 use super::*;
+use super::{evaluation, model_named, question, record, repo_serving, service, usage};
 use crate::actor::Actor;
 use crate::ids::CandidateId;
 use crate::ladder::{AnswerQuality, DifficultyLevel};
 use crate::metadata::{SpeechNote, SpeechSkipped};
 use crate::model::{AudioMetadata, InterviewMode, RoleType};
 use crate::ports::{
-    AudioClip, AudioFormat, BlobRef, Generated, InterviewRecord, MockBlobStore, MockInterviewRepository,
-    MockInterviewerModel, MockSpeechSynthesizer, MockTranscriber, ProviderError, RepositoryError,
-    SpeechAudio, Transcription,
+    AudioClip, AudioFormat, BlobRef, Generated, InterviewRecord, MockBlobStore,
+    MockInterviewRepository, MockInterviewerModel, MockSpeechSynthesizer, MockTranscriber,
+    ProviderError, RepositoryError, SpeechAudio, Transcription,
 };
 
 fn clip() -> AudioClip {
@@ -218,7 +216,9 @@ async fn a_failed_transcription_stores_nothing_and_says_when_to_retry() {
     .unwrap_err();
 
     match error {
-        AnswerError::TranscriptionUnavailable(ProviderError::Unavailable { retry_after, .. }) => {
+        AnswerError::TranscriptionUnavailable(ProviderError::Unavailable {
+            retry_after, ..
+        }) => {
             assert_eq!(retry_after, Some(std::time::Duration::from_secs(7)));
         }
         other => panic!("expected TranscriptionUnavailable, got {other:?}"),

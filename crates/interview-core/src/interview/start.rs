@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::ids::{InterviewId, MessageId, SessionId};
+use crate::interview::InterviewService;
 use crate::interview::commands::{SessionSnapshot, StartInterview, Started};
 use crate::interview::errors::StartError;
 use crate::interview::settings::InterviewSettings;
-use crate::interview::InterviewService;
 use crate::metadata::{MessageMetadata, QuestionNote};
 use crate::model::{
     Interview, InterviewMessage, InterviewMode, InterviewSession, MessageType, PendingQuestion,
@@ -48,7 +48,10 @@ fn scheduled(command: &StartInterview, model: &str, now: DateTime<Utc>) -> Inter
 }
 
 /// The opening (warmup) question's request: the first key skill of the role.
-pub(crate) fn opening_request(interview: &Interview, settings: &InterviewSettings) -> QuestionRequest {
+pub(crate) fn opening_request(
+    interview: &Interview,
+    settings: &InterviewSettings,
+) -> QuestionRequest {
     QuestionRequest {
         role: interview.role_type,
         level: DifficultyLevel::Warmup,
@@ -140,7 +143,11 @@ impl InterviewService {
             model: &model,
             prompt_characters: 0,
         };
-        if !self.settings.budget_guard().allows(&interview.costs(), opening) {
+        if !self
+            .settings
+            .budget_guard()
+            .allows(&interview.costs(), opening)
+        {
             return Err(StartError::BudgetExhausted);
         }
         let request = opening_request(&interview, &self.settings);

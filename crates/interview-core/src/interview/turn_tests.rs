@@ -13,7 +13,9 @@ use crate::model::{InterviewMode, RoleType};
 use crate::ports::{Generated, Question};
 use crate::rules::budget::Budget;
 use crate::rules::cost::{ChatUsage, RealtimeUsage, estimated_tokens};
-use crate::rules::ladder::{AnswerQuality, DifficultyLevel, Evaluation, ProgressionState, Score, SkillArea, STEP_DOWN_FLOOR};
+use crate::rules::ladder::{
+    AnswerQuality, DifficultyLevel, Evaluation, ProgressionState, STEP_DOWN_FLOOR, Score, SkillArea,
+};
 use crate::rules::memory::ConversationMemory;
 use crate::testing::sample_interview;
 
@@ -32,7 +34,11 @@ fn opened(settings: &InterviewSettings) -> InterviewRecord {
     interview.created_at = t0();
     let skill = settings.completion.key_skills(RoleType::Python)[0].clone();
     let mut memory = ConversationMemory::default();
-    memory.push(settings.memory, Speaker::Interviewer, "Tell me about Python?");
+    memory.push(
+        settings.memory,
+        Speaker::Interviewer,
+        "Tell me about Python?",
+    );
     InterviewRecord {
         session: InterviewSession {
             id: SessionId::new(),
@@ -102,7 +108,7 @@ fn turn(
     judged: &Evaluation,
     settings: &InterviewSettings,
     now: DateTime<Utc>,
-) -> Result<(InterviewRecord, TurnPlan), TestCaseError> {
+) -> Result<(InterviewRecord, TurnPlan, usize), TestCaseError> {
     let pending = record.session.pending_question.clone().unwrap();
     let prepared = prepare_turn(
         record,
@@ -113,7 +119,8 @@ fn turn(
         MODEL,
         now,
     );
-    let usage = worst_case_usage(settings, prepared.prompt_characters);
+    let prompt_characters = prepared.prompt_characters;
+    let usage = worst_case_usage(settings, prompt_characters);
     let evaluation = match &prepared.evaluation {
         EvaluationPlan::Request(_) => Some(Generated {
             value: judged.clone(),
@@ -128,7 +135,7 @@ fn turn(
         interview: plan.interview.clone(),
         session: plan.session.clone(),
     };
-    Ok((record, plan))
+    Ok((record, plan, prompt_characters))
 }
 
 proptest! {
@@ -151,7 +158,7 @@ proptest! {
         for judged in &answers {
             now += Duration::seconds(30);
             let before = record.session.current_difficulty;
-            let (next, plan) = turn(record, judged, &settings, now)?;
+            let (next, plan, prompt_characters) = turn(record, judged, &settings, now)?;
             answered += 1;
             // the level stays on the ladder, moves by at most the streak jump, and once out of
             // the warmup never returns to it
@@ -184,7 +191,7 @@ proptest! {
                             skill: request.skill.clone(),
                             level: request.level,
                         },
-                        usage: worst_case_usage(&settings, plan_prompt(&next)),
+                        usage: worst_case_usage(&settings, prompt_characters),
                     };
                     // the question is affordable even if it costs the whole estimate
                     let draft = plan.ask(question, &settings, now);
@@ -209,18 +216,6 @@ proptest! {
     }
 }
 
-/// The prompt size the next question was budgeted with (the turn's prompt).
-fn plan_prompt(record: &InterviewRecord) -> usize {
-    // the memory after the answer holds the question and the answer the prompt was made of
-    record
-        .session
-        .memory
-        .messages()
-        .iter()
-        .map(|message| message.text.len())
-        .sum::<usize>()
-}
-
 #[test]
 fn the_next_question_explores_the_configured_key_skills() {
     let mut settings = InterviewSettings::default();
@@ -236,18 +231,16 @@ fn the_next_question_explores_the_configured_key_skills() {
     pending.level = DifficultyLevel::Fundamental;
     record.session.current_difficulty = DifficultyLevel::Fundamental;
     record.session.questions_asked_count = 2;
-    record
-        .session
-        .progression
-        .response_quality_history
-        .push(crate::rules::ladder::ResponseRecord {
+    record.session.progression.response_quality_history.push(
+        crate::rules::ladder::ResponseRecord {
             question_number: 1,
             level: DifficultyLevel::Warmup,
             skill: configured[0].clone(),
             quality: AnswerQuality::Good,
             composite: 0.7,
-        });
-    let (_, plan) = turn(
+        },
+    );
+    let (_, plan, _) = turn(
         record,
         &evaluation(AnswerQuality::Good, 0.7, 0.7),
         &settings,
@@ -326,9 +319,7 @@ fn an_unaffordable_evaluation_closes_the_interview_and_keeps_the_answer() {
         plan.next,
         NextStep::Close(CompletionReason::BudgetExhausted)
     );
-    let draft = plan
-        .close(CompletionReason::BudgetExhausted, t0())
-        .unwrap();
+    let draft = plan.close(CompletionReason::BudgetExhausted, t0()).unwrap();
     assert_eq!(draft.answer.content_text, "An answer");
     assert_eq!(draft.reply.message_type, MessageType::AiClosing);
 }

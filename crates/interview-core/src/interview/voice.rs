@@ -6,10 +6,10 @@ use std::ops::Range;
 use crate::actor::Actor;
 use crate::ids::{InterviewId, MessageId};
 use crate::interview::access::Access;
+use crate::interview::answer::open_question;
 use crate::interview::commands::{
     AnswerAudio, AnswerOutcome, AnswerSource, StoredAudio, SubmitVoiceAnswer, TurnInput,
 };
-use crate::interview::answer::open_question;
 use crate::interview::errors::{AnswerError, ReadError};
 use crate::interview::{InterviewService, SpeechServices};
 use crate::metadata::{SpeechNote, SpeechSkipped};
@@ -170,9 +170,11 @@ impl InterviewService {
             format: audio.format,
         };
         let size = audio.bytes.len() as u64;
-        speech.blobs.put(&blob, audio.bytes).await.map_err(|error| {
-            skipped(SpeechSkipped::StorageUnavailable, Some(error.to_string()))
-        })?;
+        speech
+            .blobs
+            .put(&blob, audio.bytes)
+            .await
+            .map_err(|error| skipped(SpeechSkipped::StorageUnavailable, Some(error.to_string())))?;
         let cost = interview.charge_speech(&self.settings.pricing, audio.characters);
         message.audio = Some(blob);
         message.audio_metadata = Some(AudioMetadata {
@@ -247,9 +249,9 @@ fn skipped(reason: SpeechSkipped, error: Option<String>) -> SpeechNote {
 fn transcription_error(error: ProviderError) -> AnswerError {
     match error {
         ProviderError::NotSupported(_) => AnswerError::SpeechUnavailable,
-        ProviderError::Rejected(message) => AnswerError::AudioRejected(format!(
-            "the recording could not be transcribed: {message}"
-        )),
+        ProviderError::Rejected(message) => {
+            AnswerError::AudioRejected(format!("the recording could not be transcribed: {message}"))
+        }
         other @ (ProviderError::RateLimited { .. }
         | ProviderError::Unavailable { .. }
         | ProviderError::InvalidResponse(_)) => AnswerError::TranscriptionUnavailable(other),
