@@ -26,9 +26,7 @@ pub fn translate(error: DbErr) -> RepositoryError {
                 return RepositoryError::Conflict(message);
             }
             SqlErr::ForeignKeyConstraintViolation(message) => {
-                return RepositoryError::Conflict(format!(
-                    "a referenced record is missing: {message}"
-                ));
+                return RepositoryError::MissingReference(message);
             }
             _ => {}
         }

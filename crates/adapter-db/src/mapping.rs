@@ -4,12 +4,14 @@
 use std::str::FromStr;
 
 use interview_core::ids::{CandidateId, InterviewId, MessageId, ResumeId, SessionId};
+use interview_core::interview::stored::StoredOutcome;
 use interview_core::lifecycle::{CompletionReason, InterviewStatus};
+use interview_core::metadata::MessageMetadata;
 use interview_core::model::{
-    Candidate, CandidateStatus, Interview, InterviewMessage, InterviewMode, InterviewSession,
-    MessageType, RoleType, VideoRecordingStatus,
+    AudioMetadata, Candidate, CandidateStatus, Interview, InterviewMessage, InterviewMode,
+    InterviewSession, MessageType, RoleType, VideoRecordingStatus,
 };
-use interview_core::ports::RepositoryError;
+use interview_core::ports::{AudioFormat, BlobRef, RepositoryError};
 use interview_core::validation::{Email, FullName};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
@@ -195,7 +197,7 @@ pub fn message_row(
         sequence_number: Set(message.sequence_number),
         message_type: Set(message.message_type.as_str().to_owned()),
         content_text: Set(message.content_text.clone()),
-        audio_url: Set(message.audio_url.clone()),
+        audio_url: Set(message.audio.as_ref().map(stored_audio_name)),
         audio_duration_seconds: Set(message.audio_duration_seconds),
         audio_metadata: Set(message
             .audio_metadata
@@ -203,36 +205,72 @@ pub fn message_row(
             .map(|metadata| json(metadata, "audio metadata"))
             .transpose()?),
         response_time_seconds: Set(message.response_time_seconds),
-        metadata: Set(message.metadata.clone()),
+        metadata: Set(json(&message.metadata, "message metadata")?),
         created_at: Set(message.created_at),
     })
 }
 
+/// What the `audio_url` column holds for a message with audio: the name of its blob within the
+/// interview (`{message}.{ext}`). Rows written before held the URL the server served it at; only
+/// the presence matters, and the format comes from the name, the audio metadata or (interviewer
+/// speech) mp3.
+fn stored_audio_name(blob: &BlobRef) -> String {
+    match blob {
+        BlobRef::MessageAudio {
+            message, format, ..
+        } => format!("{}.{}", message.as_uuid(), format.extension()),
+    }
+}
+
+fn stored_audio(
+    row: &interview_messages::Model,
+    message_type: MessageType,
+    metadata: Option<&AudioMetadata>,
+) -> Option<BlobRef> {
+    let stored = row.audio_url.as_deref()?;
+    let format = stored
+        .rsplit_once('.')
+        .and_then(|(_, extension)| AudioFormat::from_extension(extension))
+        .or_else(|| metadata.and_then(|metadata| metadata.format))
+        .or(message_type.is_interviewer().then_some(AudioFormat::Mp3))?;
+    Some(BlobRef::MessageAudio {
+        interview: InterviewId::from_uuid(row.interview_id),
+        message: MessageId::from_uuid(row.id),
+        format,
+    })
+}
+
 pub fn message(row: interview_messages::Model) -> Result<InterviewMessage, RepositoryError> {
+    let message_type = parse::<MessageType>(&row.message_type, "message type")?;
+    let audio_metadata: Option<AudioMetadata> = row
+        .audio_metadata
+        .clone()
+        .map(|value| from_json(value, "audio metadata"))
+        .transpose()?;
+    let audio = stored_audio(&row, message_type, audio_metadata.as_ref());
+    let metadata = MessageMetadata::from_stored(row.metadata)
+        .map_err(|error| RepositoryError::Corrupt(format!("message metadata: {error}")))?;
     Ok(InterviewMessage {
         id: MessageId::from_uuid(row.id),
         interview_id: InterviewId::from_uuid(row.interview_id),
         session_id: SessionId::from_uuid(row.session_id),
         sequence_number: row.sequence_number,
-        message_type: parse::<MessageType>(&row.message_type, "message type")?,
+        message_type,
         content_text: row.content_text,
-        audio_url: row.audio_url,
+        audio,
         audio_duration_seconds: row.audio_duration_seconds,
-        audio_metadata: row
-            .audio_metadata
-            .map(|value| from_json(value, "audio metadata"))
-            .transpose()?,
+        audio_metadata,
         response_time_seconds: row.response_time_seconds,
-        metadata: row.metadata,
+        metadata,
         created_at: row.created_at,
     })
 }
 
-pub fn outcome_json<T: Serialize>(outcome: &T) -> Result<serde_json::Value, RepositoryError> {
+pub fn outcome_json(outcome: &StoredOutcome) -> Result<serde_json::Value, RepositoryError> {
     json(outcome, "answer outcome")
 }
 
-pub fn outcome<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, RepositoryError> {
+pub fn outcome(value: serde_json::Value) -> Result<StoredOutcome, RepositoryError> {
     from_json(value, "answer outcome")
 }
 

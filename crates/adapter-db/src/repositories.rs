@@ -2,7 +2,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use interview_core::ids::{CandidateId, InterviewId, MessageId};
+use interview_core::ids::{CandidateId, InterviewId};
+use interview_core::interview::stored::StoredOutcome;
 use interview_core::lifecycle::{CompletionReason, InterviewStatus};
 use interview_core::model::{
     Candidate, Interview, InterviewMessage, InterviewSession, MessageType,
@@ -11,7 +12,6 @@ use interview_core::ports::{
     CandidateRepository, ClientKey, InterviewRecord, InterviewRepository, MessagePage,
     RepositoryError, TurnWrite,
 };
-use interview_core::service::AnswerOutcome;
 use interview_core::validation::Email;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
@@ -383,7 +383,7 @@ impl InterviewRepository for SeaOrmInterviews {
         &self,
         interview: InterviewId,
         key: &ClientKey,
-    ) -> Result<Option<AnswerOutcome>, RepositoryError> {
+    ) -> Result<Option<StoredOutcome>, RepositoryError> {
         answer_idempotency::Entity::find_by_id((interview.as_uuid(), key.as_str().to_owned()))
             .one(self.database.connection())
             .await
@@ -408,6 +408,8 @@ impl InterviewRepository for SeaOrmInterviews {
         // SQLite accepts OFFSET only after a LIMIT, so "all" is the largest limit it takes
         let largest = i64::MAX.unsigned_abs();
         let limit = Ord::min(limit.unwrap_or(largest), largest);
+        // beyond i64 the SQLite binding panics; no table holds that many rows anyway
+        let skip = Ord::min(skip, largest);
         let messages = query
             .order_by_asc(interview_messages::Column::SequenceNumber)
             .limit(limit)
@@ -430,34 +432,16 @@ impl InterviewRepository for SeaOrmInterviews {
     ) -> Result<Option<InterviewMessage>, RepositoryError> {
         interview_messages::Entity::find()
             .filter(interview_messages::Column::InterviewId.eq(interview.as_uuid()))
-            .filter(interview_messages::Column::MessageType.eq(MessageType::AiQuestion.as_str()))
+            .filter(interview_messages::Column::MessageType.is_in([
+                MessageType::AiQuestion.as_str(),
+                MessageType::AiClosing.as_str(),
+            ]))
             .order_by_desc(interview_messages::Column::SequenceNumber)
             .one(self.database.connection())
             .await
             .map_err(translate)?
             .map(mapping::message)
             .transpose()
-    }
-
-    async fn attach_audio(
-        &self,
-        message: MessageId,
-        audio_url: &str,
-    ) -> Result<(), RepositoryError> {
-        let _permit = self.database.write_permit().await;
-        let result = interview_messages::Entity::update_many()
-            .col_expr(
-                interview_messages::Column::AudioUrl,
-                Expr::value(Some(audio_url.to_owned())),
-            )
-            .filter(interview_messages::Column::Id.eq(message.as_uuid()))
-            .exec(self.database.connection())
-            .await
-            .map_err(translate)?;
-        if result.rows_affected == 0 {
-            return Err(RepositoryError::NotFound);
-        }
-        Ok(())
     }
 
     async fn abandon_inactive(

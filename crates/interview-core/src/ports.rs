@@ -182,6 +182,22 @@ impl AudioFormat {
         }
     }
 
+    /// The format whose [`Self::extension`] is `extension`.
+    pub fn from_extension(extension: &str) -> Option<Self> {
+        [
+            Self::Webm,
+            Self::Ogg,
+            Self::Mp3,
+            Self::Mp4,
+            Self::Mpeg,
+            Self::Mpga,
+            Self::M4a,
+            Self::Wav,
+        ]
+        .into_iter()
+        .find(|format| format.extension() == extension)
+    }
+
     pub const fn mime_type(self) -> &'static str {
         match self {
             Self::Webm => "audio/webm",

@@ -1,8 +1,9 @@
 //! Exactly-once answers under concurrency, and all-or-nothing turns.
 
-use interview_core::InterviewError;
+use interview_core::actor::Actor;
+use interview_core::interview::AnswerError;
+use interview_core::interview::TurnInput;
 use interview_core::ports::{ClientKey, InterviewRepository, RepositoryError, TurnWrite};
-use interview_core::service::SubmitAnswer;
 
 use super::repositories::{fixture, start};
 use super::support::databases;
@@ -30,14 +31,13 @@ async fn twenty_concurrent_answers_to_one_question_are_accepted_exactly_once() {
             };
             tasks.push(tokio::spawn(async move {
                 service
-                    .answer(SubmitAnswer {
+                    .answer(TurnInput::typed(
                         interview_id,
-                        candidate_id: candidate,
+                        Actor::Candidate(candidate),
                         text,
-                        in_reply_to: Some(1),
-                        client_key: key,
-                        audio: None,
-                    })
+                        Some(1),
+                        key,
+                    ))
                     .await
             }));
         }
@@ -45,7 +45,7 @@ async fn twenty_concurrent_answers_to_one_question_are_accepted_exactly_once() {
         for task in tasks {
             match task.await.unwrap() {
                 Ok(outcome) => accepted.push(outcome),
-                Err(InterviewError::Conflict(_)) => {}
+                Err(AnswerError::Conflict(_)) => {}
                 Err(other) => panic!("{name}: unexpected {other:?}"),
             }
         }
@@ -110,13 +110,15 @@ async fn a_turn_that_fails_after_its_first_statement_leaves_no_trace() {
             messages: vec![colliding],
             idempotency: Some(interview_core::ports::StoredAnswer {
                 key: ClientKey::parse("k").unwrap(),
-                outcome: interview_core::service::AnswerOutcome {
+                outcome: interview_core::interview::stored::StoredOutcome {
+                    version: interview_core::interview::stored::STORED_OUTCOME_VERSION,
                     message_id: interview_core::ids::MessageId::new(),
                     transcript: "x".into(),
                     ai_message_id: interview_core::ids::MessageId::new(),
                     ai_response: "y".into(),
                     ai_sequence_number: 3,
                     ai_audio_url: None,
+                    ai_audio_format: None,
                     question_number: 2,
                     total_questions: 12,
                     interview_complete: false,

@@ -33,7 +33,7 @@ async fn migrations_go_up_down_to_zero_and_up_again() {
         let name = database.name;
         assert_eq!(
             pending_migrations(&database.db).await.unwrap().len(),
-            3,
+            4,
             "{name}"
         );
         Migrator::up(db, None).await.unwrap();
@@ -56,7 +56,7 @@ async fn migrations_go_up_down_to_zero_and_up_again() {
         }
         assert_eq!(
             pending_migrations(&database.db).await.unwrap().len(),
-            3,
+            4,
             "{name}"
         );
         Migrator::up(db, None).await.unwrap();

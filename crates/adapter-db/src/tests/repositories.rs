@@ -3,11 +3,14 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use interview_core::ids::{CandidateId, MessageId};
+use interview_core::actor::Actor;
+use interview_core::ids::CandidateId;
+use interview_core::interview::stored::StoredOutcome;
+use interview_core::interview::{StartInterview, Started, TurnInput};
 use interview_core::lifecycle::{CompletionReason, InterviewStatus};
+use interview_core::metadata::MessageMetadata;
 use interview_core::model::{Candidate, CandidateStatus, InterviewMode, MessageType, RoleType};
 use interview_core::ports::{CandidateRepository, ClientKey, InterviewRepository, RepositoryError};
-use interview_core::service::{StartInterview, Started, SubmitAnswer};
 use interview_core::testing::{ManualClock, ScriptedInterviewer};
 use interview_core::validation::{Email, FullName};
 use interview_core::{InterviewService, InterviewSettings};
@@ -124,14 +127,13 @@ async fn an_interview_is_stored_and_read_back_through_the_service() {
         let key = ClientKey::parse("answer-1").unwrap();
         let outcome = fixture
             .service
-            .answer(SubmitAnswer {
-                interview_id: started.interview.id,
-                candidate_id: candidate,
-                text: "Indexes trade write cost for read speed.".into(),
-                in_reply_to: Some(1),
-                client_key: Some(key.clone()),
-                audio: None,
-            })
+            .answer(TurnInput::typed(
+                started.interview.id,
+                Actor::Candidate(candidate),
+                "Indexes trade write cost for read speed.",
+                Some(1),
+                Some(key.clone()),
+            ))
             .await
             .unwrap();
         let after = fixture
@@ -155,7 +157,7 @@ async fn an_interview_is_stored_and_read_back_through_the_service() {
                 .stored_answer(started.interview.id, &key)
                 .await
                 .unwrap(),
-            Some(outcome.clone())
+            Some(StoredOutcome::from_outcome(&outcome))
         );
         let page = fixture
             .repo
@@ -177,26 +179,13 @@ async fn an_interview_is_stored_and_read_back_through_the_service() {
             .unwrap();
         assert_eq!(last.sequence_number, 3);
         assert_eq!(last.content_text, outcome.ai_response);
-        fixture
-            .repo
-            .attach_audio(last.id, "/api/v1/audio/q3")
-            .await
-            .unwrap();
-        assert_eq!(
-            fixture
-                .repo
-                .last_question(started.interview.id)
-                .await
-                .unwrap()
-                .unwrap()
-                .audio_url
-                .as_deref(),
-            Some("/api/v1/audio/q3")
+        // typed metadata reads back as written
+        assert!(
+            matches!(&last.metadata, MessageMetadata::Question(note) if note.usage.is_some()),
+            "{name}: {:?}",
+            last.metadata
         );
-        assert!(matches!(
-            fixture.repo.attach_audio(MessageId::new(), "x").await,
-            Err(RepositoryError::NotFound)
-        ));
+        assert_eq!(last.audio, None);
         database.finish().await;
     }
 }
