@@ -14,6 +14,7 @@ use argon2::password_hash::{PasswordHasher as _, PasswordVerifier};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use interview_core::accounts::{HashError, PasswordHasher};
+use interview_core::actor::Actor;
 use interview_core::ids::CandidateId;
 use interview_core::validation::Password;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
@@ -199,6 +200,13 @@ pub struct AuthenticatedCandidate {
     pub id: CandidateId,
     pub jti: String,
     pub expires_at: DateTime<Utc>,
+}
+
+impl AuthenticatedCandidate {
+    /// The caller as the engine knows them.
+    pub const fn actor(&self) -> Actor {
+        Actor::Candidate(self.id)
+    }
 }
 
 fn bearer(request: &HttpRequest) -> Result<String, ApiError> {

@@ -2,10 +2,12 @@
 //! types by the handlers; responses are built from domain types here.
 
 use chrono::{DateTime, Utc};
+use interview_core::interview::{AnswerOutcome, SessionSnapshot};
 use interview_core::ladder::SkillBoundary;
-use interview_core::model::{Interview, InterviewMessage};
-use interview_core::service::{AnswerOutcome, SessionSnapshot};
+use interview_core::model::{Interview, InterviewMessage, MessageType};
 use serde::{Deserialize, Serialize};
+
+use crate::routes::audio::audio_url;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -201,7 +203,7 @@ impl From<&AnswerOutcome> for AnswerResponse {
             message_id: outcome.message_id.as_uuid(),
             transcript: outcome.transcript.clone(),
             ai_response: outcome.ai_response.clone(),
-            ai_audio_url: outcome.ai_audio_url.clone(),
+            ai_audio_url: outcome.ai_audio.as_ref().map(audio_url),
             ai_sequence_number: outcome.ai_sequence_number,
             question_number: outcome.question_number,
             total_questions: outcome.total_questions,
@@ -237,8 +239,10 @@ pub struct VoiceAnswerForm {
 pub struct MessageDto {
     pub id: Uuid,
     pub sequence_number: i32,
-    /// `ai_question` or `candidate_response`.
+    /// `ai_question` (the closing remark too) or `candidate_response`.
     pub message_type: String,
+    /// True for the interviewer's closing remark, which ends the interview.
+    pub is_closing: bool,
     pub content_text: String,
     pub created_at: DateTime<Utc>,
     /// Where the recorded answer or the spoken question can be fetched (owner only).
@@ -275,15 +279,25 @@ impl From<&interview_core::model::AudioMetadata> for AudioMetadataDto {
     }
 }
 
+/// The `message_type` clients see: the closing remark keeps the value they already know
+/// (`is_closing` tells it apart).
+pub fn wire_message_type(message_type: MessageType) -> &'static str {
+    match message_type {
+        MessageType::AiClosing => MessageType::AiQuestion.as_str(),
+        other => other.as_str(),
+    }
+}
+
 impl From<&InterviewMessage> for MessageDto {
     fn from(message: &InterviewMessage) -> Self {
         Self {
             id: message.id.as_uuid(),
             sequence_number: message.sequence_number,
-            message_type: message.message_type.as_str().to_owned(),
+            message_type: wire_message_type(message.message_type).to_owned(),
+            is_closing: message.message_type == MessageType::AiClosing,
             content_text: message.content_text.clone(),
             created_at: message.created_at,
-            audio_url: message.audio_url.clone(),
+            audio_url: message.audio.as_ref().map(audio_url),
             audio_metadata: message.audio_metadata.as_ref().map(Into::into),
         }
     }

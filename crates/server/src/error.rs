@@ -5,8 +5,10 @@ use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
-use interview_core::InterviewError;
 use interview_core::accounts::{AccountError, FieldError};
+use interview_core::interview::{AnswerError, CompleteError, ReadError, StartError};
+use interview_core::lifecycle::InterviewStatus;
+use interview_core::ports::{BlobError, ProviderError, RepositoryError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -106,14 +108,7 @@ impl ApiError {
 
     /// An unexpected failure: the cause is logged, the client gets a generic message.
     pub fn internal(cause: &dyn std::error::Error) -> Self {
-        let mut chain = cause.to_string();
-        let mut source = cause.source();
-        while let Some(inner) = source {
-            chain.push_str(": ");
-            chain.push_str(&inner.to_string());
-            source = inner.source();
-        }
-        tracing::error!(cause = %chain, "internal error");
+        tracing::error!(cause = %chain(cause), "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal_error",
@@ -159,36 +154,52 @@ fn seconds(duration: Option<std::time::Duration>) -> u64 {
     duration.map_or(5, |d| d.as_secs().max(1))
 }
 
-impl From<InterviewError> for ApiError {
-    fn from(error: InterviewError) -> Self {
+/// `error` and its sources, joined: what the logs get.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+impl ApiError {
+    fn interview_not_active(status: InterviewStatus) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "interview_not_active",
+            format!("the interview is {status}"),
+        )
+        .with_details(serde_json::json!({ "status": status.as_str() }))
+    }
+
+    fn speech_unavailable() -> Self {
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "speech_unavailable",
+            "voice needs an AI provider with speech; the configured one has none (set \
+             OPENAI_API_KEY on the server, or answer by text)",
+        )
+    }
+
+    /// A failed interviewer call; nothing was recorded.
+    fn interviewer(error: &ProviderError) -> Self {
         match error {
-            InterviewError::NotFound => Self::not_found("interview"),
-            InterviewError::InvalidState { status } => Self::new(
-                StatusCode::CONFLICT,
-                "interview_not_active",
-                format!("the interview is {status}"),
-            )
-            .with_details(serde_json::json!({ "status": status.as_str() })),
-            InterviewError::Conflict(message) => {
-                Self::new(StatusCode::CONFLICT, "conflict", message)
-            }
-            InterviewError::Validation { field, message } => Self::field(field, message),
-            InterviewError::BudgetExhausted => Self::new(
-                StatusCode::CONFLICT,
-                "budget_exhausted",
-                "the interview budget does not allow another AI call",
-            ),
-            InterviewError::RateLimited { retry_after } => Self::new(
+            ProviderError::RateLimited { retry_after } => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "ai_rate_limited",
                 "the AI provider is rate limiting us; try again shortly",
             )
-            .retry_after(seconds(retry_after)),
-            InterviewError::AiUnavailable {
-                message,
-                retry_after,
-            } => {
-                tracing::warn!(%message, "AI provider unavailable");
+            .retry_after(seconds(*retry_after)),
+            other => {
+                tracing::warn!(cause = %chain(other), "AI provider unavailable");
+                let retry_after = match other {
+                    ProviderError::Unavailable { retry_after, .. } => *retry_after,
+                    _ => None,
+                };
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "ai_unavailable",
@@ -196,16 +207,71 @@ impl From<InterviewError> for ApiError {
                 )
                 .retry_after(seconds(retry_after))
             }
-            InterviewError::SpeechUnavailable(message) => Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "speech_unavailable",
-                message,
+        }
+    }
+
+    fn repository(error: &RepositoryError) -> Self {
+        match error {
+            RepositoryError::NotFound | RepositoryError::MissingReference(_) => {
+                Self::not_found("interview")
+            }
+            RepositoryError::Conflict(message) | RepositoryError::Duplicate(message) => {
+                tracing::info!(cause = %message, "write conflict");
+                Self::new(
+                    StatusCode::CONFLICT,
+                    "conflict",
+                    "the interview changed concurrently; reload it and retry",
+                )
+            }
+            RepositoryError::Unavailable(_) => Self::storage_unavailable(&chain(error)),
+            RepositoryError::Corrupt(_) | RepositoryError::Unknown(_) => Self::internal(error),
+        }
+    }
+
+    fn blobs(error: &BlobError) -> Self {
+        match error {
+            BlobError::NotFound => Self::not_found("audio"),
+            BlobError::Unavailable(_) | BlobError::Unknown(_) => {
+                Self::storage_unavailable(&chain(error))
+            }
+        }
+    }
+}
+
+impl From<StartError> for ApiError {
+    fn from(error: StartError) -> Self {
+        match &error {
+            StartError::UnknownCandidate => Self::unauthorized("the account no longer exists"),
+            StartError::BudgetExhausted => Self::new(
+                StatusCode::CONFLICT,
+                "budget_exhausted",
+                "the interview budget does not allow another AI call",
             ),
-            InterviewError::TranscriptionUnavailable {
-                message,
-                retry_after,
-            } => {
-                tracing::warn!(%message, "transcription unavailable");
+            StartError::SpeechUnavailable => Self::speech_unavailable(),
+            StartError::Interviewer(source) => Self::interviewer(source),
+            StartError::Storage(source) => Self::repository(source),
+            StartError::Lifecycle(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<AnswerError> for ApiError {
+    fn from(error: AnswerError) -> Self {
+        match &error {
+            AnswerError::NotFound => Self::not_found("interview"),
+            AnswerError::InvalidState { status } => Self::interview_not_active(*status),
+            AnswerError::Conflict(message) => {
+                Self::new(StatusCode::CONFLICT, "conflict", message.clone())
+            }
+            AnswerError::Validation { field, message } => Self::field(field, message.clone()),
+            AnswerError::SpeechUnavailable => Self::speech_unavailable(),
+            AnswerError::TranscriptionUnavailable(source) => {
+                tracing::warn!(cause = %chain(&error), "transcription unavailable");
+                let retry_after = match source {
+                    ProviderError::RateLimited { retry_after }
+                    | ProviderError::Unavailable { retry_after, .. } => *retry_after,
+                    _ => None,
+                };
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "transcription_unavailable",
@@ -214,11 +280,35 @@ impl From<InterviewError> for ApiError {
                 )
                 .retry_after(seconds(retry_after))
             }
-            InterviewError::AudioRejected(message) => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_audio", message)
-            }
-            InterviewError::StorageUnavailable(message) => Self::storage_unavailable(&message),
-            InterviewError::Internal(message) => Self::internal(&std::io::Error::other(message)),
+            AnswerError::AudioRejected(message) => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_audio",
+                message.clone(),
+            ),
+            AnswerError::Interviewer(source) => Self::interviewer(source),
+            AnswerError::Storage(source) => Self::repository(source),
+            AnswerError::Blobs(source) => Self::blobs(source),
+            AnswerError::Lifecycle(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<ReadError> for ApiError {
+    fn from(error: ReadError) -> Self {
+        match &error {
+            ReadError::NotFound => Self::not_found("interview"),
+            ReadError::Storage(source) => Self::repository(source),
+            ReadError::Blobs(source) => Self::blobs(source),
+        }
+    }
+}
+
+impl From<CompleteError> for ApiError {
+    fn from(error: CompleteError) -> Self {
+        match &error {
+            CompleteError::NotFound => Self::not_found("interview"),
+            CompleteError::InvalidState { status } => Self::interview_not_active(*status),
+            CompleteError::Storage(source) => Self::repository(source),
         }
     }
 }

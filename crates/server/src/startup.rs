@@ -18,11 +18,11 @@ use adapter_openai::OpenAiProvider;
 use chrono::Duration;
 use interview_core::SpeechServices;
 use interview_core::accounts::{AccountService, PasswordHasher};
-use interview_core::cost::Budget;
 use interview_core::lifecycle::CompletionSettings;
 use interview_core::ports::{
     BlobStore, Clock, InterviewerModel, SpeechSynthesizer, SystemClock, Transcriber,
 };
+use interview_core::rules::budget::Budget;
 use interview_core::validation::Password;
 use interview_core::{InterviewService, InterviewSettings};
 use secrecy::ExposeSecret;

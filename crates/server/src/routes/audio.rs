@@ -8,12 +8,25 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use interview_core::ids::{InterviewId, MessageId};
 use interview_core::model::AudioMetadata;
-use interview_core::ports::{AudioClip, AudioFormat};
+use interview_core::ports::{AudioClip, AudioFormat, BlobRef};
 use uuid::Uuid;
 
 use crate::auth::AuthenticatedCandidate;
 use crate::error::{ApiError, ErrorResponse};
 use crate::state::AppState;
+
+/// Where a client fetches a stored message audio: the route [`message_audio`] serves.
+pub fn audio_url(blob: &BlobRef) -> String {
+    match blob {
+        BlobRef::MessageAudio {
+            interview, message, ..
+        } => format!(
+            "/api/v1/interviews/{}/messages/{}/audio",
+            interview.as_uuid(),
+            message.as_uuid()
+        ),
+    }
+}
 
 /// The largest recording accepted (OpenAI's Whisper limit).
 pub const MAX_AUDIO_BYTES: usize = 25 * 1024 * 1024;
@@ -225,7 +238,7 @@ pub async fn message_audio(
         .interviews
         .message_audio(
             InterviewId::from_uuid(interview),
-            caller.id,
+            caller.actor(),
             MessageId::from_uuid(message),
         )
         .await

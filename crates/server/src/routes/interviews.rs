@@ -1,16 +1,16 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use interview_core::ids::{InterviewId, ResumeId};
+use interview_core::interview::{RecoveryView, StartInterview, SubmitVoiceAnswer, TurnInput};
 use interview_core::model::{InterviewMode, RoleType};
 use interview_core::ports::ClientKey;
-use interview_core::service::{RecoveryView, StartInterview, SubmitAnswer, SubmitVoiceAnswer};
 use uuid::Uuid;
 
 use crate::auth::AuthenticatedCandidate;
 use crate::dto::{
     AnswerRequest, AnswerResponse, CompleteResponse, InterviewResponse, MessageDto,
     MessagesResponse, PageQuery, QuestionDto, StartInterviewRequest, StartInterviewResponse,
-    StatusResponse, TranscriptMessageDto, TranscriptResponse, VoiceAnswerForm,
+    StatusResponse, TranscriptMessageDto, TranscriptResponse, VoiceAnswerForm, wire_message_type,
 };
 use crate::error::{ApiError, ErrorResponse};
 use crate::routes::audio;
@@ -76,7 +76,7 @@ pub async fn start(
         first_question: QuestionDto {
             sequence_number: started.first_question.sequence_number,
             content_text: started.first_question.content_text.clone(),
-            audio_url: started.first_question.audio_url.clone(),
+            audio_url: started.first_question.audio.as_ref().map(audio::audio_url),
         },
         session_state: (&started.session).into(),
     }))
@@ -92,7 +92,7 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: AuthenticatedCandidate,
 ) -> Result<HttpResponse, ApiError> {
-    let interviews = state.interviews.list(caller.id).await?;
+    let interviews = state.interviews.list(caller.actor()).await?;
     let body: Vec<InterviewResponse> = interviews.iter().map(Into::into).collect();
     Ok(HttpResponse::Ok().json(body))
 }
@@ -111,7 +111,7 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let record = state
         .interviews
-        .get(InterviewId::from_uuid(*id), caller.id)
+        .get(InterviewId::from_uuid(*id), caller.actor())
         .await?;
     Ok(HttpResponse::Ok().json(InterviewResponse::from(&record.interview)))
 }
@@ -166,14 +166,20 @@ pub async fn answer(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim_start().starts_with("multipart/form-data"));
     let outcome = if multipart {
-        // refuse before reading 25 MB that cannot be used
+        // refuse before reading 25 MB that cannot be used: someone else's interview first (it
+        // does not exist for the caller), then a provider without speech
+        state
+            .interviews
+            .get(interview_id, caller.actor())
+            .await
+            .map_err(ApiError::from)?;
         state.interviews.ensure_speech().map_err(ApiError::from)?;
         let form = audio::read_voice_form(&request, payload).await?;
         state
             .interviews
             .answer_voice(SubmitVoiceAnswer {
                 interview_id,
-                candidate_id: caller.id,
+                actor: caller.actor(),
                 clip: form.clip,
                 recording: form.recording,
                 in_reply_to: form.in_reply_to,
@@ -190,14 +196,13 @@ pub async fn answer(
         } = body.into_inner();
         state
             .interviews
-            .answer(SubmitAnswer {
+            .answer(TurnInput::typed(
                 interview_id,
-                candidate_id: caller.id,
-                text: message_text,
+                caller.actor(),
+                message_text,
                 in_reply_to,
                 client_key,
-                audio: None,
-            })
+            ))
             .await
             .map_err(ApiError::from)?
     };
@@ -230,7 +235,7 @@ pub async fn messages(
         .interviews
         .messages(
             InterviewId::from_uuid(*id),
-            caller.id,
+            caller.actor(),
             query.skip.unwrap_or(0),
             limit,
         )
@@ -256,7 +261,7 @@ pub async fn latest(
 ) -> Result<HttpResponse, ApiError> {
     let message = state
         .interviews
-        .latest_question(InterviewId::from_uuid(*id), caller.id)
+        .latest_question(InterviewId::from_uuid(*id), caller.actor())
         .await?;
     Ok(HttpResponse::Ok().json(MessageDto::from(&message)))
 }
@@ -275,7 +280,7 @@ pub async fn status(
 ) -> Result<HttpResponse, ApiError> {
     let view = state
         .interviews
-        .status(InterviewId::from_uuid(*id), caller.id)
+        .status(InterviewId::from_uuid(*id), caller.actor())
         .await?;
     let response = match view {
         RecoveryView::InProgress {
@@ -337,7 +342,7 @@ pub async fn complete(
 ) -> Result<HttpResponse, ApiError> {
     let summary = state
         .interviews
-        .complete(InterviewId::from_uuid(*id), caller.id)
+        .complete(InterviewId::from_uuid(*id), caller.actor())
         .await?;
     Ok(HttpResponse::Ok().json(CompleteResponse {
         interview_id: summary.interview.id.as_uuid(),
@@ -363,7 +368,7 @@ pub async fn transcript(
 ) -> Result<HttpResponse, ApiError> {
     let transcript = state
         .interviews
-        .transcript(InterviewId::from_uuid(*id), caller.id)
+        .transcript(InterviewId::from_uuid(*id), caller.actor())
         .await?;
     Ok(HttpResponse::Ok().json(TranscriptResponse {
         interview_id: transcript.interview.id.as_uuid(),
@@ -375,7 +380,7 @@ pub async fn transcript(
             .iter()
             .map(|message| TranscriptMessageDto {
                 sequence_number: message.sequence_number,
-                message_type: message.message_type.as_str().to_owned(),
+                message_type: wire_message_type(message.message_type).to_owned(),
                 content_text: message.content_text.clone(),
                 created_at: message.created_at,
             })
