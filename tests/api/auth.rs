@@ -207,3 +207,31 @@ async fn auth_endpoints_are_rate_limited_per_address_with_a_json_429() {
     let other = app.get("/health", None).await;
     assert_eq!(other.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_signed_token_whose_account_is_gone_gets_a_401_without_driver_text() {
+    let app = spawn_app().await;
+    let future = (Utc::now() + Duration::hours(1)).timestamp();
+    let orphan = token_with(
+        SECRET,
+        Algorithm::HS256,
+        &uuid::Uuid::now_v7().to_string(),
+        future,
+        "candidate",
+    );
+    let response = app
+        .post_json(
+            "/api/v1/interviews/start",
+            Some(&orphan),
+            &json!({"role_type": "python"}),
+        )
+        .await;
+    let (status, body) = error_code(response).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    let message = body["error"]["message"].as_str().unwrap().to_lowercase();
+    assert!(!message.contains("foreign"), "{message}");
+    assert!(!message.contains("constraint"), "{message}");
+    // nothing was kept for the unknown subject
+    let listed = app.get_json("/api/v1/interviews", Some(&orphan)).await;
+    assert_eq!(listed, json!([]));
+}
