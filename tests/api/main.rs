@@ -5,5 +5,6 @@ mod auth;
 mod errors;
 mod helpers;
 mod interviews;
+mod paging;
 mod platform;
 mod voice;

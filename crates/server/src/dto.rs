@@ -1,6 +1,7 @@
 //! Request and response bodies of the JSON API. Requests are plain data converted into domain
 //! types by the handlers; responses are built from domain types here.
 
+use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use interview_core::ladder::SkillBoundary;
 use interview_core::model::{Interview, InterviewMessage};
@@ -8,6 +9,8 @@ use interview_core::service::{AnswerOutcome, SessionSnapshot};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+
+use crate::error::ApiError;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
@@ -214,12 +217,49 @@ impl From<&AnswerOutcome> for AnswerResponse {
     }
 }
 
+/// The most messages one page returns.
+pub const MAX_PAGE: u64 = 200;
+/// The most messages a page may skip: far beyond any interview, and far inside every database
+/// driver's integer range (a larger offset used to reach SQLite's binding and panic there).
+pub const MAX_SKIP: u64 = 100_000;
+
+/// Paging of a list. Values outside the declared range are refused with 400 `invalid_query`,
+/// like any other query parameter that does not parse.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Messages to skip (default 0).
+    /// Messages to skip, 0 to 100000 (default 0).
+    #[param(minimum = 0, maximum = 100_000)]
     pub skip: Option<u64>,
     /// Messages to return, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
+}
+
+impl PageQuery {
+    /// `(skip, limit)` with the defaults applied, both within their declared range.
+    ///
+    /// # Errors
+    /// 400 `invalid_query` naming the parameter that is out of range.
+    pub fn bounds(&self) -> Result<(u64, u64), ApiError> {
+        let skip = self.skip.unwrap_or(0);
+        if skip > MAX_SKIP {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("skip must be between 0 and {MAX_SKIP}"),
+            ));
+        }
+        let limit = self.limit.unwrap_or(50);
+        if limit == 0 || limit > MAX_PAGE {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("limit must be between 1 and {MAX_PAGE}"),
+            ));
+        }
+        Ok((skip, limit))
+    }
 }
 
 /// A spoken answer (`multipart/form-data`).

@@ -1,4 +1,4 @@
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use interview_core::ids::{InterviewId, ResumeId};
 use interview_core::model::{InterviewMode, RoleType};
@@ -15,8 +15,6 @@ use crate::dto::{
 use crate::error::{ApiError, ErrorResponse};
 use crate::routes::audio;
 use crate::state::AppState;
-
-const MAX_PAGE: u64 = 200;
 
 fn parse_start(body: &StartInterviewRequest) -> Result<(RoleType, InterviewMode), ApiError> {
     let role: RoleType = body.role_type.trim().parse().map_err(|_| {
@@ -210,7 +208,7 @@ pub async fn answer(
     params(("id" = Uuid, Path, description = "Interview id"), PageQuery),
     responses(
         (status = 200, description = "The messages", body = MessagesResponse),
-        (status = 400, description = "Bad paging parameters", body = ErrorResponse),
+        (status = 400, description = "Paging parameters that do not parse or are out of range (`invalid_query`): skip 0 to 100000, limit 1 to 200", body = ErrorResponse),
         (status = 404, description = "No such interview of the caller", body = ErrorResponse)))]
 pub async fn messages(
     state: web::Data<AppState>,
@@ -218,22 +216,10 @@ pub async fn messages(
     id: web::Path<Uuid>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if limit == 0 || limit > MAX_PAGE {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
-            format!("limit must be between 1 and {MAX_PAGE}"),
-        ));
-    }
+    let (skip, limit) = query.bounds()?;
     let page = state
         .interviews
-        .messages(
-            InterviewId::from_uuid(*id),
-            caller.id,
-            query.skip.unwrap_or(0),
-            limit,
-        )
+        .messages(InterviewId::from_uuid(*id), caller.id, skip, limit)
         .await?;
     Ok(HttpResponse::Ok().json(MessagesResponse {
         interview_id: *id,
