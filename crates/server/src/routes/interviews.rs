@@ -164,8 +164,16 @@ pub async fn answer(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim_start().starts_with("multipart/form-data"));
     let outcome = if multipart {
-        // refuse before reading 25 MB that cannot be used
-        state.interviews.ensure_speech().map_err(ApiError::from)?;
+        // refuse before reading 25 MB that cannot be used, once the interview is known to be
+        // the caller's: somebody else's interview is a 404 whatever the provider can do
+        if let Err(no_speech) = state.interviews.ensure_speech() {
+            state
+                .interviews
+                .get(interview_id, caller.id)
+                .await
+                .map_err(ApiError::from)?;
+            return Err(ApiError::from(no_speech).into());
+        }
         let form = audio::read_voice_form(&request, payload).await?;
         state
             .interviews
