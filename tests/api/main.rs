@@ -3,6 +3,7 @@
 
 mod auth;
 mod errors;
+mod headers;
 mod helpers;
 mod interviews;
 mod paging;

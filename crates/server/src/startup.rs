@@ -33,7 +33,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::{Argon2Hasher, TokenService, generated_secret};
 use crate::config::{AiProvider, Environment, Settings};
 use crate::error::{ApiError, json_error, path_error, query_error};
-use crate::middleware::request_id;
+use crate::middleware::{error_body, request_id};
 use crate::openapi::ApiDoc;
 use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
@@ -276,6 +276,7 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(path_error))
                 .app_data(web::QueryConfig::default().error_handler(query_error))
                 .wrap(Compress::default())
+                .wrap(from_fn(error_body))
                 .wrap(cors(&app_settings))
                 .wrap(
                     DefaultHeaders::new()
