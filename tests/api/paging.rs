@@ -57,8 +57,10 @@ async fn the_openapi_document_declares_the_paging_range_the_server_enforces() {
         parameters
             .iter()
             .find(|parameter| parameter["name"] == name && parameter["in"] == "query")
-            .map(|parameter| parameter["schema"].clone())
-            .unwrap_or_else(|| panic!("no query parameter {name}"))
+            .map_or_else(
+                || panic!("no query parameter {name}"),
+                |parameter| parameter["schema"].clone(),
+            )
     };
     assert_eq!(schema("skip")["minimum"], 0, "{}", schema("skip"));
     assert_eq!(schema("skip")["maximum"], 100_000, "{}", schema("skip"));
