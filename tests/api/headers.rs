@@ -1,5 +1,5 @@
 use reqwest::header::{CONTENT_TYPE, ORIGIN};
-use reqwest::{RequestBuilder, StatusCode};
+use reqwest::{Method, RequestBuilder, StatusCode};
 use serde_json::json;
 
 use crate::helpers::{TestApp, error_code, spawn_app_with};
@@ -79,7 +79,12 @@ async fn error_responses_carry_the_same_cors_and_security_headers_as_successes()
                 .bearer_auth(&candidate.token),
             StatusCode::NOT_FOUND,
         ),
-                (
+        (
+            "unrouted method",
+            client.request(Method::TRACE, app.url("/health")),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+        (
             "malformed JSON",
             client
                 .post(&answer_url)
@@ -157,4 +162,48 @@ async fn a_rate_limited_request_carries_the_same_headers_as_any_other() {
         StatusCode::TOO_MANY_REQUESTS,
     )
     .await;
+}
+
+#[tokio::test]
+async fn an_unrouted_method_on_a_known_path_is_a_405_naming_the_allowed_ones() {
+    let app = app_for_the_frontend(false).await;
+    let id = uuid::Uuid::now_v7();
+    let cases = [
+        (Method::TRACE, "/health".to_owned(), vec!["GET"]),
+        (
+            Method::DELETE,
+            "/api/v1/auth/login".to_owned(),
+            vec!["POST"],
+        ),
+        (Method::PUT, format!("/api/v1/interviews/{id}"), vec!["GET"]),
+        (
+            Method::PATCH,
+            format!("/api/v1/interviews/{id}/messages"),
+            vec!["GET", "POST"],
+        ),
+        (
+            Method::GET,
+            "/api/v1/interviews/start".to_owned(),
+            vec!["POST"],
+        ),
+    ];
+    for (method, path, allowed) in cases {
+        let response = app
+            .client
+            .request(method.clone(), app.url(&path))
+            .send()
+            .await
+            .unwrap();
+        let allow = response.headers()["allow"].to_str().unwrap().to_owned();
+        let (status, body) = error_code(response).await;
+        assert_eq!(
+            status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}: {body}"
+        );
+        assert_eq!(body["error"]["code"], "method_not_allowed", "{body}");
+        let mut listed: Vec<&str> = allow.split(',').map(str::trim).collect();
+        listed.sort_unstable();
+        assert_eq!(listed, allowed, "{method} {path}");
+    }
 }

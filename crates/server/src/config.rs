@@ -172,6 +172,8 @@ pub struct AuthSettings {
     pub lockout: LockoutSettings,
     /// Password hashes computed at once (each holds 9 MiB); 0 means one per core.
     pub max_concurrent_hashes: usize,
+    /// How often revocations of tokens that have expired anyway are forgotten.
+    pub revocation_purge_interval_seconds: u64,
 }
 
 impl Default for AuthSettings {
@@ -181,6 +183,7 @@ impl Default for AuthSettings {
             token_ttl_minutes: 24 * 60,
             lockout: LockoutSettings::default(),
             max_concurrent_hashes: 0,
+            revocation_purge_interval_seconds: 3600,
         }
     }
 }
@@ -482,6 +485,9 @@ impl Settings {
         }
         if self.auth.token_ttl_minutes <= 0 {
             problems.push("auth.token_ttl_minutes must be positive".into());
+        }
+        if self.auth.revocation_purge_interval_seconds == 0 {
+            problems.push("auth.revocation_purge_interval_seconds must be positive".into());
         }
         if self.auth.lockout.max_failures == 0 {
             problems.push("auth.lockout.max_failures must be at least 1".into());

@@ -1,7 +1,10 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ErrorBody, ErrorResponse};
 use crate::routes::{audio, auth, health, interviews};
@@ -58,4 +61,17 @@ impl Modify for BearerAuth {
             ),
         );
     }
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// The document at `/api/v1/openapi.json` and the interactive docs (vendored Swagger UI) at
+/// `/docs/`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/docs").route(web::get().to(docs_redirect)))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()));
 }

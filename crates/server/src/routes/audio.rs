@@ -283,6 +283,13 @@ pub async fn message_audio(
     Ok(response(StatusCode::OK).body(bytes))
 }
 
+/// The audio route, relative to `/api/v1/interviews`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/{id}/messages/{message_id}/audio").route(web::get().to(message_audio)),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

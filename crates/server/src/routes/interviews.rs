@@ -376,3 +376,20 @@ pub async fn transcript(
             .collect(),
     }))
 }
+
+/// The interview routes, relative to `/api/v1/interviews`. One resource per path, so a method
+/// the path does not route is a 405 naming the ones it does.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("").route(web::get().to(list)))
+        .service(web::resource("/start").route(web::post().to(start)))
+        .service(web::resource("/{id}").route(web::get().to(get)))
+        .service(
+            web::resource("/{id}/messages")
+                .route(web::post().to(answer))
+                .route(web::get().to(messages)),
+        )
+        .service(web::resource("/{id}/messages/latest").route(web::get().to(latest)))
+        .service(web::resource("/{id}/status").route(web::get().to(status)))
+        .service(web::resource("/{id}/complete").route(web::post().to(complete)))
+        .service(web::resource("/{id}/transcript").route(web::get().to(transcript)));
+}
