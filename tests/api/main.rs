@@ -6,6 +6,7 @@ mod errors;
 mod headers;
 mod helpers;
 mod interviews;
+mod openapi;
 mod paging;
 mod platform;
 mod voice;
