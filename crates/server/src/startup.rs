@@ -17,15 +17,13 @@ use adapter_object_store::ObjectBlobStore;
 use adapter_offline::{OFFLINE_MODEL, OfflineInterviewer, QuestionBank};
 use adapter_openai::OpenAiProvider;
 use chrono::Duration;
+use interview_core::InterviewService;
 use interview_core::SpeechServices;
 use interview_core::accounts::{AccountService, HashError, PasswordHasher};
-use interview_core::cost::Budget;
-use interview_core::lifecycle::CompletionSettings;
 use interview_core::ports::{
     BlobStore, Clock, InterviewerModel, SpeechSynthesizer, SystemClock, Transcriber,
 };
 use interview_core::validation::{Password, PasswordError};
-use interview_core::{InterviewService, InterviewSettings};
 use secrecy::ExposeSecret;
 use thiserror::Error;
 
@@ -79,23 +77,6 @@ pub struct Application {
     port: u16,
     server: Server,
     jobs: Jobs,
-}
-
-fn interview_settings(settings: &Settings) -> InterviewSettings {
-    let section = &settings.interview;
-    InterviewSettings {
-        budget: Budget {
-            limit_usd: section.budget_usd,
-        },
-        completion: CompletionSettings {
-            min_questions: section.min_questions,
-            max_questions: section.max_questions,
-            time_limit_seconds: section.time_limit_minutes.map(|minutes| minutes * 60),
-            inactivity_timeout_seconds: section.inactivity_timeout_minutes * 60,
-            ..CompletionSettings::default()
-        },
-        ..InterviewSettings::default()
-    }
 }
 
 fn cors(settings: &Settings) -> Cors {
@@ -204,7 +185,7 @@ impl Application {
     /// # Errors
     /// [`StartupError`] saying what to fix.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let db = adapter_db::connect(&settings.database.adapter_settings()).await?;
+        let db = adapter_db::connect(&settings.database.connection).await?;
         if settings.database.auto_migrate {
             adapter_db::migrate(&db).await?;
         } else {
@@ -216,7 +197,7 @@ impl Application {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
 
         let blobs: Arc<dyn BlobStore> = Arc::new(
-            ObjectBlobStore::from_settings(&settings.storage.blob_settings())
+            ObjectBlobStore::from_settings(&settings.storage.blobs)
                 .map_err(StartupError::Storage)?,
         );
         let AiServices {
@@ -233,7 +214,7 @@ impl Application {
             Arc::new(SeaOrmInterviews::new(db.clone())),
             interviewer,
             clock.clone(),
-            interview_settings(&settings),
+            settings.interview_settings(),
         );
         if let Some(speech) = speech {
             service = service.with_speech(speech);
