@@ -419,6 +419,24 @@ async fn without_a_speech_provider_a_voice_answer_to_somebody_elses_interview_is
 }
 
 #[tokio::test]
+async fn a_multipart_answer_without_a_boundary_is_a_400_whatever_the_provider() {
+    let app = spawn_app().await;
+    let (candidate, interview) = text_interview(&app, "boundary@example.com").await;
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/interviews/{interview}/messages")))
+        .bearer_auth(&candidate.token)
+        .header("Content-Type", "multipart/form-data")
+        .body(r#"{"in_reply_to": 1, "message_text": "0"}"#)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_code(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "malformed_multipart");
+}
+
+#[tokio::test]
 async fn ai_status_reports_openai_models_and_breakers() {
     let server = openai().await;
     let app = app_on(&server).await;

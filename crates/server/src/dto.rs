@@ -14,12 +14,14 @@ use crate::error::ApiError;
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    #[schema(example = "ada@example.com")]
+    #[schema(example = "ada@example.com", max_length = 254)]
     pub email: String,
-    /// At least 8 characters with an uppercase letter, a digit and a special character.
-    #[schema(example = "Str0ng!pass")]
+    /// 8 to 128 characters with an uppercase letter, a digit and a special character; spaces
+    /// and any printable character allowed, control characters not.
+    #[schema(example = "Str0ng!pass", min_length = 8, max_length = 128)]
     pub password: String,
-    #[schema(example = "Ada Lovelace")]
+    /// 2 to 255 visible characters; no control or text-reordering (bidi override) characters.
+    #[schema(example = "Ada Lovelace", min_length = 2, max_length = 255)]
     pub full_name: String,
 }
 
@@ -176,6 +178,8 @@ pub struct StartInterviewResponse {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AnswerRequest {
+    /// The answer: not blank, at most 10000 characters.
+    #[schema(min_length = 1, max_length = 10_000)]
     pub message_text: String,
     /// Sequence number of the question answered; strongly recommended so a retry can never
     /// answer the next question by mistake.

@@ -64,6 +64,26 @@ async fn read_field(
     Ok(bytes)
 }
 
+/// A multipart body cannot be read without its boundary: that is a 400 before anything else.
+///
+/// # Errors
+/// 400 `malformed_multipart` when `Content-Type` names no boundary.
+pub fn require_boundary(request: &HttpRequest) -> Result<(), ApiError> {
+    let has_boundary = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<actix_web::mime::Mime>().ok())
+        .is_some_and(|mime| mime.get_param(actix_web::mime::BOUNDARY).is_some());
+    if has_boundary {
+        Ok(())
+    } else {
+        Err(malformed(
+            &"Content-Type multipart/form-data needs a boundary",
+        ))
+    }
+}
+
 /// Reads `audio_file` (required) and `in_reply_to` (optional) from a multipart body.
 ///
 /// # Errors

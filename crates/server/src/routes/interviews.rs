@@ -136,7 +136,8 @@ fn client_key(request: &HttpRequest) -> Result<Option<ClientKey>, ApiError> {
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Interview id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters")),
+        ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters",
+            min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body(content(
         (AnswerRequest = "application/json"),
         (VoiceAnswerForm = "multipart/form-data"))),
@@ -164,6 +165,7 @@ pub async fn answer(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim_start().starts_with("multipart/form-data"));
     let outcome = if multipart {
+        audio::require_boundary(&request)?;
         // refuse before reading 25 MB that cannot be used, once the interview is known to be
         // the caller's: somebody else's interview is a 404 whatever the provider can do
         if let Err(no_speech) = state.interviews.ensure_speech() {
