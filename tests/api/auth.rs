@@ -56,6 +56,88 @@ async fn registration_policy_violations_list_the_failing_fields() {
 }
 
 #[tokio::test]
+async fn registration_refuses_invisible_reordering_and_control_characters() {
+    let app = spawn_app().await;
+    let cases = [
+        (
+            "rlo@example.com",
+            "Str0ng!pass",
+            "Ada \u{202E}ecalevoL",
+            "full_name",
+        ),
+        (
+            "isolate@example.com",
+            "Str0ng!pass",
+            "\u{2067}Ada\u{2069}",
+            "full_name",
+        ),
+        (
+            "zwsp@example.com",
+            "Str0ng!pass",
+            "\u{200B}\u{200B}\u{200B}",
+            "full_name",
+        ),
+        (
+            "joiners@example.com",
+            "Str0ng!pass",
+            " \u{200D}\u{FEFF}\u{2060} ",
+            "full_name",
+        ),
+        (
+            "bell@example.com",
+            "Str0ng!pass",
+            "Ada\u{7}Lovelace",
+            "full_name",
+        ),
+        (
+            "nul@example.com",
+            "Str0ng!pass\u{0}",
+            "Ada Lovelace",
+            "password",
+        ),
+        (
+            "ada\u{202E}@example.com",
+            "Str0ng!pass",
+            "Ada Lovelace",
+            "email",
+        ),
+    ];
+    for (email, password, full_name, field) in cases {
+        let response = app
+            .post_json(
+                "/api/v1/auth/register",
+                None,
+                &json!({"email": email, "password": password, "full_name": full_name}),
+            )
+            .await;
+        let (status, body) = error_code(response).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{full_name:?}: {body}"
+        );
+        assert_eq!(body["error"]["code"], "validation_failed", "{body}");
+        let fields: Vec<&str> = body["error"]["details"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, vec![field], "{email:?} {full_name:?}: {body}");
+    }
+    // a password with spaces and non-ASCII letters is fine
+    let response = app
+        .post_json(
+            "/api/v1/auth/register",
+            None,
+            &json!({"email": "spaces@example.com", "password": "Str0ng pass phrase é!",
+                    "full_name": "José Ñúñez"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
 async fn a_wrong_password_is_unauthorized() {
     let app = spawn_app().await;
     app.register("ada@example.com").await;

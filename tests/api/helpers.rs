@@ -5,7 +5,7 @@ use reqwest::{Client, Response, StatusCode};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 use server::Application;
-use server::config::{Environment, LogSettings, Settings};
+use server::config::{Environment, LogSettings, Settings, StorageSection};
 use sqlx::Connection;
 
 pub const SECRET: &str = "black-box-test-signing-secret-0123456789";
@@ -53,7 +53,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     settings.server.workers = 2;
     settings.auth.jwt_secret = Some(SecretString::from(SECRET));
     settings.rate_limit.enabled = false;
-    settings.storage.objects_dir = dir.path().join("objects");
+    settings.storage = StorageSection::local(dir.path().join("objects"));
     let mut database = "sqlite";
     settings.database.url = format!("sqlite://{}?mode=rwc", dir.path().join("api.db").display());
     if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL")

@@ -3,7 +3,10 @@
 
 mod auth;
 mod errors;
+mod headers;
 mod helpers;
 mod interviews;
+mod openapi;
+mod paging;
 mod platform;
 mod voice;

@@ -398,6 +398,45 @@ async fn without_a_speech_provider_voice_is_a_clear_503() {
 }
 
 #[tokio::test]
+async fn without_a_speech_provider_a_voice_answer_to_somebody_elses_interview_is_a_404() {
+    let app = spawn_app().await;
+    let owner = app.register("owner@example.com").await;
+    let stranger = app.register("stranger@example.com").await;
+    let started = app.start(&owner.token, "react").await;
+    let interview = started["id"].as_str().unwrap().to_owned();
+    let unknown = uuid::Uuid::now_v7().to_string();
+    for (token, target) in [(&stranger.token, &interview), (&owner.token, &unknown)] {
+        let (status, body) =
+            error_code(send_audio(&app, token, target, wav(), "a.wav").await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        assert_eq!(body["error"]["code"], "not_found", "{body}");
+    }
+    // the owner still learns that speech is what is missing
+    let (status, body) =
+        error_code(send_audio(&app, &owner.token, &interview, wav(), "a.wav").await).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"]["code"], "speech_unavailable");
+}
+
+#[tokio::test]
+async fn a_multipart_answer_without_a_boundary_is_a_400_whatever_the_provider() {
+    let app = spawn_app().await;
+    let (candidate, interview) = text_interview(&app, "boundary@example.com").await;
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/interviews/{interview}/messages")))
+        .bearer_auth(&candidate.token)
+        .header("Content-Type", "multipart/form-data")
+        .body(r#"{"in_reply_to": 1, "message_text": "0"}"#)
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = error_code(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "malformed_multipart");
+}
+
+#[tokio::test]
 async fn ai_status_reports_openai_models_and_breakers() {
     let server = openai().await;
     let app = app_on(&server).await;

@@ -6,6 +6,23 @@ use std::fmt;
 use serde::Serialize;
 use thiserror::Error;
 
+/// Characters that reorder the text around them (embeddings, overrides, isolates). In a name or
+/// an address they can make `Bob` display as something else, so they are refused.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Characters that take no space: a name made only of them (with whitespace) shows as nothing.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: they break
+/// lines in logs, e-mails and exports.
+fn is_control(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 /// A syntactically valid, lower-cased email address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -45,9 +62,14 @@ impl Email {
             && local.len() <= 64
             && !local.starts_with('.')
             && !local.ends_with('.')
-            && local
-                .chars()
-                .all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>');
+            && local.chars().all(|c| {
+                !c.is_whitespace()
+                    && !is_control(c)
+                    && !is_bidi_control(c)
+                    && !is_invisible(c)
+                    && c != '<'
+                    && c != '>'
+            });
         if !(domain_ok && local_ok) {
             return Err(EmailError::Malformed);
         }
@@ -74,6 +96,8 @@ pub enum PasswordRule {
     Uppercase,
     Digit,
     Special,
+    /// Any printable character is allowed, spaces included; control characters are not.
+    NoControlCharacters,
 }
 
 impl PasswordRule {
@@ -84,6 +108,7 @@ impl PasswordRule {
             Self::Uppercase => "at least one uppercase letter",
             Self::Digit => "at least one digit",
             Self::Special => "at least one special character",
+            Self::NoControlCharacters => "no control characters",
         }
     }
 }
@@ -124,6 +149,9 @@ impl Password {
         {
             broken.push(PasswordRule::Special);
         }
+        if raw.chars().any(is_control) {
+            broken.push(PasswordRule::NoControlCharacters);
+        }
         if broken.is_empty() {
             Ok(Self(raw.to_owned()))
         } else {
@@ -142,7 +170,8 @@ impl fmt::Debug for Password {
     }
 }
 
-/// A person's name: trimmed, 2 to 255 characters.
+/// A person's name: trimmed (of whitespace and invisible characters), 2 to 255 characters of
+/// which at least 2 visible, no control or bidirectional-override characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct FullName(String);
@@ -155,6 +184,10 @@ pub enum FullNameError {
     TooLong { max: usize },
     #[error("full name must not contain control characters")]
     ControlCharacters,
+    #[error(
+        "full name must not contain characters that reorder text (U+202A–U+202E, U+2066–U+2069)"
+    )]
+    BidiControls,
 }
 
 impl FullName {
@@ -162,16 +195,20 @@ impl FullName {
     pub const MAX_LEN: usize = 255;
 
     pub fn parse(raw: &str) -> Result<Self, FullNameError> {
-        let trimmed = raw.trim();
-        let length = trimmed.chars().count();
-        if length < Self::MIN_LEN {
+        let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
+        // zero-width joiners belong inside names in some scripts, but do not count as letters
+        let visible = trimmed.chars().filter(|&c| !is_invisible(c)).count();
+        if visible < Self::MIN_LEN {
             return Err(FullNameError::TooShort { min: Self::MIN_LEN });
         }
-        if length > Self::MAX_LEN {
+        if trimmed.chars().count() > Self::MAX_LEN {
             return Err(FullNameError::TooLong { max: Self::MAX_LEN });
         }
-        if trimmed.chars().any(char::is_control) {
+        if trimmed.chars().any(is_control) {
             return Err(FullNameError::ControlCharacters);
+        }
+        if trimmed.chars().any(is_bidi_control) {
+            return Err(FullNameError::BidiControls);
         }
         Ok(Self(trimmed.to_owned()))
     }
@@ -258,6 +295,104 @@ mod tests {
         assert_eq!(
             FullName::parse("Bad\u{0}Name"),
             Err(FullNameError::ControlCharacters)
+        );
+    }
+
+    #[test]
+    fn names_refuse_text_reordering_and_control_characters() {
+        for raw in [
+            "Ada \u{202E}ecalevol",
+            "\u{202A}Ada",
+            "Ada\u{2066}Lovelace\u{2069}",
+            "Ada\u{202D}",
+        ] {
+            assert_eq!(
+                FullName::parse(raw),
+                Err(FullNameError::BidiControls),
+                "{raw:?}"
+            );
+        }
+        for raw in [
+            "Ada\tLovelace",
+            "Ada\u{7F}",
+            "Ada\u{85}L",
+            "Ada\u{2028}Lovelace",
+        ] {
+            assert_eq!(
+                FullName::parse(raw),
+                Err(FullNameError::ControlCharacters),
+                "{raw:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn names_made_of_invisible_characters_are_too_short() {
+        for raw in [
+            "\u{200B}\u{200B}\u{200B}",
+            " \u{200C}\u{200D} \u{2060}\u{FEFF} ",
+            "\u{200B}A\u{200B}",
+            "A\u{200D}",
+        ] {
+            assert_eq!(
+                FullName::parse(raw),
+                Err(FullNameError::TooShort { min: 2 }),
+                "{raw:?}"
+            );
+        }
+        // invisible characters are trimmed from the ends and kept inside, where scripts use them
+        assert_eq!(
+            FullName::parse("\u{FEFF} Ada\u{200B} ").unwrap().as_str(),
+            "Ada"
+        );
+        assert_eq!(
+            FullName::parse("\u{0645}\u{200C}\u{0646}")
+                .unwrap()
+                .as_str(),
+            "\u{0645}\u{200C}\u{0646}"
+        );
+        assert_eq!(
+            FullName::parse("José Ñúñez").unwrap().as_str(),
+            "José Ñúñez"
+        );
+    }
+
+    #[test]
+    fn emails_refuse_control_invisible_and_reordering_characters() {
+        for raw in [
+            "ada\u{202E}@example.com",
+            "ada\u{2066}x@example.com",
+            "ad\u{200B}a@example.com",
+            "ada\u{0}@example.com",
+            "ada@exa\u{202E}mple.com",
+            "ada@example.com\u{7}",
+        ] {
+            assert_eq!(Email::parse(raw), Err(EmailError::Malformed), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_take_any_printable_character_but_no_control_character() {
+        assert!(Password::parse("Str0ng pass phrase!").is_ok());
+        assert!(Password::parse("Пароль-0 с пробелом").is_ok());
+        assert!(Password::parse("Str0ng!pass\u{200B}").is_ok());
+        for raw in [
+            "Str0ng!pass\u{0}",
+            "Str0ng!\npass",
+            "Str0ng!pass\u{7F}",
+            "\tStr0ng!pass",
+        ] {
+            assert_eq!(
+                Password::parse(raw).unwrap_err().broken,
+                vec![PasswordRule::NoControlCharacters],
+                "{raw:?}"
+            );
+        }
+        assert!(
+            Password::parse("Str0ng!pass\u{0}")
+                .unwrap_err()
+                .to_string()
+                .contains("no control characters")
         );
     }
 }

@@ -2,16 +2,23 @@
 //! `config/{APP_ENV}.toml`, then environment variables (`DATABASE_URL`, `JWT_SECRET`,
 //! `OPENAI_API_KEY`, `PORT`, and `APP__SECTION__KEY` for any key).
 
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use adapter_object_store::BlobSettings;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
-use interview_core::accounts::LockoutSettings;
+use interview_core::InterviewSettings;
 use rust_decimal::Decimal;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+
+mod sections;
+
+pub use sections::{
+    AiProvider, AiSettings, AuthSettings, DatabaseSection, InterviewSection, LogFormat,
+    LogSettings, RateLimitSettings, ServerSettings, StorageSection,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -51,305 +58,6 @@ impl Environment {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
-pub struct ServerSettings {
-    pub host: String,
-    pub port: u16,
-    /// HTTP worker threads; 0 means one per core.
-    pub workers: usize,
-    /// Largest JSON body accepted, in bytes.
-    pub json_limit_bytes: usize,
-    /// Origins allowed by CORS; empty allows none (any origin in development).
-    pub cors_origins: Vec<String>,
-}
-
-impl Default for ServerSettings {
-    fn default() -> Self {
-        Self {
-            host: "127.0.0.1".into(),
-            port: 8000,
-            workers: 0,
-            json_limit_bytes: 1024 * 1024,
-            cors_origins: Vec::new(),
-        }
-    }
-}
-
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct DatabaseSection {
-    pub url: String,
-    pub auto_migrate: bool,
-    pub max_connections: u32,
-    pub min_connections: u32,
-    pub acquire_timeout_ms: u64,
-    pub statement_timeout_ms: u64,
-    pub sqlite_busy_timeout_ms: u64,
-}
-
-impl Default for DatabaseSection {
-    fn default() -> Self {
-        let defaults = adapter_db::DatabaseSettings::default();
-        Self {
-            url: defaults.url,
-            auto_migrate: true,
-            max_connections: defaults.max_connections,
-            min_connections: defaults.min_connections,
-            acquire_timeout_ms: defaults.acquire_timeout_ms,
-            statement_timeout_ms: defaults.statement_timeout_ms,
-            sqlite_busy_timeout_ms: defaults.sqlite_busy_timeout_ms,
-        }
-    }
-}
-
-impl DatabaseSection {
-    pub fn adapter_settings(&self) -> adapter_db::DatabaseSettings {
-        adapter_db::DatabaseSettings {
-            url: self.url.clone(),
-            max_connections: self.max_connections,
-            min_connections: self.min_connections,
-            acquire_timeout_ms: self.acquire_timeout_ms,
-            statement_timeout_ms: self.statement_timeout_ms,
-            sqlite_busy_timeout_ms: self.sqlite_busy_timeout_ms,
-        }
-    }
-}
-
-impl fmt::Debug for DatabaseSection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DatabaseSection")
-            .field("url", &adapter_db::redact_url(&self.url))
-            .field("auto_migrate", &self.auto_migrate)
-            .field("max_connections", &self.max_connections)
-            .finish_non_exhaustive()
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AiProvider {
-    /// OpenAI when an API key is configured, the offline interviewer otherwise.
-    Auto,
-    Openai,
-    Offline,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AiSettings {
-    pub provider: AiProvider,
-    /// OpenAI or any OpenAI-compatible server (`OPENAI_API_KEY`, `OPENAI_BASE_URL`).
-    pub openai: adapter_openai::OpenAiSettings,
-}
-
-impl Default for AiSettings {
-    fn default() -> Self {
-        Self {
-            provider: AiProvider::Auto,
-            openai: adapter_openai::OpenAiSettings::default(),
-        }
-    }
-}
-
-impl AiSettings {
-    /// The provider actually used: `auto` means OpenAI when an API key is configured.
-    pub fn resolved_provider(&self) -> AiProvider {
-        match self.provider {
-            AiProvider::Auto if self.openai.has_api_key() => AiProvider::Openai,
-            AiProvider::Auto => AiProvider::Offline,
-            chosen => chosen,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AuthSettings {
-    /// HS256 signing secret, at least 32 characters. Generated at start-up in development when
-    /// absent (tokens then do not survive a restart); required in production.
-    #[serde(skip_serializing)]
-    pub jwt_secret: Option<SecretString>,
-    pub token_ttl_minutes: i64,
-    pub lockout: LockoutSettings,
-    /// Password hashes computed at once (each holds 9 MiB); 0 means one per core.
-    pub max_concurrent_hashes: usize,
-}
-
-impl Default for AuthSettings {
-    fn default() -> Self {
-        Self {
-            jwt_secret: None,
-            token_ttl_minutes: 24 * 60,
-            lockout: LockoutSettings::default(),
-            max_concurrent_hashes: 0,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct RateLimitSettings {
-    pub enabled: bool,
-    /// Sustained requests per second per client IP on the auth endpoints.
-    pub per_second: u64,
-    pub burst: u32,
-}
-
-impl Default for RateLimitSettings {
-    fn default() -> Self {
-        Self {
-            enabled: true,
-            per_second: 10,
-            burst: 30,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct InterviewSection {
-    pub budget_usd: Decimal,
-    pub min_questions: u32,
-    pub max_questions: u32,
-    pub time_limit_minutes: Option<i64>,
-    pub inactivity_timeout_minutes: i64,
-    /// How often idle interviews are marked abandoned.
-    pub sweep_interval_seconds: u64,
-}
-
-impl Default for InterviewSection {
-    fn default() -> Self {
-        Self {
-            budget_usd: Decimal::new(500, 2),
-            min_questions: 8,
-            max_questions: 12,
-            time_limit_minutes: None,
-            inactivity_timeout_minutes: 30,
-            sweep_interval_seconds: 60,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct StorageSettings {
-    pub backend: StorageBackend,
-    /// The directory of the `local` backend.
-    pub objects_dir: PathBuf,
-    pub s3: S3Settings,
-}
-
-impl Default for StorageSettings {
-    fn default() -> Self {
-        Self {
-            backend: StorageBackend::Local,
-            objects_dir: PathBuf::from("data/objects"),
-            s3: S3Settings::default(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StorageBackend {
-    Local,
-    S3,
-    /// Nothing survives a restart; for tests.
-    Memory,
-}
-
-/// An S3-compatible bucket (AWS, MinIO, Ceph…).
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct S3Settings {
-    pub bucket: String,
-    pub region: String,
-    /// Custom endpoint for S3-compatible servers; AWS when absent.
-    pub endpoint: Option<String>,
-    pub access_key_id: Option<String>,
-    #[serde(skip_serializing)]
-    pub secret_access_key: Option<SecretString>,
-    /// `https://endpoint/bucket/key` addressing, which MinIO-like servers need.
-    pub path_style: bool,
-    /// Allow a plain-HTTP endpoint (a local MinIO).
-    pub allow_http: bool,
-}
-
-impl Default for S3Settings {
-    fn default() -> Self {
-        Self {
-            bucket: String::new(),
-            region: "us-east-1".into(),
-            endpoint: None,
-            access_key_id: None,
-            secret_access_key: None,
-            path_style: true,
-            allow_http: false,
-        }
-    }
-}
-
-impl fmt::Debug for S3Settings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("S3Settings")
-            .field("bucket", &self.bucket)
-            .field("region", &self.region)
-            .field("endpoint", &self.endpoint)
-            .field("path_style", &self.path_style)
-            .finish_non_exhaustive()
-    }
-}
-
-impl StorageSettings {
-    pub fn blob_settings(&self) -> adapter_object_store::BlobSettings {
-        use adapter_object_store::BlobSettings;
-        match self.backend {
-            StorageBackend::Local => BlobSettings::Local {
-                directory: self.objects_dir.clone(),
-            },
-            StorageBackend::Memory => BlobSettings::Memory,
-            StorageBackend::S3 => BlobSettings::S3 {
-                bucket: self.s3.bucket.clone(),
-                region: self.s3.region.clone(),
-                endpoint: self.s3.endpoint.clone(),
-                access_key_id: self.s3.access_key_id.clone(),
-                secret_access_key: self
-                    .s3
-                    .secret_access_key
-                    .as_ref()
-                    .map(|secret| secret.expose_secret().to_owned()),
-                path_style: self.s3.path_style,
-                allow_http: self.s3.allow_http,
-            },
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    Pretty,
-    Json,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
-pub struct LogSettings {
-    pub format: LogFormat,
-    /// `tracing` filter; `RUST_LOG` overrides it.
-    pub filter: String,
-}
-
-impl Default for LogSettings {
-    fn default() -> Self {
-        Self {
-            format: LogFormat::Pretty,
-            filter: "info,sqlx=warn,sea_orm=warn".into(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
 pub struct Settings {
     #[serde(skip)]
     pub environment: Option<Environment>,
@@ -359,7 +67,9 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub rate_limit: RateLimitSettings,
     pub interview: InterviewSection,
-    pub storage: StorageSettings,
+    /// Not serialized: it has no profile-specific default (see [`StorageSection`]).
+    #[serde(skip_serializing)]
+    pub storage: StorageSection,
     pub log: LogSettings,
 }
 
@@ -388,7 +98,7 @@ impl Settings {
             auth: AuthSettings::default(),
             rate_limit: RateLimitSettings::default(),
             interview: InterviewSection::default(),
-            storage: StorageSettings::default(),
+            storage: StorageSection::default(),
             log: LogSettings::default(),
         };
         if environment == Environment::Production {
@@ -444,6 +154,17 @@ impl Settings {
         Ok(settings)
     }
 
+    /// The engine's settings: the core's, with the `interview.*` keys applied. With OpenAI, the
+    /// output allowance of a call is the model's `ai.openai.max_tokens`, so the budget check
+    /// never assumes a smaller reply than the model may give.
+    pub fn interview_settings(&self) -> InterviewSettings {
+        let mut engine = self.interview.engine_settings();
+        if self.ai.resolved_provider() == AiProvider::Openai {
+            engine.max_output_tokens = u64::from(self.ai.openai.max_tokens);
+        }
+        engine
+    }
+
     /// Checks every rule and reports all violations at once, each naming its key.
     ///
     /// # Errors
@@ -483,23 +204,28 @@ impl Settings {
         if self.auth.token_ttl_minutes <= 0 {
             problems.push("auth.token_ttl_minutes must be positive".into());
         }
+        if self.auth.revocation_purge_interval_seconds == 0 {
+            problems.push("auth.revocation_purge_interval_seconds must be positive".into());
+        }
         if self.auth.lockout.max_failures == 0 {
             problems.push("auth.lockout.max_failures must be at least 1".into());
         }
         if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
             problems.push("rate_limit.per_second and rate_limit.burst must be at least 1".into());
         }
-        let interview = &self.interview;
-        if interview.min_questions == 0 || interview.min_questions > interview.max_questions {
+        let engine = self.interview.engine_settings();
+        let completion = &engine.completion;
+        if completion.min_questions == 0 || completion.min_questions > completion.max_questions {
             problems.push(
                 "interview.min_questions must be at least 1 and at most interview.max_questions"
                     .into(),
             );
         }
-        if interview.budget_usd <= Decimal::ZERO {
+        if engine.budget.limit_usd <= Decimal::ZERO {
             problems.push("interview.budget_usd must be positive".into());
         }
-        if interview.inactivity_timeout_minutes <= 0 || interview.sweep_interval_seconds == 0 {
+        if completion.inactivity_timeout_seconds <= 0 || self.interview.sweep_interval_seconds == 0
+        {
             problems.push(
                 "interview.inactivity_timeout_minutes and interview.sweep_interval_seconds must \
                  be positive"
@@ -509,7 +235,9 @@ impl Settings {
         if self.ai.resolved_provider() == AiProvider::Openai {
             problems.extend(self.ai.openai.problems("ai.openai"));
         }
-        if self.storage.backend == StorageBackend::S3 && self.storage.s3.bucket.trim().is_empty() {
+        if let BlobSettings::S3 { bucket, .. } = &self.storage.blobs
+            && bucket.trim().is_empty()
+        {
             problems.push("storage.s3.bucket is required with storage.backend = \"s3\"".into());
         }
         if problems.is_empty() {
@@ -522,6 +250,8 @@ impl Settings {
 
 #[cfg(test)]
 mod tests {
+    use secrecy::SecretString;
+
     use super::*;
 
     #[test]
@@ -549,7 +279,7 @@ mod tests {
         let mut settings = Settings::default();
         settings.database.url = "mysql://x".into();
         settings.auth.jwt_secret = Some(SecretString::from("short"));
-        settings.interview.min_questions = 20;
+        settings.interview.min_questions = Some(20);
         let message = settings.validate().unwrap_err().to_string();
         for key in ["database.url", "auth.jwt_secret", "interview.min_questions"] {
             assert!(message.contains(key), "{key} missing from {message}");
@@ -561,7 +291,15 @@ mod tests {
         let mut settings = Settings::default();
         settings.auth.jwt_secret = Some(SecretString::from("a-very-secret-signing-key-0123456789"));
         settings.ai.openai.api_key = Some(SecretString::from("sk-live-abcdef"));
-        settings.storage.s3.secret_access_key = Some(SecretString::from("s3-secret-key"));
+        settings.storage.blobs = BlobSettings::S3 {
+            bucket: "recordings".into(),
+            region: "eu-west-1".into(),
+            endpoint: None,
+            access_key_id: Some("AKIAEXAMPLE".into()),
+            secret_access_key: Some("s3-secret-key".into()),
+            path_style: true,
+            allow_http: false,
+        };
         settings.database.url = "postgres://app:db-password@db/app".into();
         let debug = format!("{settings:?}");
         for secret in ["a-very-secret", "sk-live", "db-password", "s3-secret-key"] {
@@ -601,6 +339,96 @@ mod tests {
             jail.set_env("APP__SERVER__PORT", "7000");
             let settings = Settings::load(dir.path()).map_err(|e| e.to_string())?;
             assert_eq!(settings.server.port, 7000);
+            Ok(())
+        });
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API
+    fn sections_embed_the_owners_settings_and_keep_the_documented_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("default.toml"),
+            "[database]\nmax_connections = 3\n\
+             [interview]\nbudget_usd = \"2.50\"\nmin_questions = 3\ntime_limit_minutes = 45\n\
+             [interview.memory]\nmax_messages = 20\n\
+             [storage]\nbackend = \"s3\"\n[storage.s3]\nbucket = \"recordings\"\n",
+        )
+        .unwrap();
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("APP__DATABASE__STATEMENT_TIMEOUT_MS", "2500");
+            jail.set_env("APP__INTERVIEW__MAX_QUESTIONS", "9");
+            jail.set_env("APP__INTERVIEW__INACTIVITY_TIMEOUT_MINUTES", "5");
+            jail.set_env("APP__STORAGE__S3__ALLOW_HTTP", "true");
+            let settings = Settings::load(dir.path()).map_err(|e| e.to_string())?;
+            let defaults = adapter_db::DatabaseSettings::default();
+            assert_eq!(settings.database.max_connections, 3);
+            assert_eq!(settings.database.statement_timeout_ms, 2500);
+            assert_eq!(settings.database.url, defaults.url);
+            assert_eq!(
+                settings.database.acquire_timeout_ms,
+                defaults.acquire_timeout_ms
+            );
+            let engine = settings.interview_settings();
+            let core = InterviewSettings::default();
+            assert_eq!(engine.budget.limit_usd, Decimal::new(250, 2));
+            assert_eq!(engine.completion.min_questions, 3);
+            assert_eq!(engine.completion.max_questions, 9);
+            assert_eq!(engine.completion.time_limit_seconds, Some(45 * 60));
+            assert_eq!(engine.completion.inactivity_timeout_seconds, 5 * 60);
+            assert_eq!(engine.memory.max_messages, 20);
+            assert_eq!(engine.ladder, core.ladder);
+            assert_eq!(engine.max_output_tokens, core.max_output_tokens);
+            match &settings.storage.blobs {
+                BlobSettings::S3 {
+                    bucket,
+                    region,
+                    path_style,
+                    allow_http,
+                    ..
+                } => {
+                    assert_eq!(bucket, "recordings");
+                    assert_eq!(region, "us-east-1");
+                    assert!(*path_style);
+                    assert!(*allow_http);
+                }
+                other => panic!("not S3: {other:?}"),
+            }
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn without_interview_keys_the_engine_runs_on_the_core_defaults() {
+        let settings = Settings::default();
+        assert_eq!(settings.interview_settings(), InterviewSettings::default());
+        assert!(matches!(
+            settings.storage.blobs,
+            BlobSettings::Local { ref directory } if directory.ends_with("data/objects")
+        ));
+    }
+
+    #[test]
+    fn with_openai_the_output_allowance_follows_max_tokens() {
+        let mut settings = Settings::default();
+        settings.ai.provider = AiProvider::Openai;
+        settings.ai.openai.api_key = Some(SecretString::from("sk-test"));
+        settings.ai.openai.max_tokens = 1500;
+        assert_eq!(settings.interview_settings().max_output_tokens, 1500);
+        settings.ai.provider = AiProvider::Offline;
+        assert_eq!(
+            settings.interview_settings().max_output_tokens,
+            InterviewSettings::default().max_output_tokens
+        );
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API
+    fn the_shipped_default_toml_restates_the_core_defaults_faithfully() {
+        let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../config");
+        figment::Jail::expect_with(|_jail| {
+            let settings = Settings::load(&config).map_err(|e| e.to_string())?;
+            assert_eq!(settings.interview_settings(), InterviewSettings::default());
             Ok(())
         });
     }

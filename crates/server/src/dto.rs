@@ -1,6 +1,7 @@
 //! Request and response bodies of the JSON API. Requests are plain data converted into domain
 //! types by the handlers; responses are built from domain types here.
 
+use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use interview_core::interview::{AnswerOutcome, SessionSnapshot};
 use interview_core::ladder::SkillBoundary;
@@ -11,14 +12,18 @@ use crate::routes::audio::audio_url;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::error::ApiError;
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
-    #[schema(example = "ada@example.com")]
+    #[schema(example = "ada@example.com", max_length = 254)]
     pub email: String,
-    /// At least 8 characters with an uppercase letter, a digit and a special character.
-    #[schema(example = "Str0ng!pass")]
+    /// 8 to 128 characters with an uppercase letter, a digit and a special character; spaces
+    /// and any printable character allowed, control characters not.
+    #[schema(example = "Str0ng!pass", min_length = 8, max_length = 128)]
     pub password: String,
-    #[schema(example = "Ada Lovelace")]
+    /// 2 to 255 visible characters; no control or text-reordering (bidi override) characters.
+    #[schema(example = "Ada Lovelace", min_length = 2, max_length = 255)]
     pub full_name: String,
 }
 
@@ -175,6 +180,8 @@ pub struct StartInterviewResponse {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AnswerRequest {
+    /// The answer: not blank, at most 10000 characters.
+    #[schema(min_length = 1, max_length = 10_000)]
     pub message_text: String,
     /// Sequence number of the question answered; strongly recommended so a retry can never
     /// answer the next question by mistake.
@@ -216,12 +223,49 @@ impl From<&AnswerOutcome> for AnswerResponse {
     }
 }
 
+/// The most messages one page returns.
+pub const MAX_PAGE: u64 = 200;
+/// The most messages a page may skip: far beyond any interview, and far inside every database
+/// driver's integer range (a larger offset used to reach SQLite's binding and panic there).
+pub const MAX_SKIP: u64 = 100_000;
+
+/// Paging of a list. Values outside the declared range are refused with 400 `invalid_query`,
+/// like any other query parameter that does not parse.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
-    /// Messages to skip (default 0).
+    /// Messages to skip, 0 to 100000 (default 0).
+    #[param(minimum = 0, maximum = 100_000)]
     pub skip: Option<u64>,
     /// Messages to return, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
+}
+
+impl PageQuery {
+    /// `(skip, limit)` with the defaults applied, both within their declared range.
+    ///
+    /// # Errors
+    /// 400 `invalid_query` naming the parameter that is out of range.
+    pub fn bounds(&self) -> Result<(u64, u64), ApiError> {
+        let skip = self.skip.unwrap_or(0);
+        if skip > MAX_SKIP {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("skip must be between 0 and {MAX_SKIP}"),
+            ));
+        }
+        let limit = self.limit.unwrap_or(50);
+        if limit == 0 || limit > MAX_PAGE {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("limit must be between 1 and {MAX_PAGE}"),
+            ));
+        }
+        Ok((skip, limit))
+    }
 }
 
 /// A spoken answer (`multipart/form-data`).

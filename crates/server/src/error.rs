@@ -116,6 +116,15 @@ impl ApiError {
         )
     }
 
+    /// The response, carrying the error in its extensions, for code that must hand over a
+    /// plain response (a middleware's callback): the error middleware renders it again with the
+    /// request id.
+    pub fn into_tagged_response(self) -> HttpResponse {
+        let mut response = self.render(None);
+        response.extensions_mut().insert(self);
+        response
+    }
+
     /// The response, with the request id when known.
     pub fn render(&self, request_id: Option<&str>) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);

@@ -25,6 +25,7 @@ async fn main() -> ExitCode {
     let application = match Application::build(settings).await {
         Ok(application) => application,
         Err(error) => {
+            let error = with_causes(&error);
             tracing::error!(%error, "start-up failed");
             eprintln!("start-up failed: {error}");
             return ExitCode::FAILURE;
@@ -40,4 +41,16 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and each of its causes: "cannot bind 0.0.0.0:80: permission denied".
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }

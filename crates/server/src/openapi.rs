@@ -1,7 +1,15 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations.
 
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::request_body::RequestBody;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{
+    Content, Header, ObjectBuilder, Ref, RefOr, Response, ResponseBuilder, Type,
+};
 use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ErrorBody, ErrorResponse};
 use crate::routes::{audio, auth, health, interviews};
@@ -34,7 +42,7 @@ use crate::routes::{audio, auth, health, interviews};
         audio::message_audio,
     ),
     components(schemas(ErrorResponse, ErrorBody)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "auth", description = "Candidate accounts and tokens"),
         (name = "interviews", description = "Running an interview"),
@@ -58,4 +66,116 @@ impl Modify for BearerAuth {
             ),
         );
     }
+}
+
+/// The responses every operation of a kind can give, added where the handler's annotation does
+/// not already name them, so a new handler cannot forget them: 401 and 403 on authenticated
+/// operations, 400/413/415/422 on JSON bodies, 429 on the rate-limited auth routes.
+struct CommonResponses;
+
+const JSON_BODY: [(&str, &str); 4] = [
+    ("400", "Malformed JSON (`malformed_json`)"),
+    (
+        "413",
+        "The body is larger than `server.json_limit_bytes` (`payload_too_large`)",
+    ),
+    ("415", "The body is not JSON (`unsupported_media_type`)"),
+    (
+        "422",
+        "The JSON does not have the expected shape (`invalid_body`) or a field is invalid (`validation_failed`)",
+    ),
+];
+
+const AUTHENTICATED: [(&str, &str); 2] = [
+    (
+        "401",
+        "Missing, invalid, expired or revoked token (`unauthorized`)",
+    ),
+    ("403", "The token is not a candidate's (`forbidden`)"),
+];
+
+fn error_response(description: &str) -> Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            Content::new(Some(Ref::from_schema_name("ErrorResponse"))),
+        )
+        .build()
+}
+
+fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.options,
+        &mut item.head,
+        &mut item.patch,
+        &mut item.trace,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
+}
+
+fn has_json_body(operation: &Operation) -> bool {
+    match &operation.request_body {
+        Some(RefOr::T(RequestBody { content, .. })) => content.contains_key("application/json"),
+        _ => false,
+    }
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in &mut openapi.paths.paths {
+            let rate_limited = path.starts_with("/api/v1/auth/");
+            for operation in operations(item) {
+                let mut common: Vec<(&str, Response)> = Vec::new();
+                if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    common
+                        .extend(AUTHENTICATED.map(|(status, text)| (status, error_response(text))));
+                }
+                if has_json_body(operation) {
+                    common.extend(JSON_BODY.map(|(status, text)| (status, error_response(text))));
+                }
+                if rate_limited {
+                    common.push((
+                        "429",
+                        error_response("Too many requests from this address (`rate_limited`)"),
+                    ));
+                }
+                for (status, response) in common {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| RefOr::T(response));
+                }
+                // every 429 (rate limit, lockout) says when to come back
+                if let Some(RefOr::T(limited)) = operation.responses.responses.get_mut("429") {
+                    limited
+                        .headers
+                        .entry("Retry-After".into())
+                        .or_insert_with(|| {
+                            let seconds = ObjectBuilder::new().schema_type(Type::Integer);
+                            RefOr::T(Header::new(seconds))
+                        });
+                }
+            }
+        }
+    }
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// The document at `/api/v1/openapi.json` and the interactive docs (vendored Swagger UI) at
+/// `/docs/`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/docs").route(web::get().to(docs_redirect)))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", ApiDoc::openapi()));
 }

@@ -32,12 +32,12 @@ impl KeyExtractor for JsonPeerIp {
     ) -> HttpResponse {
         use actix_governor::governor::clock::{Clock, DefaultClock};
         let wait = negative.wait_time_from(DefaultClock::default().now());
-        ApiError::new(
+        let error = ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "rate_limited",
             "too many requests from this address; slow down",
         )
-        .retry_after(wait.as_secs().max(1))
-        .render(None)
+        .retry_after(wait.as_secs().max(1));
+        error.into_tagged_response()
     }
 }

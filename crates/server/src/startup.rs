@@ -1,5 +1,6 @@
 //! Wiring: adapters → services → HTTP server. `Application::build` binds first, so tests can
-//! ask for port 0 and read the port back.
+//! ask for port 0 and read the port back. This file only composes: each resource registers its
+//! own routes (`routes::*::configure`), each background job is a task of its own (`jobs`).
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -16,25 +17,23 @@ use adapter_object_store::ObjectBlobStore;
 use adapter_offline::{OFFLINE_MODEL, OfflineInterviewer, QuestionBank};
 use adapter_openai::OpenAiProvider;
 use chrono::Duration;
+use interview_core::InterviewService;
 use interview_core::SpeechServices;
-use interview_core::accounts::{AccountService, PasswordHasher};
-use interview_core::lifecycle::CompletionSettings;
+use interview_core::accounts::{AccountService, HashError, PasswordHasher};
 use interview_core::ports::{
     BlobStore, Clock, InterviewerModel, SpeechSynthesizer, SystemClock, Transcriber,
 };
-use interview_core::rules::budget::Budget;
-use interview_core::validation::Password;
-use interview_core::{InterviewService, InterviewSettings};
+use interview_core::validation::{Password, PasswordError};
 use secrecy::ExposeSecret;
 use thiserror::Error;
-use utoipa::OpenApi;
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::{Argon2Hasher, TokenService, generated_secret};
 use crate::config::{AiProvider, Environment, Settings};
 use crate::error::{ApiError, json_error, path_error, query_error};
-use crate::middleware::request_id;
-use crate::openapi::ApiDoc;
+use crate::jobs::{Jobs, abandonment_sweep, revoked_token_purge};
+use crate::middleware::{error_body, request_id};
+use crate::openapi;
+use crate::probes::{DatabaseReadiness, OpenAiBreakers};
 use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
 use crate::routes::{audio, auth, health, interviews};
@@ -52,39 +51,32 @@ pub enum StartupError {
         .0.join(", ")
     )]
     MigrationsBehind(Vec<String>),
-    #[error("the offline question bank is invalid: {0}")]
+    #[error("the offline question bank is invalid")]
     QuestionBank(#[from] adapter_offline::BankError),
-    #[error("cannot bind {address}: {source}")]
+    #[error("cannot bind {address}")]
     Bind {
         address: String,
         #[source]
         source: std::io::Error,
     },
-    #[error("{0}")]
-    Other(String),
+    #[error("blob storage (storage.*) cannot be set up")]
+    Storage(#[source] adapter_object_store::BlobSetupError),
+    #[error("the OpenAI provider (ai.openai.*) cannot be set up")]
+    OpenAi(#[source] adapter_openai::SetupError),
+    #[error("the built-in decoy password breaks the password policy")]
+    DecoyPassword(#[source] PasswordError),
+    #[error("the password hasher does not work")]
+    PasswordHashing(#[source] HashError),
+    #[error(
+        "rate_limit.per_second = {per_second} and rate_limit.burst = {burst} are not a valid quota"
+    )]
+    RateLimitQuota { per_second: u64, burst: u32 },
 }
 
 pub struct Application {
     port: u16,
     server: Server,
-    sweep: tokio::task::JoinHandle<()>,
-}
-
-fn interview_settings(settings: &Settings) -> InterviewSettings {
-    let section = &settings.interview;
-    InterviewSettings {
-        budget: Budget {
-            limit_usd: section.budget_usd,
-        },
-        completion: CompletionSettings {
-            min_questions: section.min_questions,
-            max_questions: section.max_questions,
-            time_limit_seconds: section.time_limit_minutes.map(|minutes| minutes * 60),
-            inactivity_timeout_seconds: section.inactivity_timeout_minutes * 60,
-            ..CompletionSettings::default()
-        },
-        ..InterviewSettings::default()
-    }
+    jobs: Jobs,
 }
 
 fn cors(settings: &Settings) -> Cors {
@@ -119,19 +111,81 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
     ))
 }
 
-async fn docs_redirect() -> HttpResponse {
-    HttpResponse::PermanentRedirect()
-        .insert_header((header::LOCATION, "/docs/"))
-        .finish()
+/// The interviewer, the speech services (OpenAI only) and what `/api/v1/ai/status` reports.
+struct AiServices {
+    model: Arc<dyn InterviewerModel>,
+    speech: Option<SpeechServices>,
+    health: Arc<AiHealth>,
+}
+
+fn ai_services(
+    settings: &Settings,
+    clock: &Arc<dyn Clock>,
+    blobs: Arc<dyn BlobStore>,
+) -> Result<AiServices, StartupError> {
+    if settings.ai.resolved_provider() != AiProvider::Openai {
+        tracing::info!("AI provider: the offline interviewer (no speech)");
+        let model: Arc<dyn InterviewerModel> =
+            Arc::new(OfflineInterviewer::new(QuestionBank::builtin()?));
+        return Ok(AiServices {
+            model,
+            speech: None,
+            health: Arc::new(AiHealth::new("offline", OFFLINE_MODEL)),
+        });
+    }
+    let openai =
+        Arc::new(OpenAiProvider::new(&settings.ai.openai, clock).map_err(StartupError::OpenAi)?);
+    tracing::info!(
+        base_url = %settings.ai.openai.base_url,
+        chat_model = %settings.ai.openai.chat_model,
+        "AI provider: OpenAI"
+    );
+    let health = Arc::new(
+        AiHealth::new("openai", &settings.ai.openai.chat_model)
+            .with_breakers(Arc::new(OpenAiBreakers(openai.clone()))),
+    );
+    let speech = SpeechServices {
+        transcriber: Arc::new(Observed::<dyn Transcriber>::new(
+            openai.transcriber.clone(),
+            health.clone(),
+            clock.clone(),
+        )),
+        synthesizer: Arc::new(Observed::<dyn SpeechSynthesizer>::new(
+            openai.synthesizer.clone(),
+            health.clone(),
+            clock.clone(),
+        )),
+        blobs,
+        language: settings.ai.openai.language.clone(),
+    };
+    let model: Arc<dyn InterviewerModel> = openai.interviewer.clone();
+    Ok(AiServices {
+        model,
+        speech: Some(speech),
+        health,
+    })
+}
+
+fn signing_secret(settings: &Settings) -> secrecy::SecretString {
+    let secret = settings.auth.jwt_secret.clone().unwrap_or_else(|| {
+        tracing::warn!(
+            "no auth.jwt_secret (JWT_SECRET) configured: using a generated one; tokens will not \
+             survive a restart"
+        );
+        generated_secret()
+    });
+    debug_assert!(!secret.expose_secret().is_empty());
+    secret
 }
 
 impl Application {
-    /// Connects, migrates (or checks migrations), wires the services and binds the listener.
+    /// Connects, migrates (or checks migrations), wires the services, binds the listener and
+    /// spawns the background jobs.
     ///
     /// # Errors
     /// [`StartupError`] saying what to fix.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let db = adapter_db::connect(&settings.database.adapter_settings()).await?;
+        let db = adapter_db::connect(&settings.database.connection).await?;
         if settings.database.auto_migrate {
             adapter_db::migrate(&db).await?;
         } else {
@@ -143,48 +197,14 @@ impl Application {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
 
         let blobs: Arc<dyn BlobStore> = Arc::new(
-            ObjectBlobStore::from_settings(&settings.storage.blob_settings())
-                .map_err(|error| StartupError::Other(format!("storage: {error}")))?,
+            ObjectBlobStore::from_settings(&settings.storage.blobs)
+                .map_err(StartupError::Storage)?,
         );
-        let (model, speech, ai) = if settings.ai.resolved_provider() == AiProvider::Openai {
-            let openai = Arc::new(
-                OpenAiProvider::new(&settings.ai.openai, &clock)
-                    .map_err(|error| StartupError::Other(error.to_string()))?,
-            );
-            tracing::info!(
-                base_url = %settings.ai.openai.base_url,
-                chat_model = %settings.ai.openai.chat_model,
-                "AI provider: OpenAI"
-            );
-            let health = Arc::new(
-                AiHealth::new("openai", &settings.ai.openai.chat_model).with_openai(openai.clone()),
-            );
-            let speech = SpeechServices {
-                transcriber: Arc::new(Observed::<dyn Transcriber>::new(
-                    openai.transcriber.clone(),
-                    health.clone(),
-                    clock.clone(),
-                )),
-                synthesizer: Arc::new(Observed::<dyn SpeechSynthesizer>::new(
-                    openai.synthesizer.clone(),
-                    health.clone(),
-                    clock.clone(),
-                )),
-                blobs,
-                language: settings.ai.openai.language.clone(),
-            };
-            let model: Arc<dyn InterviewerModel> = openai.interviewer.clone();
-            (model, Some(speech), health)
-        } else {
-            tracing::info!("AI provider: the offline interviewer (no speech)");
-            let model: Arc<dyn InterviewerModel> =
-                Arc::new(OfflineInterviewer::new(QuestionBank::builtin()?));
-            (
-                model,
-                None,
-                Arc::new(AiHealth::new("offline", OFFLINE_MODEL)),
-            )
-        };
+        let AiServices {
+            model,
+            speech,
+            health: ai,
+        } = ai_services(&settings, &clock, blobs)?;
         let interviewer = Arc::new(Observed::<dyn InterviewerModel>::new(
             model,
             ai.clone(),
@@ -194,7 +214,7 @@ impl Application {
             Arc::new(SeaOrmInterviews::new(db.clone())),
             interviewer,
             clock.clone(),
-            interview_settings(&settings),
+            settings.interview_settings(),
         );
         if let Some(speech) = speech {
             service = service.with_speech(speech);
@@ -202,12 +222,12 @@ impl Application {
         let interviews = Arc::new(service);
 
         let hasher = Arc::new(Argon2Hasher::new(settings.auth.max_concurrent_hashes));
-        let decoy_password = Password::parse("Decoy-Passw0rd!")
-            .map_err(|error| StartupError::Other(error.to_string()))?;
+        let decoy_password =
+            Password::parse("Decoy-Passw0rd!").map_err(StartupError::DecoyPassword)?;
         let decoy_hash = hasher
             .hash(&decoy_password)
             .await
-            .map_err(|error| StartupError::Other(error.to_string()))?;
+            .map_err(StartupError::PasswordHashing)?;
         let accounts = Arc::new(AccountService::new(
             Arc::new(SeaOrmCandidates::new(db.clone())),
             Arc::new(CachedRevocations::new(
@@ -219,16 +239,8 @@ impl Application {
             settings.auth.lockout,
             decoy_hash,
         ));
-        let secret = settings.auth.jwt_secret.clone().unwrap_or_else(|| {
-            tracing::warn!(
-                "no auth.jwt_secret (JWT_SECRET) configured: using a generated one; tokens will \
-                 not survive a restart"
-            );
-            generated_secret()
-        });
-        debug_assert!(!secret.expose_secret().is_empty());
         let tokens = Arc::new(TokenService::new(
-            &secret,
+            &signing_secret(&settings),
             Duration::minutes(settings.auth.token_ttl_minutes),
         ));
 
@@ -237,7 +249,7 @@ impl Application {
             accounts: accounts.clone(),
             tokens,
             clock,
-            db,
+            readiness: Arc::new(DatabaseReadiness(db)),
             ai,
         });
 
@@ -253,112 +265,100 @@ impl Application {
                 source,
             })?
             .port();
+        let server = http_server(&settings, state, listener, &address)?;
 
-        let governor = GovernorConfigBuilder::default()
-            .requests_per_second(settings.rate_limit.per_second)
-            .burst_size(settings.rate_limit.burst)
-            .key_extractor(JsonPeerIp)
-            .finish()
-            .ok_or_else(|| StartupError::Other("rate_limit: invalid quota".into()))?;
-        let rate_limited = settings.rate_limit.enabled;
-        let json_limit = settings.server.json_limit_bytes;
-        let openapi = ApiDoc::openapi();
-        let app_settings = settings.clone();
-
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .app_data(
-                    web::JsonConfig::default()
-                        .limit(json_limit)
-                        .error_handler(json_error),
-                )
-                .app_data(web::PathConfig::default().error_handler(path_error))
-                .app_data(web::QueryConfig::default().error_handler(query_error))
-                .wrap(Compress::default())
-                .wrap(cors(&app_settings))
-                .wrap(
-                    DefaultHeaders::new()
-                        .add(("X-Content-Type-Options", "nosniff"))
-                        .add(("X-Frame-Options", "DENY"))
-                        .add(("Referrer-Policy", "no-referrer")),
-                )
-                .wrap(from_fn(request_id))
-                .route("/health", web::get().to(health::health))
-                .route("/ready", web::get().to(health::ready))
-                .route("/api/v1/ai/status", web::get().to(health::ai_status))
-                .service(
-                    web::scope("/api/v1/auth")
-                        .wrap(Condition::new(rate_limited, Governor::new(&governor)))
-                        .route("/register", web::post().to(auth::register))
-                        .route("/login", web::post().to(auth::login))
-                        .route("/logout", web::post().to(auth::logout))
-                        .route("/me", web::get().to(auth::me)),
-                )
-                .service(
-                    web::scope("/api/v1/interviews")
-                        .route("", web::get().to(interviews::list))
-                        .route("/start", web::post().to(interviews::start))
-                        .route("/{id}", web::get().to(interviews::get))
-                        .route("/{id}/messages", web::post().to(interviews::answer))
-                        .route("/{id}/messages", web::get().to(interviews::messages))
-                        .route("/{id}/messages/latest", web::get().to(interviews::latest))
-                        .route(
-                            "/{id}/messages/{message_id}/audio",
-                            web::get().to(audio::message_audio),
-                        )
-                        .route("/{id}/status", web::get().to(interviews::status))
-                        .route("/{id}/complete", web::post().to(interviews::complete))
-                        .route("/{id}/transcript", web::get().to(interviews::transcript)),
-                )
-                .route("/docs", web::get().to(docs_redirect))
-                .service(
-                    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", openapi.clone()),
-                )
-                .default_service(web::to(not_found))
-        })
-        .listen(listener)
-        .map_err(|source| StartupError::Bind { address, source })?
-        .shutdown_timeout(30);
-        if settings.server.workers > 0 {
-            server = server.workers(settings.server.workers);
-        }
-        let server = server.run();
-
-        let sweep_every = StdDuration::from_secs(settings.interview.sweep_interval_seconds);
-        let sweep = tokio::spawn(async move {
-            let mut ticker = tokio::time::interval(sweep_every);
-            loop {
-                ticker.tick().await;
-                match interviews.abandon_inactive().await {
-                    Ok(0) => {}
-                    Ok(count) => tracing::info!(count, "marked idle interviews abandoned"),
-                    Err(error) => tracing::warn!(%error, "abandonment sweep failed"),
-                }
-                if let Err(error) = accounts.purge_expired_tokens().await {
-                    tracing::warn!(%error, "purging expired token revocations failed");
-                }
-            }
-        });
-
-        Ok(Self {
-            port,
-            server,
-            sweep,
-        })
+        let mut jobs = Jobs::new();
+        jobs.spawn(
+            "abandonment_sweep",
+            StdDuration::from_secs(settings.interview.sweep_interval_seconds),
+            abandonment_sweep(interviews),
+        );
+        jobs.spawn(
+            "revoked_token_purge",
+            StdDuration::from_secs(settings.auth.revocation_purge_interval_seconds),
+            revoked_token_purge(accounts),
+        );
+        Ok(Self { port, server, jobs })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests (up to 30 s).
+    /// Serves until SIGTERM or Ctrl-C, then drains in-flight requests (up to 30 s) and stops
+    /// the background jobs, waiting for a run in progress to finish.
     ///
     /// # Errors
     /// The server's I/O error.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        self.sweep.abort();
+        self.jobs.stop().await;
         result
     }
+}
+
+/// The HTTP server: middleware, shared data, and each resource's routes.
+fn http_server(
+    settings: &Settings,
+    state: web::Data<AppState>,
+    listener: TcpListener,
+    address: &str,
+) -> Result<Server, StartupError> {
+    let limits = &settings.rate_limit;
+    let governor = GovernorConfigBuilder::default()
+        .requests_per_second(limits.per_second)
+        .burst_size(limits.burst)
+        .key_extractor(JsonPeerIp)
+        .finish()
+        .ok_or(StartupError::RateLimitQuota {
+            per_second: limits.per_second,
+            burst: limits.burst,
+        })?;
+    let rate_limited = limits.enabled;
+    let json_limit = settings.server.json_limit_bytes;
+    let app_settings = settings.clone();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(json_limit)
+                    .error_handler(json_error),
+            )
+            .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(web::QueryConfig::default().error_handler(query_error))
+            .wrap(Compress::default())
+            .wrap(from_fn(error_body))
+            .wrap(cors(&app_settings))
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "no-referrer")),
+            )
+            .wrap(from_fn(request_id))
+            .configure(health::configure)
+            .service(
+                web::scope("/api/v1/auth")
+                    .wrap(Condition::new(rate_limited, Governor::new(&governor)))
+                    .configure(auth::configure),
+            )
+            .service(
+                web::scope("/api/v1/interviews")
+                    .configure(interviews::configure)
+                    .configure(audio::configure),
+            )
+            .configure(openapi::configure)
+            .default_service(web::to(not_found))
+    })
+    .listen(listener)
+    .map_err(|source| StartupError::Bind {
+        address: address.to_owned(),
+        source,
+    })?
+    .shutdown_timeout(30);
+    if settings.server.workers > 0 {
+        server = server.workers(settings.server.workers);
+    }
+    Ok(server.run())
 }

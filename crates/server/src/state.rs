@@ -2,7 +2,6 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use adapter_db::Database;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::InterviewService;
@@ -10,7 +9,7 @@ use interview_core::accounts::AccountService;
 use interview_core::ladder::Evaluation;
 use interview_core::ports::{
     AudioClip, Clock, EvaluationRequest, Generated, InterviewerModel, ProviderError, Question,
-    QuestionRequest, SpeechAudio, SpeechSynthesizer, Transcriber, Transcription,
+    QuestionRequest, RepositoryError, SpeechAudio, SpeechSynthesizer, Transcriber, Transcription,
 };
 
 use crate::auth::TokenService;
@@ -20,8 +19,34 @@ pub struct AppState {
     pub accounts: Arc<AccountService>,
     pub tokens: Arc<TokenService>,
     pub clock: Arc<dyn Clock>,
-    pub db: Database,
+    /// What `/ready` asks.
+    pub readiness: Arc<dyn ReadinessProbe>,
     pub ai: Arc<AiHealth>,
+}
+
+/// Whether the storage the server cannot work without answers, for `/ready`.
+#[async_trait]
+pub trait ReadinessProbe: Send + Sync {
+    /// Asks the storage for a trivial answer.
+    ///
+    /// # Errors
+    /// The storage's [`RepositoryError`] (usually `Unavailable`) when it does not answer.
+    async fn check(&self) -> Result<(), RepositoryError>;
+}
+
+/// One AI endpoint and the state of its circuit breaker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointBreaker {
+    pub endpoint: String,
+    pub model: String,
+    /// `closed`, `open` or `half_open`.
+    pub state: String,
+}
+
+/// The circuit breakers of the AI provider's endpoints, for `/api/v1/ai/status`.
+pub trait BreakerStatus: Send + Sync {
+    /// Every endpoint with its breaker, the chat endpoint first.
+    fn breakers(&self) -> Vec<EndpointBreaker>;
 }
 
 /// What `/api/v1/ai/status` reports: the provider in use and how its calls have gone.
@@ -29,8 +54,8 @@ pub struct AppState {
 pub struct AiHealth {
     pub provider: String,
     pub model: String,
-    /// The OpenAI endpoints with their breakers; `None` for the offline interviewer.
-    pub openai: Option<Arc<adapter_openai::OpenAiProvider>>,
+    /// The provider's endpoints with their breakers; `None` for the offline interviewer.
+    pub breakers: Option<Arc<dyn BreakerStatus>>,
     outcomes: Mutex<AiOutcomes>,
 }
 
@@ -46,14 +71,14 @@ impl AiHealth {
         Self {
             provider: provider.to_owned(),
             model: model.to_owned(),
-            openai: None,
+            breakers: None,
             outcomes: Mutex::default(),
         }
     }
 
     #[must_use]
-    pub fn with_openai(mut self, openai: Arc<adapter_openai::OpenAiProvider>) -> Self {
-        self.openai = Some(openai);
+    pub fn with_breakers(mut self, breakers: Arc<dyn BreakerStatus>) -> Self {
+        self.breakers = Some(breakers);
         self
     }
 

@@ -77,6 +77,26 @@ async fn read_field(
     Ok(bytes)
 }
 
+/// A multipart body cannot be read without its boundary: that is a 400 before anything else.
+///
+/// # Errors
+/// 400 `malformed_multipart` when `Content-Type` names no boundary.
+pub fn require_boundary(request: &HttpRequest) -> Result<(), ApiError> {
+    let has_boundary = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<actix_web::mime::Mime>().ok())
+        .is_some_and(|mime| mime.get_param(actix_web::mime::BOUNDARY).is_some());
+    if has_boundary {
+        Ok(())
+    } else {
+        Err(malformed(
+            &"Content-Type multipart/form-data needs a boundary",
+        ))
+    }
+}
+
 /// Reads `audio_file` (required) and `in_reply_to` (optional) from a multipart body.
 ///
 /// # Errors
@@ -294,6 +314,13 @@ pub async fn message_audio(
     }
     let bytes = state.interviews.read_audio(&audio, 0..length).await?;
     Ok(response(StatusCode::OK).body(bytes))
+}
+
+/// The audio route, relative to `/api/v1/interviews`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/{id}/messages/{message_id}/audio").route(web::get().to(message_audio)),
+    );
 }
 
 #[cfg(test)]

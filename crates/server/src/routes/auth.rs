@@ -93,3 +93,12 @@ pub async fn me(
         created_at: candidate.created_at,
     }))
 }
+
+/// The account routes, relative to the scope they are mounted under (`/api/v1/auth`, where
+/// `startup` adds the rate limiter).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/register").route(web::post().to(register)))
+        .service(web::resource("/login").route(web::post().to(login)))
+        .service(web::resource("/logout").route(web::post().to(logout)))
+        .service(web::resource("/me").route(web::get().to(me)));
+}

@@ -17,7 +17,7 @@ pub async fn health() -> HttpResponse {
         (status = 200, description = "Ready to serve", body = ReadyResponse),
         (status = 503, description = "The database does not answer", body = ReadyResponse)))]
 pub async fn ready(state: web::Data<AppState>) -> HttpResponse {
-    match adapter_db::ping(&state.db).await {
+    match state.readiness.check().await {
         Ok(()) => HttpResponse::Ok().json(ReadyResponse {
             status: "ready",
             database: "ok",
@@ -39,15 +39,15 @@ pub async fn ai_status(state: web::Data<AppState>) -> HttpResponse {
     let outcomes = state.ai.outcomes();
     let endpoints: Vec<AiEndpointStatus> = state
         .ai
-        .openai
+        .breakers
         .as_ref()
-        .map(|openai| openai.health())
+        .map(|breakers| breakers.breakers())
         .unwrap_or_default()
         .into_iter()
         .map(|endpoint| AiEndpointStatus {
-            endpoint: endpoint.endpoint.to_owned(),
+            endpoint: endpoint.endpoint,
             model: endpoint.model,
-            breaker_state: endpoint.breaker.as_str().to_owned(),
+            breaker_state: endpoint.state,
         })
         .collect();
     HttpResponse::Ok().json(AiStatusResponse {
@@ -62,4 +62,11 @@ pub async fn ai_status(state: web::Data<AppState>) -> HttpResponse {
         speech_available: state.interviews.speech_enabled(),
         endpoints,
     })
+}
+
+/// `/health`, `/ready` and `/api/v1/ai/status`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/health").route(web::get().to(health)))
+        .service(web::resource("/ready").route(web::get().to(ready)))
+        .service(web::resource("/api/v1/ai/status").route(web::get().to(ai_status)));
 }

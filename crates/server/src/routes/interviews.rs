@@ -1,4 +1,4 @@
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use interview_core::ids::{InterviewId, ResumeId};
 use interview_core::interview::{RecoveryView, StartInterview, SubmitVoiceAnswer, TurnInput};
@@ -15,8 +15,6 @@ use crate::dto::{
 use crate::error::{ApiError, ErrorResponse};
 use crate::routes::audio;
 use crate::state::AppState;
-
-const MAX_PAGE: u64 = 200;
 
 fn parse_start(body: &StartInterviewRequest) -> Result<(RoleType, InterviewMode), ApiError> {
     let role: RoleType = body.role_type.trim().parse().map_err(|_| {
@@ -138,7 +136,8 @@ fn client_key(request: &HttpRequest) -> Result<Option<ClientKey>, ApiError> {
     security(("bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Interview id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters")),
+        ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters",
+            min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body(content(
         (AnswerRequest = "application/json"),
         (VoiceAnswerForm = "multipart/form-data"))),
@@ -166,14 +165,17 @@ pub async fn answer(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.trim_start().starts_with("multipart/form-data"));
     let outcome = if multipart {
-        // refuse before reading 25 MB that cannot be used: someone else's interview first (it
-        // does not exist for the caller), then a provider without speech
-        state
-            .interviews
-            .get(interview_id, caller.actor())
-            .await
-            .map_err(ApiError::from)?;
-        state.interviews.ensure_speech().map_err(ApiError::from)?;
+        audio::require_boundary(&request)?;
+        // refuse before reading 25 MB that cannot be used, once the interview is known to be
+        // the caller's: somebody else's interview is a 404 whatever the provider can do
+        if let Err(no_speech) = state.interviews.ensure_speech() {
+            state
+                .interviews
+                .get(interview_id, caller.actor())
+                .await
+                .map_err(ApiError::from)?;
+            return Err(ApiError::from(no_speech).into());
+        }
         let form = audio::read_voice_form(&request, payload).await?;
         state
             .interviews
@@ -215,7 +217,7 @@ pub async fn answer(
     params(("id" = Uuid, Path, description = "Interview id"), PageQuery),
     responses(
         (status = 200, description = "The messages", body = MessagesResponse),
-        (status = 400, description = "Bad paging parameters", body = ErrorResponse),
+        (status = 400, description = "Paging parameters that do not parse or are out of range (`invalid_query`): skip 0 to 100000, limit 1 to 200", body = ErrorResponse),
         (status = 404, description = "No such interview of the caller", body = ErrorResponse)))]
 pub async fn messages(
     state: web::Data<AppState>,
@@ -223,22 +225,10 @@ pub async fn messages(
     id: web::Path<Uuid>,
     query: web::Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if limit == 0 || limit > MAX_PAGE {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
-            format!("limit must be between 1 and {MAX_PAGE}"),
-        ));
-    }
+    let (skip, limit) = query.bounds()?;
     let page = state
         .interviews
-        .messages(
-            InterviewId::from_uuid(*id),
-            caller.actor(),
-            query.skip.unwrap_or(0),
-            limit,
-        )
+        .messages(InterviewId::from_uuid(*id), caller.actor(), skip, limit)
         .await?;
     Ok(HttpResponse::Ok().json(MessagesResponse {
         interview_id: *id,
@@ -386,4 +376,21 @@ pub async fn transcript(
             })
             .collect(),
     }))
+}
+
+/// The interview routes, relative to `/api/v1/interviews`. One resource per path, so a method
+/// the path does not route is a 405 naming the ones it does.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("").route(web::get().to(list)))
+        .service(web::resource("/start").route(web::post().to(start)))
+        .service(web::resource("/{id}").route(web::get().to(get)))
+        .service(
+            web::resource("/{id}/messages")
+                .route(web::post().to(answer))
+                .route(web::get().to(messages)),
+        )
+        .service(web::resource("/{id}/messages/latest").route(web::get().to(latest)))
+        .service(web::resource("/{id}/status").route(web::get().to(status)))
+        .service(web::resource("/{id}/complete").route(web::post().to(complete)))
+        .service(web::resource("/{id}/transcript").route(web::get().to(transcript)));
 }

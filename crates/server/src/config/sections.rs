@@ -1,0 +1,300 @@
+//! The sections of [`Settings`](super::Settings). Where an adapter or the core owns a setting,
+//! the section embeds its struct, so each default is declared once, by its owner.
+
+use std::ops::{Deref, DerefMut};
+use std::path::PathBuf;
+
+use adapter_object_store::BlobSettings;
+use figment::value::{Dict, Tag, Value};
+use interview_core::InterviewSettings;
+use interview_core::accounts::LockoutSettings;
+use rust_decimal::Decimal;
+use secrecy::SecretString;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+    /// Largest JSON body accepted, in bytes.
+    pub json_limit_bytes: usize,
+    /// Origins allowed by CORS; empty allows none (any origin in development).
+    pub cors_origins: Vec<String>,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8000,
+            workers: 0,
+            json_limit_bytes: 1024 * 1024,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+/// `[database]`: the adapter's settings (`url`, pool sizes, timeouts, with the adapter's
+/// defaults) plus whether the server migrates at start-up.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSection {
+    /// Production turns this off (profile default and `production.toml`).
+    pub auto_migrate: bool,
+    /// Never serialized: figment's defaults layer carries only what differs per profile, and
+    /// every missing key takes the adapter's default when the section is read.
+    #[serde(flatten, skip_serializing)]
+    pub connection: adapter_db::DatabaseSettings,
+}
+
+impl Default for DatabaseSection {
+    fn default() -> Self {
+        Self {
+            auto_migrate: true,
+            connection: adapter_db::DatabaseSettings::default(),
+        }
+    }
+}
+
+/// `settings.database.url` reads (and writes) the adapter's field: the section *is* the
+/// adapter's settings plus `auto_migrate`.
+impl Deref for DatabaseSection {
+    type Target = adapter_db::DatabaseSettings;
+
+    fn deref(&self) -> &Self::Target {
+        &self.connection
+    }
+}
+
+impl DerefMut for DatabaseSection {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.connection
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AiProvider {
+    /// OpenAI when an API key is configured, the offline interviewer otherwise.
+    Auto,
+    Openai,
+    Offline,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AiSettings {
+    pub provider: AiProvider,
+    /// OpenAI or any OpenAI-compatible server (`OPENAI_API_KEY`, `OPENAI_BASE_URL`).
+    pub openai: adapter_openai::OpenAiSettings,
+}
+
+impl Default for AiSettings {
+    fn default() -> Self {
+        Self {
+            provider: AiProvider::Auto,
+            openai: adapter_openai::OpenAiSettings::default(),
+        }
+    }
+}
+
+impl AiSettings {
+    /// The provider actually used: `auto` means OpenAI when an API key is configured.
+    pub fn resolved_provider(&self) -> AiProvider {
+        match self.provider {
+            AiProvider::Auto if self.openai.has_api_key() => AiProvider::Openai,
+            AiProvider::Auto => AiProvider::Offline,
+            chosen => chosen,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    /// HS256 signing secret, at least 32 characters. Generated at start-up in development when
+    /// absent (tokens then do not survive a restart); required in production.
+    #[serde(skip_serializing)]
+    pub jwt_secret: Option<SecretString>,
+    pub token_ttl_minutes: i64,
+    pub lockout: LockoutSettings,
+    /// Password hashes computed at once (each holds 9 MiB); 0 means one per core.
+    pub max_concurrent_hashes: usize,
+    /// How often revocations of tokens that have expired anyway are forgotten.
+    pub revocation_purge_interval_seconds: u64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            jwt_secret: None,
+            token_ttl_minutes: 24 * 60,
+            lockout: LockoutSettings::default(),
+            max_concurrent_hashes: 0,
+            revocation_purge_interval_seconds: 3600,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RateLimitSettings {
+    pub enabled: bool,
+    /// Sustained requests per second per client IP on the auth endpoints.
+    pub per_second: u64,
+    pub burst: u32,
+}
+
+impl Default for RateLimitSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            per_second: 10,
+            burst: 30,
+        }
+    }
+}
+
+/// `[interview]`: the engine's settings (`interview.ladder.*`, `interview.memory.*`,
+/// `interview.pricing.*`, `interview.completion.*`, …, with the core's defaults), the shorthand
+/// keys documented in `config/default.toml` (which win over the engine's own keys when set), and
+/// the sweep's interval.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct InterviewSection {
+    /// Never serialized, like the database connection: the core's defaults apply on reading.
+    #[serde(flatten, skip_serializing)]
+    pub engine: InterviewSettings,
+    /// Spending cap per interview (`budget.limit_usd`).
+    pub budget_usd: Option<Decimal>,
+    /// `completion.min_questions`.
+    pub min_questions: Option<u32>,
+    /// `completion.max_questions`.
+    pub max_questions: Option<u32>,
+    /// `completion.time_limit_seconds`, in minutes.
+    pub time_limit_minutes: Option<i64>,
+    /// `completion.inactivity_timeout_seconds`, in minutes.
+    pub inactivity_timeout_minutes: Option<i64>,
+    /// How often idle interviews are marked abandoned.
+    pub sweep_interval_seconds: u64,
+}
+
+impl Default for InterviewSection {
+    fn default() -> Self {
+        Self {
+            engine: InterviewSettings::default(),
+            budget_usd: None,
+            min_questions: None,
+            max_questions: None,
+            time_limit_minutes: None,
+            inactivity_timeout_minutes: None,
+            sweep_interval_seconds: 60,
+        }
+    }
+}
+
+impl InterviewSection {
+    /// The engine's settings with the shorthand keys applied.
+    pub fn engine_settings(&self) -> InterviewSettings {
+        let mut engine = self.engine.clone();
+        if let Some(limit) = self.budget_usd {
+            engine.budget.limit_usd = limit;
+        }
+        let completion = &mut engine.completion;
+        if let Some(min) = self.min_questions {
+            completion.min_questions = min;
+        }
+        if let Some(max) = self.max_questions {
+            completion.max_questions = max;
+        }
+        if let Some(minutes) = self.time_limit_minutes {
+            completion.time_limit_seconds = Some(minutes.saturating_mul(60));
+        }
+        if let Some(minutes) = self.inactivity_timeout_minutes {
+            completion.inactivity_timeout_seconds = minutes.saturating_mul(60);
+        }
+        engine
+    }
+}
+
+const DEFAULT_OBJECTS_DIR: &str = "data/objects";
+const DEFAULT_S3_REGION: &str = "us-east-1";
+
+/// `[storage]`: the blob adapter's settings, read from the documented keys: `backend` (`local`,
+/// `s3`, `memory`), `objects_dir` for `local`, and `[storage.s3]` (`bucket`, `region`,
+/// `endpoint`, `access_key_id`, `secret_access_key`, `path_style`, `allow_http`) for `s3`.
+/// `path_style` and `allow_http` take the adapter's defaults. Secrets are left out of `Debug`
+/// by the adapter's own implementation.
+#[derive(Debug, Clone)]
+pub struct StorageSection {
+    pub blobs: BlobSettings,
+}
+
+impl StorageSection {
+    /// Files under `directory`.
+    pub fn local(directory: impl Into<PathBuf>) -> Self {
+        Self {
+            blobs: BlobSettings::Local {
+                directory: directory.into(),
+            },
+        }
+    }
+}
+
+impl Default for StorageSection {
+    fn default() -> Self {
+        Self::local(DEFAULT_OBJECTS_DIR)
+    }
+}
+
+impl<'de> Deserialize<'de> for StorageSection {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut keys = Dict::deserialize(deserializer)?;
+        let mut blob = Dict::new();
+        let backend = keys
+            .remove("backend")
+            .unwrap_or_else(|| Value::from("local".to_owned()));
+        blob.insert("backend".into(), backend);
+        let directory = keys
+            .remove("objects_dir")
+            .unwrap_or_else(|| Value::from(DEFAULT_OBJECTS_DIR.to_owned()));
+        blob.insert("directory".into(), directory);
+        if let Some(Value::Dict(_, s3)) = keys.remove("s3") {
+            blob.extend(s3);
+        }
+        blob.entry("region".into())
+            .or_insert_with(|| Value::from(DEFAULT_S3_REGION.to_owned()));
+        let blobs = Value::Dict(Tag::Default, blob)
+            .deserialize::<BlobSettings>()
+            .map_err(|error| D::Error::custom(format!("storage: {error}")))?;
+        Ok(Self { blobs })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// `tracing` filter; `RUST_LOG` overrides it.
+    pub filter: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Pretty,
+            filter: "info,sqlx=warn,sea_orm=warn".into(),
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Background jobs: each a named task with its own interval, stopped on graceful shutdown.
+//!
+//! A job runs once when it is spawned, then once per interval. Stopping is cooperative: a run in
+//! progress finishes (it may be in the middle of a database write), then the task ends; `stop`
+//! waits for every task.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use interview_core::InterviewService;
+use interview_core::accounts::AccountService;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::MissedTickBehavior;
+
+/// The running jobs and the signal that stops them.
+pub struct Jobs {
+    stop: watch::Sender<bool>,
+    tasks: Vec<(&'static str, JoinHandle<()>)>,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Jobs {
+    pub fn new() -> Self {
+        let (stop, _) = watch::channel(false);
+        Self {
+            stop,
+            tasks: Vec::new(),
+        }
+    }
+
+    /// Spawns `work` as the task `name`: once now, then every `every` until stopped.
+    pub fn spawn<W, F>(&mut self, name: &'static str, every: Duration, mut work: W)
+    where
+        W: FnMut() -> F + Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
+    {
+        let mut stop = self.stop.subscribe();
+        let task = tokio::spawn(async move {
+            let mut ticker = tokio::time::interval(every);
+            // a run that overran its interval does not cause a burst of catch-up runs
+            ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            ticker.tick().await; // the first tick is immediate
+            loop {
+                work().await;
+                tokio::select! {
+                    // a dropped sender also means stop
+                    _ = stop.wait_for(|stopped| *stopped) => break,
+                    _ = ticker.tick() => {}
+                }
+            }
+            tracing::debug!(job = name, "background job stopped");
+        });
+        self.tasks.push((name, task));
+    }
+
+    /// The names of the jobs, in the order they were spawned.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.tasks.iter().map(|(name, _)| *name).collect()
+    }
+
+    /// Tells every job to stop after its current run and waits until all have ended.
+    pub async fn stop(self) {
+        self.stop.send_replace(true);
+        for (name, task) in self.tasks {
+            if let Err(error) = task.await {
+                tracing::error!(job = name, %error, "background job ended abnormally");
+            }
+        }
+    }
+}
+
+/// The job that marks interviews idle past the inactivity timeout abandoned.
+pub fn abandonment_sweep(
+    interviews: Arc<InterviewService>,
+) -> impl FnMut() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + 'static {
+    move || {
+        let interviews = interviews.clone();
+        Box::pin(async move {
+            match interviews.abandon_inactive().await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "marked idle interviews abandoned"),
+                Err(error) => tracing::warn!(%error, "abandonment sweep failed"),
+            }
+        })
+    }
+}
+
+/// The job that forgets revocations of tokens that have expired anyway.
+pub fn revoked_token_purge(
+    accounts: Arc<AccountService>,
+) -> impl FnMut() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + 'static {
+    move || {
+        let accounts = accounts.clone();
+        Box::pin(async move {
+            match accounts.purge_expired_tokens().await {
+                Ok(0) => {}
+                Ok(count) => tracing::debug!(count, "purged expired token revocations"),
+                Err(error) => tracing::warn!(%error, "purging expired token revocations failed"),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    use chrono::Utc;
+    use interview_core::actor::Actor;
+    use interview_core::ids::CandidateId;
+    use interview_core::interview::StartInterview;
+    use interview_core::lifecycle::InterviewStatus;
+    use interview_core::model::{InterviewMode, RoleType};
+    use interview_core::testing::{InMemoryInterviews, ManualClock, ScriptedInterviewer};
+    use interview_core::{InterviewService, InterviewSettings};
+    use tokio::sync::{Notify, mpsc};
+
+    use super::*;
+
+    const HOUR: Duration = Duration::from_hours(1);
+
+    #[tokio::test]
+    async fn a_job_runs_at_once_and_stopping_ends_it_without_waiting_for_the_next_interval() {
+        let runs = Arc::new(AtomicUsize::new(0));
+        let (ran, mut run_seen) = mpsc::unbounded_channel();
+        let mut jobs = Jobs::new();
+        let counter = runs.clone();
+        jobs.spawn("count", HOUR, move || {
+            let counter = counter.clone();
+            let ran = ran.clone();
+            async move {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let _ = ran.send(());
+            }
+        });
+        assert_eq!(jobs.names(), vec!["count"]);
+        run_seen.recv().await.unwrap();
+        // the next run is an hour away: only the stop signal can end the task now
+        jobs.stop().await;
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        // the task is gone, and with it the job's sender
+        assert!(run_seen.recv().await.is_none());
+    }
+
+    #[tokio::test]
+    async fn stopping_lets_the_run_in_progress_finish() {
+        let gate = Arc::new(Notify::new());
+        let finished = Arc::new(AtomicBool::new(false));
+        let (started, mut start_seen) = mpsc::unbounded_channel();
+        let mut jobs = Jobs::new();
+        let (job_gate, job_finished) = (gate.clone(), finished.clone());
+        jobs.spawn("slow", HOUR, move || {
+            let (gate, finished, started) =
+                (job_gate.clone(), job_finished.clone(), started.clone());
+            async move {
+                let _ = started.send(());
+                gate.notified().await;
+                finished.store(true, Ordering::SeqCst);
+            }
+        });
+        start_seen.recv().await.unwrap();
+        let stopping = tokio::spawn(jobs.stop());
+        tokio::task::yield_now().await;
+        gate.notify_one();
+        stopping.await.unwrap();
+        assert!(finished.load(Ordering::SeqCst), "the run was cut short");
+    }
+
+    #[tokio::test]
+    async fn the_abandonment_sweep_marks_an_idle_interview_abandoned() {
+        let clock = Arc::new(ManualClock::at(Utc::now()));
+        let settings = InterviewSettings::default();
+        let timeout = settings.completion.inactivity_timeout_seconds;
+        let interviews = Arc::new(InterviewService::new(
+            Arc::new(InMemoryInterviews::new()),
+            Arc::new(ScriptedInterviewer::free()),
+            clock.clone(),
+            settings,
+        ));
+        let candidate = CandidateId::new();
+        let started = interviews
+            .start(StartInterview {
+                candidate_id: candidate,
+                role: RoleType::Python,
+                mode: InterviewMode::Text,
+                resume_id: None,
+            })
+            .await
+            .unwrap();
+        let id = started.interview.id;
+        clock.advance(chrono::Duration::seconds(timeout + 1));
+
+        let mut jobs = Jobs::new();
+        jobs.spawn("sweep", HOUR, abandonment_sweep(interviews.clone()));
+        // the first run happens at spawn, and stopping waits for it
+        jobs.stop().await;
+        let record = interviews
+            .get(id, Actor::Candidate(candidate))
+            .await
+            .unwrap();
+        assert_eq!(record.interview.status, InterviewStatus::Abandoned);
+    }
+}

@@ -1,0 +1,104 @@
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::{error_code, spawn_app};
+
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Every documented operation: (path, method, operation).
+fn operations(document: &Value) -> Vec<(String, String, Value)> {
+    let mut found = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for method in METHODS {
+            if let Some(operation) = item.get(method) {
+                found.push((path.clone(), method.to_owned(), operation.clone()));
+            }
+        }
+    }
+    found
+}
+
+fn declares(operation: &Value, status: &str) -> bool {
+    operation["responses"].get(status).is_some()
+}
+
+#[tokio::test]
+async fn every_operation_declares_the_errors_the_server_gives_it() {
+    let app = spawn_app().await;
+    let document: Value = app.get_json("/api/v1/openapi.json", None).await;
+    let operations = operations(&document);
+    assert_eq!(operations.len(), 17);
+    let mut missing = Vec::new();
+    for (path, method, operation) in &operations {
+        let mut expected = Vec::new();
+        if operation["security"]
+            .as_array()
+            .is_some_and(|security| !security.is_empty())
+        {
+            expected.extend(["401", "403"]);
+        }
+        if operation["requestBody"]["content"]
+            .get("application/json")
+            .is_some()
+        {
+            expected.extend(["400", "413", "415", "422"]);
+        }
+        if path.starts_with("/api/v1/auth/") {
+            expected.push("429");
+        }
+        if operation["parameters"]
+            .as_array()
+            .is_some_and(|parameters| parameters.iter().any(|p| p["in"] == "query"))
+        {
+            expected.push("400");
+        }
+        for status in expected {
+            if !declares(operation, status) {
+                missing.push(format!("{method} {path} {status}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "undeclared: {missing:?}");
+    // the ones the document walk relies on are really there
+    let me = &document["paths"]["/api/v1/auth/me"]["get"];
+    assert!(declares(me, "401") && declares(me, "429"));
+    let start = &document["paths"]["/api/v1/interviews/start"]["post"];
+    for status in ["400", "401", "413", "415", "422"] {
+        assert!(declares(start, status), "start lacks {status}");
+    }
+    assert!(
+        document["paths"]["/api/v1/auth/login"]["post"]["responses"]["429"]["headers"]
+            ["Retry-After"]
+            .is_object()
+    );
+}
+
+#[tokio::test]
+async fn every_documented_path_refuses_other_methods_with_a_405_listing_the_documented_ones() {
+    let app = spawn_app().await;
+    let document: Value = app.get_json("/api/v1/openapi.json", None).await;
+    let id = uuid::Uuid::now_v7().to_string();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let mut documented: Vec<String> = METHODS
+            .iter()
+            .filter(|method| item.get(**method).is_some())
+            .map(|method| method.to_uppercase())
+            .collect();
+        documented.sort();
+        let url = app.url(&path.replace("{id}", &id).replace("{message_id}", &id));
+        let response = app.client.request(Method::TRACE, url).send().await.unwrap();
+        let allow = response.headers()["allow"].to_str().unwrap().to_owned();
+        let (status, body) = error_code(response).await;
+        assert_eq!(
+            status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "TRACE {path}: {body}"
+        );
+        assert_eq!(body["error"]["code"], "method_not_allowed");
+        let mut allowed: Vec<String> = allow.split(',').map(|m| m.trim().to_owned()).collect();
+        allowed.sort();
+        assert_eq!(allowed, documented, "{path}");
+    }
+}
