@@ -135,10 +135,11 @@ pub enum AccountError {
     LockedOut { retry_after_seconds: i64 },
     #[error("account not found")]
     NotFound,
-    #[error("storage is unavailable: {0}")]
-    Unavailable(String),
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// Storage failed (unreachable, or worse); the cause is kept for the logs.
+    #[error("account storage failed")]
+    Storage(#[source] RepositoryError),
+    #[error("password hashing failed")]
+    Hashing(#[source] HashError),
 }
 
 impl From<RepositoryError> for AccountError {
@@ -146,15 +147,14 @@ impl From<RepositoryError> for AccountError {
         match error {
             RepositoryError::Duplicate(_) => Self::EmailTaken,
             RepositoryError::NotFound => Self::NotFound,
-            RepositoryError::Unavailable(message) => Self::Unavailable(message),
-            other => Self::Internal(other.to_string()),
+            other => Self::Storage(other),
         }
     }
 }
 
 impl From<HashError> for AccountError {
     fn from(error: HashError) -> Self {
-        Self::Internal(error.to_string())
+        Self::Hashing(error)
     }
 }
 

@@ -229,7 +229,7 @@ impl ApiError {
                 Self::new(
                     StatusCode::CONFLICT,
                     "conflict",
-                    "the interview changed concurrently; reload it and retry",
+                    "the data changed concurrently; reload it and retry",
                 )
             }
             RepositoryError::Unavailable(_) => Self::storage_unavailable(&chain(error)),
@@ -347,8 +347,8 @@ impl From<AccountError> for ApiError {
             )
             .retry_after(u64::try_from(retry_after_seconds).unwrap_or(1)),
             AccountError::NotFound => Self::unauthorized("the account no longer exists"),
-            AccountError::Unavailable(message) => Self::storage_unavailable(&message),
-            AccountError::Internal(message) => Self::internal(&std::io::Error::other(message)),
+            AccountError::Storage(source) => Self::repository(&source),
+            AccountError::Hashing(_) => Self::internal(&error),
         }
     }
 }
