@@ -2,6 +2,7 @@
 
 pub mod budget;
 pub mod cost;
+pub mod evaluation;
 pub mod ladder;
 pub mod lifecycle;
 pub mod memory;
