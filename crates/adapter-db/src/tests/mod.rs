@@ -2,6 +2,7 @@
 //! too when `TEST_DATABASE_URL` is set (a fresh schema per test).
 
 mod concurrency;
+mod legacy;
 mod migrations;
 mod repositories;
 mod round_trip;

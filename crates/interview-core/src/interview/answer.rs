@@ -5,7 +5,7 @@ use crate::interview::access::Access;
 use crate::interview::commands::{AnswerOutcome, TurnInput};
 use crate::interview::commit::TurnBase;
 use crate::interview::errors::AnswerError;
-use crate::interview::turn::{EvaluationPlan, NextStep, plan_turn, prepare_turn};
+use crate::interview::turn::{EvaluationPlan, Judged, NextStep, plan_turn, prepare_turn};
 use crate::lifecycle::InterviewStatus;
 use crate::model::PendingQuestion;
 use crate::ports::InterviewRecord;
@@ -64,12 +64,14 @@ impl InterviewService {
             &model,
             now,
         );
-        let evaluation = match &prepared.evaluation {
-            EvaluationPlan::Request(request) => Some(self.interviewer.evaluate(request).await?),
-            EvaluationPlan::Given(given) => Some(given.clone()),
+        let judged = match &prepared.evaluation {
+            EvaluationPlan::Request(request) => {
+                Some(Judged::ByModel(self.interviewer.evaluate(request).await?))
+            }
+            EvaluationPlan::Given(given) => Some(Judged::WithAnswer(given.clone())),
             EvaluationPlan::Unaffordable => None,
         };
-        let plan = plan_turn(prepared, evaluation, &self.settings, &model, now);
+        let plan = plan_turn(prepared, judged, &self.settings, &model, now);
         let draft = match &plan.next {
             NextStep::Ask(request) => {
                 let generated = self.interviewer.next_question(request).await?;

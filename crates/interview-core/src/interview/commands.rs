@@ -7,7 +7,7 @@ use crate::ids::{CandidateId, InterviewId, MessageId, ResumeId};
 use crate::model::{
     AudioMetadata, Interview, InterviewMessage, InterviewMode, InterviewSession, RoleType,
 };
-use crate::ports::{AudioClip, AudioFormat, BlobRef, ClientKey, Generated};
+use crate::ports::{AudioClip, AudioFormat, BlobRef, ClientKey};
 use crate::rules::cost::RealtimeUsage;
 use crate::rules::ladder::{DifficultyLevel, Evaluation, SkillArea, SkillBoundary};
 use crate::rules::lifecycle::CompletionReason;
@@ -68,7 +68,7 @@ pub enum AnswerSource {
     /// A realtime conversation: the transcript comes with the evaluation the realtime model
     /// produced (when it produced one) and the session's usage for this turn.
     Realtime {
-        evaluation: Option<Generated<Evaluation>>,
+        evaluation: Option<Evaluation>,
         usage: RealtimeUsage,
     },
 }

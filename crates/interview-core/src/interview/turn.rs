@@ -28,8 +28,8 @@ use crate::rules::skills::{QuestionIntent, next_skill};
 pub enum EvaluationPlan {
     /// Ask the interviewer model.
     Request(EvaluationRequest),
-    /// The answer came judged (a realtime model's evaluation).
-    Given(Generated<Evaluation>),
+    /// The answer came judged (a realtime model's evaluation, paid for with the session).
+    Given(Evaluation),
     /// The budget does not allow judging it (or it could not be transcribed): the interview
     /// closes with `budget_exhausted`.
     Unaffordable,
@@ -45,6 +45,15 @@ pub struct PreparedTurn {
     pub evaluation: EvaluationPlan,
     /// Prompt size of the turn's interviewer calls, for the budget checks.
     pub prompt_characters: usize,
+}
+
+/// How an answer was judged.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Judged {
+    /// By the interviewer model, at the price of its usage.
+    ByModel(Generated<Evaluation>),
+    /// It came with the answer (realtime): its cost is in the realtime usage.
+    WithAnswer(Evaluation),
 }
 
 /// What comes after the answer.
@@ -199,10 +208,10 @@ pub fn prepare_turn(
 
 /// Applies the judgement of the answer: charges it, moves the ladder, records boundaries,
 /// decides whether the interview is over and, if not, what to ask next — only when the budget
-/// allows asking it. `evaluation` is `None` when the answer could not be judged.
+/// allows asking it. `judged` is `None` when the answer could not be judged.
 pub fn plan_turn(
     prepared: PreparedTurn,
-    evaluation: Option<Generated<Evaluation>>,
+    judged: Option<Judged>,
     settings: &InterviewSettings,
     model: &str,
     now: DateTime<Utc>,
@@ -215,7 +224,7 @@ pub fn plan_turn(
         prompt_characters,
         ..
     } = prepared;
-    let Some(evaluated) = evaluation else {
+    let Some(judged) = judged else {
         return TurnPlan {
             interview,
             session,
@@ -224,17 +233,18 @@ pub fn plan_turn(
         };
     };
     let answered = u32::try_from(session.questions_asked_count).unwrap_or(0);
-    // an evaluation that came with a realtime answer was paid for with the realtime usage
-    let cost = if evaluated.usage.model.is_empty() {
-        rust_decimal::Decimal::ZERO
-    } else {
-        interview.charge_chat(&settings.pricing, &evaluated.usage)
+    let (evaluation, usage, cost) = match judged {
+        Judged::ByModel(generated) => {
+            let cost = interview.charge_chat(&settings.pricing, &generated.usage);
+            (generated.value, Some(generated.usage), cost)
+        }
+        Judged::WithAnswer(evaluation) => (evaluation, None, rust_decimal::Decimal::ZERO),
     };
     let step = session.progression.apply(
         &settings.ladder,
         pending.level,
         &pending.skill,
-        &evaluated.value,
+        &evaluation,
         answered,
         now,
     );
@@ -246,12 +256,12 @@ pub fn plan_turn(
     session.current_difficulty = step.to;
     if let MessageMetadata::Answer(note) = &mut answer.metadata {
         note.judgement = Some(Judgement {
-            evaluation: evaluated.value,
+            evaluation,
             composite: step.composite,
             movement: step.movement,
             next_level: step.to,
             boundaries: step.boundaries.clone(),
-            usage: (!evaluated.usage.model.is_empty()).then_some(evaluated.usage),
+            usage,
             cost_usd: cost,
         });
     }

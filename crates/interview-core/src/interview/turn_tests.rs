@@ -122,10 +122,10 @@ fn turn(
     let prompt_characters = prepared.prompt_characters;
     let usage = worst_case_usage(settings, prompt_characters);
     let evaluation = match &prepared.evaluation {
-        EvaluationPlan::Request(_) => Some(Generated {
+        EvaluationPlan::Request(_) => Some(Judged::ByModel(Generated {
             value: judged.clone(),
             usage: usage.clone(),
-        }),
+        })),
         EvaluationPlan::Unaffordable => None,
         EvaluationPlan::Given(_) => return Err(TestCaseError::fail("nothing came judged")),
     };
@@ -266,10 +266,7 @@ fn a_realtime_answer_is_charged_to_realtime_and_judged_without_another_call() {
         text_input_tokens: 2_000,
         text_output_tokens: 0,
     };
-    let judged = Generated {
-        value: evaluation(AnswerQuality::Excellent, 0.9, 0.9),
-        usage: ChatUsage::default(),
-    };
+    let judged = evaluation(AnswerQuality::Excellent, 0.9, 0.9);
     let prepared = prepare_turn(
         record,
         pending,
@@ -287,7 +284,13 @@ fn a_realtime_answer_is_charged_to_realtime_and_judged_without_another_call() {
         prepared.interview.realtime_cost_usd,
         Decimal::from_str("1.03").unwrap()
     );
-    let plan = plan_turn(prepared, Some(judged), &settings, MODEL, t0());
+    let plan = plan_turn(
+        prepared,
+        Some(Judged::WithAnswer(judged)),
+        &settings,
+        MODEL,
+        t0(),
+    );
     assert_eq!(plan.interview.cost_usd, Decimal::ZERO);
     let note = plan.answer.metadata.as_answer().unwrap();
     assert_eq!(note.realtime.as_ref().unwrap().usage, usage);
