@@ -229,6 +229,41 @@ pub struct Interview {
     pub created_at: DateTime<Utc>,
 }
 
+impl Interview {
+    /// A new interview, scheduled, with nothing spent.
+    pub fn scheduled(
+        candidate_id: CandidateId,
+        role_type: RoleType,
+        mode: InterviewMode,
+        resume_id: Option<ResumeId>,
+        created_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: InterviewId::new(),
+            candidate_id,
+            resume_id,
+            role_type,
+            mode,
+            status: InterviewStatus::Scheduled,
+            started_at: None,
+            completed_at: None,
+            duration_seconds: None,
+            completion_reason: None,
+            ai_model_used: None,
+            total_tokens_used: 0,
+            cost_usd: Decimal::ZERO,
+            speech_tokens_used: 0,
+            speech_cost_usd: Decimal::ZERO,
+            realtime_cost_usd: Decimal::ZERO,
+            tech_check_metadata: None,
+            video_recording_url: None,
+            video_recording_consent: false,
+            video_recording_status: None,
+            created_at,
+        }
+    }
+}
+
 /// The question currently waiting for an answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingQuestion {
@@ -308,6 +343,33 @@ pub struct InterviewMessage {
     pub response_time_seconds: Option<f64>,
     pub metadata: MessageMetadata,
     pub created_at: DateTime<Utc>,
+}
+
+impl InterviewMessage {
+    /// A new message, without audio or timing yet.
+    pub fn new(
+        session: (InterviewId, SessionId),
+        sequence_number: i32,
+        message_type: MessageType,
+        content_text: impl Into<String>,
+        metadata: MessageMetadata,
+        created_at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: MessageId::new(),
+            interview_id: session.0,
+            session_id: session.1,
+            sequence_number,
+            message_type,
+            content_text: content_text.into(),
+            audio: None,
+            audio_duration_seconds: None,
+            audio_metadata: None,
+            response_time_seconds: None,
+            metadata,
+            created_at,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

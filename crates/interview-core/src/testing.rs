@@ -441,27 +441,15 @@ impl InterviewerModel for ScriptedInterviewer {
 /// An in-progress text interview for `python`, started at the Unix epoch, for rule tests.
 pub fn sample_interview() -> Interview {
     let epoch = DateTime::<Utc>::UNIX_EPOCH;
-    Interview {
-        id: InterviewId::new(),
-        candidate_id: CandidateId::new(),
-        resume_id: None,
-        role_type: RoleType::Python,
-        mode: InterviewMode::Text,
-        status: InterviewStatus::InProgress,
-        started_at: Some(epoch),
-        completed_at: None,
-        duration_seconds: None,
-        completion_reason: None,
-        ai_model_used: Some("gpt-4o-mini".into()),
-        total_tokens_used: 0,
-        cost_usd: rust_decimal::Decimal::ZERO,
-        speech_tokens_used: 0,
-        speech_cost_usd: rust_decimal::Decimal::ZERO,
-        realtime_cost_usd: rust_decimal::Decimal::ZERO,
-        tech_check_metadata: None,
-        video_recording_url: None,
-        video_recording_consent: false,
-        video_recording_status: None,
-        created_at: epoch,
-    }
+    let mut interview = Interview::scheduled(
+        CandidateId::new(),
+        RoleType::Python,
+        InterviewMode::Text,
+        None,
+        epoch,
+    );
+    interview.status = InterviewStatus::InProgress;
+    interview.started_at = Some(epoch);
+    interview.ai_model_used = Some("gpt-4o-mini".into());
+    interview
 }

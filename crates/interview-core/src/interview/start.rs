@@ -3,48 +3,31 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rust_decimal::Decimal;
 
-use crate::ids::{InterviewId, MessageId, SessionId};
+use crate::ids::SessionId;
 use crate::interview::InterviewService;
 use crate::interview::commands::{SessionSnapshot, StartInterview, Started};
 use crate::interview::errors::StartError;
 use crate::interview::settings::InterviewSettings;
-use crate::metadata::{MessageMetadata, QuestionNote};
-use crate::model::{
-    Interview, InterviewMessage, InterviewMode, InterviewSession, MessageType, PendingQuestion,
-};
+use crate::interview::turn::question_message;
+use crate::model::{Interview, InterviewMessage, InterviewMode, InterviewSession, PendingQuestion};
 use crate::ports::{Generated, Question, QuestionRequest, RepositoryError};
 use crate::rules::budget::PaidCall;
 use crate::rules::ladder::{DifficultyLevel, ProgressionState};
-use crate::rules::lifecycle::{InterviewStatus, begin};
+use crate::rules::lifecycle::begin;
 use crate::rules::memory::{ConversationMemory, Speaker};
 use crate::rules::skills::{QuestionIntent, next_skill};
 
 fn scheduled(command: &StartInterview, model: &str, now: DateTime<Utc>) -> Interview {
-    Interview {
-        id: InterviewId::new(),
-        candidate_id: command.candidate_id,
-        resume_id: command.resume_id,
-        role_type: command.role,
-        mode: command.mode,
-        status: InterviewStatus::Scheduled,
-        started_at: None,
-        completed_at: None,
-        duration_seconds: None,
-        completion_reason: None,
-        ai_model_used: Some(model.to_owned()),
-        total_tokens_used: 0,
-        cost_usd: Decimal::ZERO,
-        speech_tokens_used: 0,
-        speech_cost_usd: Decimal::ZERO,
-        realtime_cost_usd: Decimal::ZERO,
-        tech_check_metadata: None,
-        video_recording_url: None,
-        video_recording_consent: false,
-        video_recording_status: None,
-        created_at: now,
-    }
+    let mut interview = Interview::scheduled(
+        command.candidate_id,
+        command.role,
+        command.mode,
+        command.resume_id,
+        now,
+    );
+    interview.ai_model_used = Some(model.to_owned());
+    interview
 }
 
 /// The opening (warmup) question's request: the first key skill of the role.
@@ -76,32 +59,12 @@ fn opened(
     settings: &InterviewSettings,
     now: DateTime<Utc>,
 ) -> Result<(Interview, InterviewSession, InterviewMessage), StartError> {
-    let cost = interview.charge_chat(&settings.pricing, &generated.usage);
     begin(&mut interview, now)?;
     let session_id = SessionId::new();
-    let question = generated.value;
+    let (first_question, question) =
+        question_message(&mut interview, session_id, 1, generated, settings, now);
     let mut memory = ConversationMemory::default();
     memory.push(settings.memory, Speaker::Interviewer, &question.text);
-    let first_question = InterviewMessage {
-        id: MessageId::new(),
-        interview_id: interview.id,
-        session_id,
-        sequence_number: 1,
-        message_type: MessageType::AiQuestion,
-        content_text: question.text.clone(),
-        audio: None,
-        audio_duration_seconds: None,
-        audio_metadata: None,
-        response_time_seconds: None,
-        metadata: MessageMetadata::Question(QuestionNote {
-            skill: question.skill.clone(),
-            level: question.level,
-            usage: Some(generated.usage),
-            cost_usd: Some(cost),
-            speech: None,
-        }),
-        created_at: now,
-    };
     let session = InterviewSession {
         id: session_id,
         interview_id: interview.id,

@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::ids::MessageId;
+use crate::ids::SessionId;
 use crate::interview::commands::{AnswerSource, SessionSnapshot};
 use crate::interview::settings::InterviewSettings;
 use crate::metadata::{
@@ -122,20 +122,15 @@ pub fn prepare_turn(
         transcription: None,
         realtime: None,
     };
-    let mut answer = InterviewMessage {
-        id: MessageId::new(),
-        interview_id: interview.id,
-        session_id: session.id,
-        sequence_number: pending.sequence_number + 1,
-        message_type: MessageType::CandidateResponse,
-        content_text: text.to_owned(),
-        audio: None,
-        audio_duration_seconds: None,
-        audio_metadata: None,
-        response_time_seconds: Some(seconds_between(pending.asked_at, now)),
-        metadata: MessageMetadata::Answer(note.clone()),
-        created_at: now,
-    };
+    let mut answer = InterviewMessage::new(
+        (interview.id, session.id),
+        pending.sequence_number + 1,
+        MessageType::CandidateResponse,
+        text,
+        MessageMetadata::Answer(note.clone()),
+        now,
+    );
+    answer.response_time_seconds = Some(seconds_between(pending.asked_at, now));
     let question = open_question_text(&session);
     let prompt_characters = question.len()
         + text.len()
@@ -316,6 +311,34 @@ pub fn plan_turn(
     }
 }
 
+/// The question `generated` as message `sequence_number`, its call charged to the interview.
+pub(crate) fn question_message(
+    interview: &mut Interview,
+    session: SessionId,
+    sequence_number: i32,
+    generated: Generated<Question>,
+    settings: &InterviewSettings,
+    now: DateTime<Utc>,
+) -> (InterviewMessage, Question) {
+    let cost = interview.charge_chat(&settings.pricing, &generated.usage);
+    let question = generated.value;
+    let message = InterviewMessage::new(
+        (interview.id, session),
+        sequence_number,
+        MessageType::AiQuestion,
+        question.text.clone(),
+        MessageMetadata::Question(QuestionNote {
+            skill: question.skill.clone(),
+            level: question.level,
+            usage: Some(generated.usage),
+            cost_usd: Some(cost),
+            speech: None,
+        }),
+        now,
+    );
+    (message, question)
+}
+
 /// The closing remark for an interview that ended for `reason`.
 pub fn closing_remark(reason: CompletionReason) -> &'static str {
     match reason {
@@ -348,28 +371,14 @@ impl TurnPlan {
             answer,
             ..
         } = self;
-        let cost = interview.charge_chat(&settings.pricing, &generated.usage);
-        let question = generated.value;
-        let reply = InterviewMessage {
-            id: MessageId::new(),
-            interview_id: interview.id,
-            session_id: session.id,
-            sequence_number: answer.sequence_number + 1,
-            message_type: MessageType::AiQuestion,
-            content_text: question.text.clone(),
-            audio: None,
-            audio_duration_seconds: None,
-            audio_metadata: None,
-            response_time_seconds: None,
-            metadata: MessageMetadata::Question(QuestionNote {
-                skill: question.skill.clone(),
-                level: question.level,
-                usage: Some(generated.usage),
-                cost_usd: Some(cost),
-                speech: None,
-            }),
-            created_at: now,
-        };
+        let (reply, question) = question_message(
+            &mut interview,
+            session.id,
+            answer.sequence_number + 1,
+            generated,
+            settings,
+            now,
+        );
         session
             .memory
             .push(settings.memory, Speaker::Interviewer, &question.text);
@@ -407,23 +416,17 @@ impl TurnPlan {
         } = self;
         finish(&mut interview, reason, now)?;
         session.pending_question = None;
-        let reply = InterviewMessage {
-            id: MessageId::new(),
-            interview_id: interview.id,
-            session_id: session.id,
-            sequence_number: answer.sequence_number + 1,
-            message_type: MessageType::AiClosing,
-            content_text: closing_remark(reason).to_owned(),
-            audio: None,
-            audio_duration_seconds: None,
-            audio_metadata: None,
-            response_time_seconds: None,
-            metadata: MessageMetadata::Closing(ClosingNote {
+        let reply = InterviewMessage::new(
+            (interview.id, session.id),
+            answer.sequence_number + 1,
+            MessageType::AiClosing,
+            closing_remark(reason),
+            MessageMetadata::Closing(ClosingNote {
                 completion_reason: reason,
                 speech: None,
             }),
-            created_at: now,
-        };
+            now,
+        );
         Ok(TurnDraft {
             interview,
             session,
