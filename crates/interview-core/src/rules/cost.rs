@@ -44,7 +44,9 @@ pub struct Pricing {
     pub realtime: RealtimePricing,
     pub whisper_per_minute: Decimal,
     pub tts_per_thousand_characters: Decimal,
-    /// Chat prices by model name.
+    /// Chat prices by model name. Configured entries are added to the built-in ones (and replace
+    /// those of the same name); they never drop the others.
+    #[serde(deserialize_with = "built_in_chat_prices_and")]
     pub chat: BTreeMap<String, ChatPricing>,
     /// Price for a chat model missing from the table: deliberately an expensive one, so an
     /// unknown model can only make the budget stricter.
@@ -80,6 +82,18 @@ impl Default for Pricing {
             chat_fallback: chat(3_000, 6_000),
         }
     }
+}
+
+fn built_in_chat_prices_and<'de, D>(
+    deserializer: D,
+) -> Result<BTreeMap<String, ChatPricing>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let configured = BTreeMap::<String, ChatPricing>::deserialize(deserializer)?;
+    let mut prices = Pricing::default().chat;
+    prices.extend(configured);
+    Ok(prices)
 }
 
 /// Tokens one chat call consumed.
@@ -296,6 +310,23 @@ mod tests {
             output_tokens: 10_000,
         };
         assert_eq!(pricing.chat_cost(&offline), Decimal::ZERO);
+    }
+
+    #[test]
+    fn a_configured_chat_price_is_added_to_the_built_in_ones() {
+        let pricing: Pricing = serde_json::from_value(serde_json::json!({
+            "chat": {"llama3.1": {"input_per_million": "0.1", "output_per_million": "0.2"}}
+        }))
+        .unwrap();
+        assert_eq!(
+            pricing.chat_pricing("llama3.1").output_per_million,
+            usd("0.2")
+        );
+        // the others stay priced as before, not at the expensive fallback
+        assert_eq!(
+            pricing.chat_pricing("gpt-4o-mini"),
+            Pricing::default().chat_pricing("gpt-4o-mini")
+        );
     }
 
     #[test]
