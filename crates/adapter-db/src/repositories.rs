@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use interview_core::ids::{CandidateId, InterviewId};
+use interview_core::ids::{CandidateId, InterviewId, MessageId};
 use interview_core::interview::stored::StoredOutcome;
 use interview_core::lifecycle::{CompletionReason, InterviewStatus};
 use interview_core::model::{
@@ -424,6 +424,20 @@ impl InterviewRepository for SeaOrmInterviews {
             total_count,
             messages,
         })
+    }
+
+    async fn message(
+        &self,
+        interview: InterviewId,
+        message: MessageId,
+    ) -> Result<Option<InterviewMessage>, RepositoryError> {
+        interview_messages::Entity::find_by_id(message.as_uuid())
+            .filter(interview_messages::Column::InterviewId.eq(interview.as_uuid()))
+            .one(self.database.connection())
+            .await
+            .map_err(translate)?
+            .map(mapping::message)
+            .transpose()
     }
 
     async fn last_question(

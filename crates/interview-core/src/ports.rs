@@ -300,6 +300,16 @@ pub trait InterviewRepository: Send + Sync {
         limit: Option<u64>,
     ) -> Result<MessagePage, RepositoryError>;
 
+    /// One message of an interview.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn message(
+        &self,
+        interview: InterviewId,
+        message: MessageId,
+    ) -> Result<Option<InterviewMessage>, RepositoryError>;
+
     /// The most recent interviewer message (a question, or the closing remark).
     ///
     /// # Errors

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::accounts::{CredentialStore, LoginAttempts};
 use crate::cost::ChatUsage;
-use crate::ids::{CandidateId, InterviewId};
+use crate::ids::{CandidateId, InterviewId, MessageId};
 use crate::interview::stored::StoredOutcome;
 use crate::ladder::{AnswerQuality, Evaluation, Score, SkillArea};
 use crate::lifecycle::{CompletionReason, InterviewStatus};
@@ -172,6 +172,18 @@ impl InterviewRepository for InMemoryInterviews {
             total_count: all.len() as u64,
             messages: all.iter().skip(skip).take(limit).cloned().collect(),
         })
+    }
+
+    async fn message(
+        &self,
+        interview: InterviewId,
+        message: MessageId,
+    ) -> Result<Option<InterviewMessage>, RepositoryError> {
+        let state = locked(&self.state);
+        Ok(state
+            .messages
+            .get(&interview)
+            .and_then(|messages| messages.iter().find(|stored| stored.id == message).cloned()))
     }
 
     async fn last_question(

@@ -186,6 +186,26 @@ async fn an_interview_is_stored_and_read_back_through_the_service() {
             last.metadata
         );
         assert_eq!(last.audio, None);
+        // one message by id, only within its own interview
+        assert_eq!(
+            fixture
+                .repo
+                .message(started.interview.id, last.id)
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(&last),
+            "{name}"
+        );
+        assert_eq!(
+            fixture
+                .repo
+                .message(interview_core::ids::InterviewId::new(), last.id)
+                .await
+                .unwrap(),
+            None,
+            "{name}"
+        );
         database.finish().await;
     }
 }

@@ -208,11 +208,10 @@ impl InterviewService {
         message_id: MessageId,
     ) -> Result<StoredAudio, ReadError> {
         self.load_for(interview_id, &actor, Access::Read).await?;
-        let page = self.interviews.messages(interview_id, 0, None).await?;
-        let blob = page
-            .messages
-            .into_iter()
-            .find(|message| message.id == message_id)
+        let blob = self
+            .interviews
+            .message(interview_id, message_id)
+            .await?
             .and_then(|message| message.audio)
             .ok_or(ReadError::NotFound)?;
         let speech = self.speech.as_ref().ok_or(ReadError::NotFound)?;
