@@ -450,6 +450,19 @@ impl InterviewerModel for ScriptedInterviewer {
     }
 }
 
+/// An evaluation with these scores (which must be within `0..=1`) and nothing else.
+pub fn evaluation(quality: AnswerQuality, accuracy: f64, clarity: f64) -> Evaluation {
+    Evaluation {
+        quality,
+        technical_accuracy: Score::clamped(accuracy),
+        explanation_clarity: Score::clamped(clarity),
+        identified_skills: vec![],
+        boundaries_noticed: vec![],
+        rationale: None,
+        fallback: false,
+    }
+}
+
 /// An in-progress text interview for `python`, started at the Unix epoch, for rule tests.
 pub fn sample_interview() -> Interview {
     let epoch = DateTime::<Utc>::UNIX_EPOCH;

@@ -13,9 +13,7 @@ use crate::actor::Actor;
 use crate::cost::ChatUsage;
 use crate::ids::{CandidateId, InterviewId, MessageId, SessionId};
 use crate::interview::stored::StoredOutcome;
-use crate::ladder::{
-    AnswerQuality, DifficultyLevel, Evaluation, ProgressionState, ResponseRecord, Score, SkillArea,
-};
+use crate::ladder::{AnswerQuality, DifficultyLevel, ProgressionState, ResponseRecord, SkillArea};
 use crate::lifecycle::{CompletionReason, InterviewStatus};
 use crate::memory::{ConversationMemory, MemorySettings, Speaker};
 use crate::model::{
@@ -27,21 +25,10 @@ use crate::ports::{
 };
 use crate::rules::skills::QuestionIntent;
 use crate::testing::ManualClock;
+pub(super) use crate::testing::evaluation;
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap()
-}
-
-pub(super) fn evaluation(quality: AnswerQuality, accuracy: f64, clarity: f64) -> Evaluation {
-    Evaluation {
-        quality,
-        technical_accuracy: Score::new(accuracy).unwrap(),
-        explanation_clarity: Score::new(clarity).unwrap(),
-        identified_skills: vec![],
-        boundaries_noticed: vec![],
-        rationale: None,
-        fallback: false,
-    }
 }
 
 pub(super) fn usage(model: &str, input: u64, output: u64) -> ChatUsage {
@@ -89,26 +76,16 @@ pub(super) fn record(level: DifficultyLevel, asked: i32, history: &[f64]) -> Int
     InterviewRecord {
         interview: Interview {
             id: interview_id,
-            candidate_id,
-            resume_id: None,
-            role_type: RoleType::React,
-            mode: InterviewMode::Text,
             status: InterviewStatus::InProgress,
             started_at: Some(t0()),
-            completed_at: None,
-            duration_seconds: None,
-            completion_reason: None,
             ai_model_used: Some("gpt-4o-mini".into()),
-            total_tokens_used: 0,
-            cost_usd: Decimal::ZERO,
-            speech_tokens_used: 0,
-            speech_cost_usd: Decimal::ZERO,
-            realtime_cost_usd: Decimal::ZERO,
-            tech_check_metadata: None,
-            video_recording_url: None,
-            video_recording_consent: false,
-            video_recording_status: None,
-            created_at: t0(),
+            ..Interview::scheduled(
+                candidate_id,
+                RoleType::React,
+                InterviewMode::Text,
+                None,
+                t0(),
+            )
         },
         session: InterviewSession {
             id: SessionId::new(),

@@ -14,10 +14,10 @@ use crate::ports::{Generated, Question};
 use crate::rules::budget::Budget;
 use crate::rules::cost::{ChatUsage, RealtimeUsage, estimated_tokens};
 use crate::rules::ladder::{
-    AnswerQuality, DifficultyLevel, Evaluation, ProgressionState, STEP_DOWN_FLOOR, Score, SkillArea,
+    AnswerQuality, DifficultyLevel, Evaluation, ProgressionState, STEP_DOWN_FLOOR, SkillArea,
 };
 use crate::rules::memory::ConversationMemory;
-use crate::testing::sample_interview;
+use crate::testing::{evaluation, sample_interview};
 
 const MODEL: &str = "gpt-4o";
 
@@ -72,18 +72,6 @@ fn worst_case_usage(settings: &InterviewSettings, prompt_characters: usize) -> C
         model: MODEL.into(),
         input_tokens: estimated_tokens(prompt_characters) + 400,
         output_tokens: settings.max_output_tokens,
-    }
-}
-
-fn evaluation(quality: AnswerQuality, accuracy: f64, clarity: f64) -> Evaluation {
-    Evaluation {
-        quality,
-        technical_accuracy: Score::clamped(accuracy),
-        explanation_clarity: Score::clamped(clarity),
-        identified_skills: vec![],
-        boundaries_noticed: vec![],
-        rationale: None,
-        fallback: false,
     }
 }
 

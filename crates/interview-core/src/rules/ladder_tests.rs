@@ -1,17 +1,6 @@
 use super::*;
+use crate::testing::evaluation;
 use proptest::prelude::*;
-
-fn evaluation(quality: AnswerQuality, accuracy: f64, clarity: f64) -> Evaluation {
-    Evaluation {
-        quality,
-        technical_accuracy: Score::new(accuracy).unwrap(),
-        explanation_clarity: Score::new(clarity).unwrap(),
-        identified_skills: vec![],
-        boundaries_noticed: vec![],
-        rationale: None,
-        fallback: false,
-    }
-}
 
 fn strong() -> Evaluation {
     evaluation(AnswerQuality::Good, 0.9, 0.9)
