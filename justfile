@@ -25,7 +25,7 @@ bench k="64" t="100":
 # The same on a fresh PostgreSQL database (needs a local server with trust auth)
 bench-pg k="64" t="100" admin="postgres://postgres@127.0.0.1:5432/postgres":
     cargo build --release -p server -p loadgen
-    psql "{{admin}}" -qc 'DROP DATABASE IF EXISTS interview_bench' -c 'CREATE DATABASE interview_bench'
+    psql "{{admin}}" -qc 'DROP DATABASE IF EXISTS interview_bench' -c 'CREATE DATABASE interview_bench' -c 'CHECKPOINT'
     APP__DATABASE__MAX_CONNECTIONS=8 ./target/release/loadgen --server-bin \
         ./target/release/interview-server -k {{k}} -t {{t}} \
         --database-url "postgres://postgres@127.0.0.1:5432/interview_bench"
