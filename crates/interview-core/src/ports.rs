@@ -19,7 +19,14 @@ use crate::rules::memory::PromptMemory;
 use crate::rules::skills::QuestionIntent;
 use crate::validation::Email;
 
+mod realtime;
 mod speech;
+#[cfg(any(test, feature = "mock"))]
+pub use realtime::MockRealtimeSender;
+pub use realtime::{
+    RealtimeEvent, RealtimeEvents, RealtimeSender, RealtimeSession, RealtimeSessionConfig,
+    RealtimeVoice, TurnDetection,
+};
 pub use speech::{
     AudioClip, AudioFormat, SpeechAudio, SpeechSynthesizer, Transcriber, Transcription,
 };

@@ -252,7 +252,7 @@ fn a_realtime_answer_is_charged_to_realtime_and_judged_without_another_call() {
         audio_input_seconds: 300,
         audio_output_seconds: 180,
         text_input_tokens: 2_000,
-        text_output_tokens: 0,
+        ..RealtimeUsage::default()
     };
     let judged = evaluation(AnswerQuality::Excellent, 0.9, 0.9);
     let prepared = prepare_turn(

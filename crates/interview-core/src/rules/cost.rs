@@ -29,12 +29,27 @@ pub struct ChatPricing {
     pub output_per_million: Decimal,
 }
 
+/// Realtime prices. Upstreams report audio either as tokens (the GA interface) or as seconds;
+/// each is priced by its own rate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RealtimePricing {
     pub audio_input_per_minute: Decimal,
     pub audio_output_per_minute: Decimal,
+    #[serde(default = "audio_input_per_million")]
+    pub audio_input_per_million: Decimal,
+    #[serde(default = "audio_output_per_million")]
+    pub audio_output_per_million: Decimal,
     pub text_input_per_million: Decimal,
     pub text_output_per_million: Decimal,
+}
+
+/// gpt-realtime-mini's list prices for audio tokens.
+fn audio_input_per_million() -> Decimal {
+    Decimal::new(10, 0)
+}
+
+fn audio_output_per_million() -> Decimal {
+    Decimal::new(20, 0)
 }
 
 /// The price table. Defaults are OpenAI's list prices; configuration can override any entry.
@@ -73,6 +88,8 @@ impl Default for Pricing {
             realtime: RealtimePricing {
                 audio_input_per_minute: Decimal::new(6, 2),
                 audio_output_per_minute: Decimal::new(24, 2),
+                audio_input_per_million: audio_input_per_million(),
+                audio_output_per_million: audio_output_per_million(),
                 text_input_per_million: Decimal::new(5, 0),
                 text_output_per_million: Decimal::new(20, 0),
             },
@@ -115,8 +132,31 @@ impl ChatUsage {
 pub struct RealtimeUsage {
     pub audio_input_seconds: u64,
     pub audio_output_seconds: u64,
+    #[serde(default)]
+    pub audio_input_tokens: u64,
+    #[serde(default)]
+    pub audio_output_tokens: u64,
     pub text_input_tokens: u64,
     pub text_output_tokens: u64,
+}
+
+impl RealtimeUsage {
+    /// Both usages together.
+    #[must_use]
+    pub fn plus(self, other: Self) -> Self {
+        Self {
+            audio_input_seconds: self.audio_input_seconds + other.audio_input_seconds,
+            audio_output_seconds: self.audio_output_seconds + other.audio_output_seconds,
+            audio_input_tokens: self.audio_input_tokens + other.audio_input_tokens,
+            audio_output_tokens: self.audio_output_tokens + other.audio_output_tokens,
+            text_input_tokens: self.text_input_tokens + other.text_input_tokens,
+            text_output_tokens: self.text_output_tokens + other.text_output_tokens,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 impl Pricing {
@@ -150,6 +190,14 @@ impl Pricing {
             usage.audio_output_seconds,
             prices.audio_output_per_minute,
             SIXTY,
+        ) + priced(
+            usage.audio_input_tokens,
+            prices.audio_input_per_million,
+            MILLION,
+        ) + priced(
+            usage.audio_output_tokens,
+            prices.audio_output_per_million,
+            MILLION,
         ) + priced(
             usage.text_input_tokens,
             prices.text_input_per_million,
@@ -265,7 +313,7 @@ mod tests {
             audio_input_seconds: 300,
             audio_output_seconds: 180,
             text_input_tokens: 2_000,
-            text_output_tokens: 0,
+            ..RealtimeUsage::default()
         };
         assert_eq!(Pricing::default().realtime_cost(&usage), usd("1.03"));
     }
@@ -277,6 +325,18 @@ mod tests {
             ..RealtimeUsage::default()
         };
         assert_eq!(Pricing::default().realtime_cost(&usage), usd("20"));
+    }
+
+    #[test]
+    fn realtime_audio_tokens_are_priced_per_million() {
+        let usage = RealtimeUsage {
+            audio_input_tokens: 100_000,
+            audio_output_tokens: 50_000,
+            ..RealtimeUsage::default()
+        };
+        // 0.1 M at $10 + 0.05 M at $20
+        assert_eq!(Pricing::default().realtime_cost(&usage), usd("2"));
+        assert_eq!(usage.plus(usage).audio_input_tokens, 200_000);
     }
 
     #[test]
