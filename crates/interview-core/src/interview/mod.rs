@@ -11,6 +11,7 @@ pub mod commands;
 mod commit;
 pub mod errors;
 mod queries;
+pub mod realtime;
 pub mod settings;
 mod start;
 pub mod stored;
@@ -24,6 +25,7 @@ pub use commands::{
     StartInterview, Started, StoredAudio, SubmitVoiceAnswer, Transcript, TurnInput,
 };
 pub use errors::{AnswerError, CompleteError, ReadError, StartError};
+pub use realtime::{RealtimeAnswer, RealtimeOpening};
 pub use settings::InterviewSettings;
 
 use crate::actor::Actor;

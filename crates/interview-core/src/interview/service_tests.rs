@@ -551,3 +551,6 @@ mod in_memory;
 
 #[path = "service_voice_tests.rs"]
 mod voice;
+
+#[path = "realtime_tests.rs"]
+mod realtime;

@@ -1,0 +1,234 @@
+//! Realtime voice as a way in, not a second engine: the core configures the upstream session
+//! (instructions, the question to ask, what to seed it with), and every spoken answer becomes a
+//! `TurnInput` like any other. The upstream's item id is the idempotency key, so a turn seen twice
+//! is counted once.
+
+use crate::actor::Actor;
+use crate::ids::InterviewId;
+use crate::interview::InterviewService;
+use crate::interview::access::Access;
+use crate::interview::commands::{AnswerOutcome, AnswerSource, TurnInput};
+use crate::interview::errors::AnswerError;
+use crate::model::{Interview, InterviewSession, RoleType};
+use crate::ports::{ClientKey, InterviewRecord, RealtimeSessionConfig, TurnDetection, TurnWrite};
+use crate::rules::budget::PaidCall;
+use crate::rules::cost::RealtimeUsage;
+use crate::rules::ladder::Evaluation;
+use crate::rules::lifecycle::{CompletionReason, InterviewStatus, finish};
+use crate::rules::memory::Speaker;
+
+/// What the relay needs to open (or reopen) the upstream session of an interview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeOpening {
+    pub interview: Interview,
+    pub config: RealtimeSessionConfig,
+    /// True when the candidate already answered: the pending question is asked again.
+    pub resumed: bool,
+    /// Sequence number of the open question.
+    pub open_question: i32,
+}
+
+/// A spoken answer, transcribed upstream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RealtimeAnswer {
+    pub interview_id: InterviewId,
+    pub actor: Actor,
+    /// The upstream's id of the candidate's turn: the same turn always has the same id.
+    pub item_id: String,
+    pub transcript: String,
+    /// The realtime model's judgement, when it gave one; otherwise the interviewer judges.
+    pub evaluation: Option<Evaluation>,
+    /// Upstream usage since the last charge.
+    pub usage: RealtimeUsage,
+}
+
+const fn role_title(role: RoleType) -> &'static str {
+    match role {
+        RoleType::React => "React",
+        RoleType::Python => "Python",
+        RoleType::Javascript => "JavaScript",
+        RoleType::Fullstack => "full-stack",
+    }
+}
+
+/// The standing instructions of the realtime interviewer.
+pub fn realtime_instructions(interview: &Interview, session: &InterviewSession) -> String {
+    let level = session.current_difficulty;
+    let asked = session
+        .progression
+        .asked_questions
+        .iter()
+        .map(|question| format!("- {question}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!(
+        "You are a calm, friendly technical interviewer for a {role} developer role, speaking \
+         English. The interview runs at the {level} level now. You never choose questions \
+         yourself: you say exactly the text you are given, word for word, and nothing else. \
+         After each answer of the candidate, call the function evaluate_candidate_answer with \
+         your judgement of that answer (scores between 0 and 1), then wait for the text to say. \
+         Do not give feedback on answers and do not reveal scores. Questions already asked, \
+         never to be repeated:\n{asked}",
+        role = role_title(interview.role_type),
+    )
+}
+
+/// A client key from an upstream item id: visible ASCII, at most 255 characters.
+fn item_key(item_id: &str) -> Option<ClientKey> {
+    let cleaned: String = format!("rt-{item_id}")
+        .chars()
+        .filter(char::is_ascii_graphic)
+        .take(255)
+        .collect();
+    ClientKey::parse(&cleaned).ok()
+}
+
+impl InterviewService {
+    /// Checks that `actor` may take the interview and that it is running, and configures an
+    /// upstream session for it: the standing instructions, the memory window as history, and
+    /// the greeting with the first question, or the pending question again.
+    ///
+    /// # Errors
+    /// [`AnswerError::NotFound`] for an interview the actor may not take;
+    /// [`AnswerError::InvalidState`] unless it is in progress.
+    pub async fn open_realtime(
+        &self,
+        interview_id: InterviewId,
+        actor: Actor,
+        turn_detection: TurnDetection,
+    ) -> Result<RealtimeOpening, AnswerError> {
+        let InterviewRecord { interview, session } =
+            self.load_for(interview_id, &actor, Access::Take).await?;
+        let pending = match (&interview.status, &session.pending_question) {
+            (InterviewStatus::InProgress, Some(pending)) => pending.clone(),
+            _ => {
+                return Err(AnswerError::InvalidState {
+                    status: interview.status,
+                });
+            }
+        };
+        let question = session
+            .memory
+            .messages()
+            .iter()
+            .rev()
+            .find(|message| message.speaker == Speaker::Interviewer)
+            .map(|message| message.text.clone())
+            .unwrap_or_default();
+        let resumed = session
+            .memory
+            .messages()
+            .iter()
+            .any(|message| message.speaker == Speaker::Candidate);
+        let opening = if resumed {
+            format!("Welcome back. Let's pick up where we left off. {question}")
+        } else {
+            format!(
+                "Hello, and thank you for joining this {} interview. Let's begin. {question}",
+                role_title(interview.role_type)
+            )
+        };
+        let history = if resumed {
+            session.memory.messages().to_vec()
+        } else {
+            Vec::new()
+        };
+        Ok(RealtimeOpening {
+            config: RealtimeSessionConfig {
+                instructions: realtime_instructions(&interview, &session),
+                history,
+                opening,
+                turn_detection,
+            },
+            resumed,
+            open_question: pending.sequence_number,
+            interview,
+        })
+    }
+
+    /// A spoken answer through the one turn path: judged by the realtime model's evaluation
+    /// when it gave one (else by the interviewer), its usage charged to realtime costs, counted
+    /// once per upstream item id.
+    ///
+    /// # Errors
+    /// Every error of [`Self::answer`].
+    pub async fn answer_realtime(
+        &self,
+        answer: RealtimeAnswer,
+    ) -> Result<AnswerOutcome, AnswerError> {
+        self.answer(TurnInput {
+            interview_id: answer.interview_id,
+            actor: answer.actor,
+            text: answer.transcript,
+            in_reply_to: None,
+            client_key: item_key(&answer.item_id),
+            source: AnswerSource::Realtime {
+                evaluation: answer.evaluation,
+                usage: answer.usage,
+            },
+        })
+        .await
+    }
+
+    /// Charges realtime usage that belongs to no answer (the interviewer's speech after the last
+    /// turn, a session that ended). When the interview can no longer afford another realtime
+    /// turn it completes with `budget_exhausted`; returns whether it did.
+    ///
+    /// # Errors
+    /// [`AnswerError::NotFound`] for an interview the actor may not take; storage failures.
+    pub async fn charge_realtime(
+        &self,
+        interview_id: InterviewId,
+        actor: Actor,
+        usage: RealtimeUsage,
+    ) -> Result<bool, AnswerError> {
+        let InterviewRecord {
+            mut interview,
+            mut session,
+        } = self.load_for(interview_id, &actor, Access::Take).await?;
+        let before = interview.clone();
+        interview.charge_realtime(&self.settings.pricing, &usage);
+        let now = self.clock.now();
+        // another turn costs at least what this stretch of the session did
+        let exhausted = interview.status == InterviewStatus::InProgress
+            && !self
+                .settings
+                .budget_guard()
+                .allows(&interview.costs(), PaidCall::Realtime(usage));
+        if exhausted {
+            finish(&mut interview, CompletionReason::BudgetExhausted, now)?;
+            session.pending_question = None;
+        }
+        if usage.is_empty() && !exhausted {
+            return Ok(false);
+        }
+        let expected_version = session.version;
+        session.updated_at = now;
+        session.version = expected_version + 1;
+        self.interviews
+            .save_turn(&TurnWrite {
+                interview_changed: interview != before,
+                interview,
+                session,
+                expected_version,
+                messages: Vec::new(),
+                idempotency: None,
+            })
+            .await?;
+        Ok(exhausted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn item_ids_make_valid_client_keys() {
+        assert_eq!(
+            item_key("item_C9x 7").map(|key| key.as_str().to_owned()),
+            Some("rt-item_C9x7".to_owned())
+        );
+        assert!(item_key(&"x".repeat(400)).is_some());
+    }
+}
