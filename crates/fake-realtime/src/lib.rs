@@ -1,0 +1,421 @@
+//! An in-process fake of the OpenAI Realtime GA WebSocket server, for tests (loopback only).
+//!
+//! [`FakeRealtime::start_with`] binds `127.0.0.1:0` and serves `ws://127.0.0.1:PORT/v1/realtime`.
+//! What it implements:
+//! - the handshake: path `/v1/realtime`, `Authorization: Bearer <key>` (else 401), the `model`
+//!   query parameter when the script names one (else 400), and refusing the first N handshakes
+//!   with a chosen status (429, 503, …) and optional `Retry-After`;
+//! - `session.created` on connect; `session.update` → `session.updated` (echoing the session);
+//! - `conversation.item.create` → `conversation.item.added`; `conversation.item.truncate` →
+//!   `conversation.item.truncated`; `response.cancel` → the `response_cancel_not_active` error
+//!   (the fake streams every response at once, so none is ever in progress);
+//! - `response.create` → a scripted spoken reply (audio deltas with base64 PCM16, transcript
+//!   deltas, `response.done` with a GA `usage` block);
+//! - `input_audio_buffer.append` + `input_audio_buffer.commit` → `input_audio_buffer.committed`,
+//!   `conversation.item.input_audio_transcription.completed` with the next scripted [`Turn`]'s
+//!   transcript (item ids `item_user_N`, stable when delivered twice), then the turn's
+//!   [`Outcome`]: an `evaluate_candidate_answer` call, a spoken reply or raw frames. A commit
+//!   without appended audio gets the `input_audio_buffer_commit_empty` error.
+//! - options: duplicate delivery, `input_audio_buffer.speech_started`, dropping the connection
+//!   after turn K.
+//!
+//! Every client event received is recorded as JSON, per accepted connection, for assertions;
+//! [`FakeRealtime::wait_for`] waits for one without sleeping.
+
+mod events;
+mod script;
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
+use tokio_tungstenite::tungstenite::http::StatusCode;
+use tokio_tungstenite::tungstenite::{Message, http};
+
+pub use script::{
+    EVALUATION_TOOL, Outcome, Reply, Script, TEST_API_KEY, Turn, Usage, evaluation_arguments,
+};
+
+/// How long [`FakeRealtime::wait_for`] waits before it fails the test (a hang guard only).
+const HANG_GUARD: Duration = Duration::from_secs(10);
+
+#[derive(Default)]
+struct State {
+    handshakes: usize,
+    connections: Vec<Vec<Value>>,
+    turns: VecDeque<Turn>,
+    turns_done: usize,
+    responses: usize,
+}
+
+struct Shared {
+    script: Script,
+    state: Mutex<State>,
+    changed: Notify,
+}
+
+impl Shared {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn next_response_id(&self) -> String {
+        let mut state = self.state();
+        state.responses += 1;
+        format!("resp_{}", state.responses)
+    }
+
+    /// The handshake check; `Err` is the HTTP answer instead of the upgrade.
+    fn admit(&self, attempt: usize, request: &Request) -> Result<(), Box<ErrorResponse>> {
+        let refuse = |status: StatusCode, message: &str| {
+            let mut response = http::Response::new(Some(format!(
+                r#"{{"error":{{"type":"invalid_request_error","code":null,"message":"{message}"}}}}"#
+            )));
+            *response.status_mut() = status;
+            Box::new(response)
+        };
+        if attempt <= self.script.refusals {
+            let status = StatusCode::from_u16(self.script.refusal_status)
+                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let mut response = refuse(status, "scripted refusal");
+            if let Some(seconds) = self.script.retry_after_seconds {
+                response
+                    .headers_mut()
+                    .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
+            return Err(response);
+        }
+        if request.uri().path() != "/v1/realtime" {
+            return Err(refuse(StatusCode::NOT_FOUND, "no such path"));
+        }
+        let expected = format!("Bearer {}", self.script.api_key);
+        let authorization = request.headers().get(http::header::AUTHORIZATION);
+        if authorization.and_then(|value| value.to_str().ok()) != Some(expected.as_str()) {
+            return Err(refuse(
+                StatusCode::UNAUTHORIZED,
+                "Incorrect API key provided",
+            ));
+        }
+        let model = model_of(request);
+        if self
+            .script
+            .model
+            .as_ref()
+            .is_some_and(|wanted| model.as_ref() != Some(wanted))
+            || model.is_none()
+        {
+            return Err(refuse(StatusCode::BAD_REQUEST, "unknown or missing model"));
+        }
+        Ok(())
+    }
+}
+
+fn model_of(request: &Request) -> Option<String> {
+    request
+        .uri()
+        .query()?
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("model="))
+        .map(str::to_owned)
+}
+
+/// The running fake; stops when dropped.
+pub struct FakeRealtime {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept: JoinHandle<()>,
+}
+
+impl Drop for FakeRealtime {
+    fn drop(&mut self) {
+        self.accept.abort();
+    }
+}
+
+impl FakeRealtime {
+    /// A fake that accepts [`TEST_API_KEY`] and speaks the default reply.
+    pub async fn start() -> Self {
+        Self::start_with(Script::default()).await
+    }
+
+    /// # Panics
+    /// When no loopback port can be bound.
+    pub async fn start_with(script: Script) -> Self {
+        let listener = match TcpListener::bind("127.0.0.1:0").await {
+            Ok(listener) => listener,
+            Err(error) => panic!("the fake realtime server cannot bind a loopback port: {error}"),
+        };
+        let addr = match listener.local_addr() {
+            Ok(addr) => addr,
+            Err(error) => panic!("the fake realtime server has no address: {error}"),
+        };
+        let state = State {
+            turns: script.turns.iter().cloned().collect(),
+            ..State::default()
+        };
+        let shared = Arc::new(Shared {
+            script,
+            state: Mutex::new(state),
+            changed: Notify::new(),
+        });
+        let accepting = shared.clone();
+        let accept = tokio::spawn(async move {
+            let mut connections = JoinSet::new();
+            while let Ok((stream, _)) = listener.accept().await {
+                connections.spawn(serve(accepting.clone(), stream));
+            }
+        });
+        Self {
+            addr,
+            shared,
+            accept,
+        }
+    }
+
+    /// The base URL to configure as the realtime URL: `ws://127.0.0.1:PORT/v1`.
+    pub fn url(&self) -> String {
+        format!("ws://{}/v1", self.addr)
+    }
+
+    /// The HTTP base URL of the same server (`http://127.0.0.1:PORT/v1`), for clients that
+    /// derive the WebSocket URL from it.
+    pub fn http_url(&self) -> String {
+        format!("http://{}/v1", self.addr)
+    }
+
+    /// Handshakes attempted, refused ones included.
+    pub fn handshakes(&self) -> usize {
+        self.shared.state().handshakes
+    }
+
+    /// Connections upgraded to WebSocket.
+    pub fn connections(&self) -> usize {
+        self.shared.state().connections.len()
+    }
+
+    /// Every client event connection `connection` (from 0) has sent so far.
+    pub fn received(&self, connection: usize) -> Vec<Value> {
+        self.shared
+            .state()
+            .connections
+            .get(connection)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The client events of type `kind` on `connection`.
+    pub fn received_of(&self, connection: usize, kind: &str) -> Vec<Value> {
+        let events = self.received(connection);
+        events
+            .into_iter()
+            .filter(|event| event["type"] == kind)
+            .collect()
+    }
+
+    /// Waits until `connection` has sent `count` events of type `kind` and returns them.
+    ///
+    /// # Panics
+    /// After a generous hang guard, listing what was received.
+    pub async fn wait_for_count(&self, connection: usize, kind: &str, count: usize) -> Vec<Value> {
+        let wait = async {
+            loop {
+                let changed = self.shared.changed.notified();
+                let found = self.received_of(connection, kind);
+                if found.len() >= count {
+                    return found;
+                }
+                changed.await;
+            }
+        };
+        let Ok(found) = tokio::time::timeout(HANG_GUARD, wait).await else {
+            panic!(
+                "connection {connection} never sent {count} `{kind}`; it sent {:#?}",
+                self.received(connection)
+            );
+        };
+        found
+    }
+
+    /// Waits for the first event of type `kind` on `connection`.
+    pub async fn wait_for(&self, connection: usize, kind: &str) -> Value {
+        let mut found = self.wait_for_count(connection, kind, 1).await;
+        found.swap_remove(0)
+    }
+}
+
+async fn send(socket: &mut WebSocketStream<TcpStream>, events: &[Value]) -> bool {
+    send_frames(socket, events.iter().map(Value::to_string).collect()).await
+}
+
+async fn send_frames(socket: &mut WebSocketStream<TcpStream>, frames: Vec<String>) -> bool {
+    for frame in frames {
+        if socket.send(Message::text(frame)).await.is_err() {
+            return false;
+        }
+    }
+    true
+}
+
+/// One connection: the handshake, then client events in, scripted server events out.
+async fn serve(shared: Arc<Shared>, stream: TcpStream) {
+    let attempt = {
+        let mut state = shared.state();
+        state.handshakes += 1;
+        state.handshakes
+    };
+    let mut model = String::new();
+    // tungstenite fixes the callback's error type
+    #[allow(clippy::result_large_err)]
+    let check = |request: &Request, response: Response| {
+        shared.admit(attempt, request).map_err(|refusal| *refusal)?;
+        model = model_of(request).unwrap_or_default();
+        Ok(response)
+    };
+    let accepted = tokio_tungstenite::accept_hdr_async(stream, check).await;
+    shared.changed.notify_waiters();
+    let Ok(mut socket) = accepted else { return };
+    let connection = {
+        let mut state = shared.state();
+        state.connections.push(Vec::new());
+        state.connections.len() - 1
+    };
+    if !send(&mut socket, &[events::session_created(&model)]).await {
+        return;
+    }
+    let mut appended = 0usize;
+    let mut user_items = 0usize;
+    while let Some(Ok(message)) = socket.next().await {
+        let Message::Text(text) = message else {
+            if message.is_close() {
+                break;
+            }
+            continue;
+        };
+        let Ok(event) = serde_json::from_str::<Value>(text.as_str()) else {
+            continue;
+        };
+        {
+            let mut state = shared.state();
+            if let Some(log) = state.connections.get_mut(connection) {
+                log.push(event.clone());
+            }
+        }
+        shared.changed.notify_waiters();
+        let kind = event["type"].as_str().unwrap_or_default();
+        let replies = match kind {
+            "session.update" => vec![events::session_updated(&event["session"])],
+            "conversation.item.create" => vec![events::item_added(
+                &event["item"],
+                &format!("item_seed_{connection}"),
+            )],
+            "conversation.item.truncate" => vec![events::truncated(&event)],
+            "response.cancel" => vec![events::error(
+                "response_cancel_not_active",
+                "Cancellation failed: no active response found",
+                &event["event_id"],
+            )],
+            "response.create" => {
+                events::spoken_reply(&shared.next_response_id(), &shared.script.reply)
+            }
+            "input_audio_buffer.append" => {
+                let audio = event["audio"].as_str().unwrap_or_default();
+                let bytes = STANDARD.decode(audio).map_or(0, |bytes| bytes.len());
+                let first = appended == 0 && bytes > 0;
+                appended += bytes;
+                let speech = first
+                    && shared
+                        .state()
+                        .turns
+                        .front()
+                        .is_some_and(|turn| turn.speech_started);
+                if speech {
+                    vec![events::speech_started(&format!(
+                        "item_user_{}",
+                        user_items + 1
+                    ))]
+                } else {
+                    Vec::new()
+                }
+            }
+            "input_audio_buffer.commit" if appended == 0 => vec![events::error(
+                "input_audio_buffer_commit_empty",
+                "Error committing input audio buffer: buffer too small.",
+                &event["event_id"],
+            )],
+            "input_audio_buffer.commit" => {
+                appended = 0;
+                user_items += 1;
+                let item_id = format!("item_user_{user_items}");
+                let (turn, drop_now) = {
+                    let mut state = shared.state();
+                    let turn = state.turns.pop_front();
+                    state.turns_done += 1;
+                    (
+                        turn,
+                        shared.script.drop_after_turn == Some(state.turns_done),
+                    )
+                };
+                let frames = turn_frames(&shared, &item_id, turn);
+                if !send_frames(&mut socket, frames).await || drop_now {
+                    // dropping the socket without a close frame is what an upstream failure looks like
+                    return;
+                }
+                Vec::new()
+            }
+            _ => Vec::new(),
+        };
+        if !send(&mut socket, &replies).await {
+            return;
+        }
+    }
+}
+
+/// The frames a committed turn produces.
+fn turn_frames(shared: &Shared, item_id: &str, turn: Option<Turn>) -> Vec<String> {
+    let turn = turn.unwrap_or_else(|| Turn::raw("", Vec::new()));
+    let copies = if turn.twice { 2 } else { 1 };
+    let mut out = Vec::new();
+    for _ in 0..copies {
+        out.push(events::committed(item_id));
+    }
+    for _ in 0..copies {
+        out.push(events::transcription_completed(item_id, &turn.transcript));
+    }
+    let mut frames: Vec<String> = match turn.outcome {
+        Outcome::Evaluate { call_id, arguments } => {
+            let mut call = events::tool_call(
+                &shared.next_response_id(),
+                &call_id,
+                &arguments,
+                &shared.script.reply.usage.to_json(),
+            );
+            if turn.twice {
+                let arguments_done = call[1].clone();
+                call.insert(2, arguments_done);
+            }
+            out.extend(call);
+            Vec::new()
+        }
+        Outcome::Speak => {
+            out.extend(events::spoken_reply(
+                &shared.next_response_id(),
+                &shared.script.reply,
+            ));
+            Vec::new()
+        }
+        Outcome::Raw(frames) => frames,
+    };
+    let mut all: Vec<String> = out.iter().map(Value::to_string).collect();
+    all.append(&mut frames);
+    all
+}
