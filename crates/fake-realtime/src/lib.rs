@@ -9,13 +9,15 @@
 //! - `conversation.item.create` → `conversation.item.added`; `conversation.item.truncate` →
 //!   `conversation.item.truncated`; `response.cancel` → the `response_cancel_not_active` error
 //!   (the fake streams every response at once, so none is ever in progress);
-//! - `response.create` → a scripted spoken reply (audio deltas with base64 PCM16, transcript
+//! - `input_audio_buffer.append` + `input_audio_buffer.commit` → `input_audio_buffer.committed`
+//!   and `conversation.item.input_audio_transcription.completed` with the next scripted [`Turn`]'s
+//!   transcript (item ids `item_user_N`, the same when delivered twice). A commit without appended
+//!   audio gets the `input_audio_buffer_commit_empty` error. Like the real API with
+//!   `turn_detection: null`, a commit creates no response by itself;
+//! - `response.create` → after a commit, the turn's [`Outcome`]: an `evaluate_candidate_answer`
+//!   call (`response.function_call_arguments.done`, then `response.done`), a spoken reply or raw
+//!   frames; otherwise the scripted spoken reply (audio deltas with base64 PCM16, transcript
 //!   deltas, `response.done` with a GA `usage` block);
-//! - `input_audio_buffer.append` + `input_audio_buffer.commit` → `input_audio_buffer.committed`,
-//!   `conversation.item.input_audio_transcription.completed` with the next scripted [`Turn`]'s
-//!   transcript (item ids `item_user_N`, stable when delivered twice), then the turn's
-//!   [`Outcome`]: an `evaluate_candidate_answer` call, a spoken reply or raw frames. A commit
-//!   without appended audio gets the `input_audio_buffer_commit_empty` error.
 //! - options: duplicate delivery, `input_audio_buffer.speech_started`, dropping the connection
 //!   after turn K.
 //!
@@ -294,6 +296,8 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
     }
     let mut appended = 0usize;
     let mut user_items = 0usize;
+    // the committed turn whose outcome the next `response.create` produces
+    let mut pending: Option<Turn> = None;
     while let Some(Ok(message)) = socket.next().await {
         let Message::Text(text) = message else {
             if message.is_close() {
@@ -324,9 +328,22 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
                 "Cancellation failed: no active response found",
                 &event["event_id"],
             )],
-            "response.create" => {
-                events::spoken_reply(&shared.next_response_id(), &shared.script.reply)
-            }
+            "response.create" => match pending.take() {
+                None => events::spoken_reply(&shared.next_response_id(), &shared.script.reply),
+                Some(turn) => {
+                    let drop_now = {
+                        let mut state = shared.state();
+                        state.turns_done += 1;
+                        shared.script.drop_after_turn == Some(state.turns_done)
+                    };
+                    let frames = outcome_frames(&shared, turn);
+                    if !send_frames(&mut socket, frames).await || drop_now {
+                        // dropping the socket without a close frame is what an upstream failure looks like
+                        return;
+                    }
+                    Vec::new()
+                }
+            },
             "input_audio_buffer.append" => {
                 let audio = event["audio"].as_str().unwrap_or_default();
                 let bytes = STANDARD.decode(audio).map_or(0, |bytes| bytes.len());
@@ -355,22 +372,11 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
             "input_audio_buffer.commit" => {
                 appended = 0;
                 user_items += 1;
-                let item_id = format!("item_user_{user_items}");
-                let (turn, drop_now) = {
-                    let mut state = shared.state();
-                    let turn = state.turns.pop_front();
-                    state.turns_done += 1;
-                    (
-                        turn,
-                        shared.script.drop_after_turn == Some(state.turns_done),
-                    )
-                };
-                let frames = turn_frames(&shared, &item_id, turn);
-                if !send_frames(&mut socket, frames).await || drop_now {
-                    // dropping the socket without a close frame is what an upstream failure looks like
-                    return;
-                }
-                Vec::new()
+                let turn = shared.state().turns.pop_front();
+                let turn = turn.unwrap_or_else(|| Turn::spoken(""));
+                let frames = commit_events(&format!("item_user_{user_items}"), &turn);
+                pending = Some(turn);
+                frames
             }
             _ => Vec::new(),
         };
@@ -380,18 +386,23 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
     }
 }
 
-/// The frames a committed turn produces.
-fn turn_frames(shared: &Shared, item_id: &str, turn: Option<Turn>) -> Vec<String> {
-    let turn = turn.unwrap_or_else(|| Turn::raw("", Vec::new()));
+/// What a commit produces: the committed item and its transcript.
+fn commit_events(item_id: &str, turn: &Turn) -> Vec<Value> {
     let copies = if turn.twice { 2 } else { 1 };
-    let mut out = Vec::new();
-    for _ in 0..copies {
-        out.push(events::committed(item_id));
-    }
-    for _ in 0..copies {
-        out.push(events::transcription_completed(item_id, &turn.transcript));
-    }
-    let mut frames: Vec<String> = match turn.outcome {
+    let mut out = vec![events::committed(item_id); copies];
+    out.extend(vec![
+        events::transcription_completed(
+            item_id,
+            &turn.transcript
+        );
+        copies
+    ]);
+    out
+}
+
+/// What the response after a committed turn produces.
+fn outcome_frames(shared: &Shared, turn: Turn) -> Vec<String> {
+    let events = match turn.outcome {
         Outcome::Evaluate { call_id, arguments } => {
             let mut call = events::tool_call(
                 &shared.next_response_id(),
@@ -403,19 +414,10 @@ fn turn_frames(shared: &Shared, item_id: &str, turn: Option<Turn>) -> Vec<String
                 let arguments_done = call[1].clone();
                 call.insert(2, arguments_done);
             }
-            out.extend(call);
-            Vec::new()
+            call
         }
-        Outcome::Speak => {
-            out.extend(events::spoken_reply(
-                &shared.next_response_id(),
-                &shared.script.reply,
-            ));
-            Vec::new()
-        }
-        Outcome::Raw(frames) => frames,
+        Outcome::Speak => events::spoken_reply(&shared.next_response_id(), &shared.script.reply),
+        Outcome::Raw(frames) => return frames,
     };
-    let mut all: Vec<String> = out.iter().map(Value::to_string).collect();
-    all.append(&mut frames);
-    all
+    events.iter().map(Value::to_string).collect()
 }

@@ -80,15 +80,15 @@ impl Script {
         self
     }
 
-    /// Drops the connection abruptly (no close frame) right after the `turn`-th committed turn
-    /// (counted over all connections, from 1).
+    /// Drops the connection abruptly (no close frame) right after the outcome of the `turn`-th
+    /// turn (counted over all connections, from 1).
     pub fn drop_after_turn(mut self, turn: usize) -> Self {
         self.drop_after_turn = Some(turn);
         self
     }
 }
 
-/// What the model does after a candidate turn was transcribed.
+/// What the model does in the response created after a candidate turn was committed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Calls `evaluate_candidate_answer` with these (raw JSON) arguments.

@@ -60,6 +60,7 @@ async fn a_scripted_turn_is_transcribed_evaluated_and_recorded() {
     .await;
     assert_eq!(transcript["transcript"], "I use useEffect");
     assert_eq!(transcript["item_id"], "item_user_1");
+    send(&mut socket, json!({"type": "response.create"})).await;
     let call = next_of(&mut socket, "response.function_call_arguments.done").await;
     assert_eq!(call["call_id"], "call_1");
     assert_eq!(call["arguments"], arguments);
@@ -82,6 +83,7 @@ async fn a_scripted_turn_is_transcribed_evaluated_and_recorded() {
         [
             "input_audio_buffer.append",
             "input_audio_buffer.commit",
+            "response.create",
             "response.create"
         ]
     );
