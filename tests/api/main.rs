@@ -9,4 +9,5 @@ mod interviews;
 mod openapi;
 mod paging;
 mod platform;
+mod realtime;
 mod voice;

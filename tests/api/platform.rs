@@ -58,9 +58,10 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         ("/api/v1/interviews/{id}/complete", "post"),
         ("/api/v1/interviews/{id}/transcript", "get"),
         ("/api/v1/interviews/{id}/messages/{message_id}/audio", "get"),
+        ("/api/v1/interviews/{id}/realtime/connect", "get"),
     ];
     let paths = document["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 16, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(paths.len(), 17, "{:?}", paths.keys().collect::<Vec<_>>());
     for (path, method) in routes {
         let operation = &document["paths"][path][method];
         assert!(operation.is_object(), "{method} {path} is not documented");

@@ -236,32 +236,62 @@ impl FromRequest for AuthenticatedCandidate {
             let state = state.ok_or_else(|| {
                 ApiError::internal(&std::io::Error::other("application state missing"))
             })?;
-            let claims = state.tokens.verify(&token?)?;
-            if claims.role != Role::Candidate {
-                return Err(ApiError::new(
-                    actix_web::http::StatusCode::FORBIDDEN,
-                    "forbidden",
-                    "this endpoint is for candidates",
-                ));
-            }
-            let id: CandidateId = claims
-                .sub
-                .parse()
-                .map_err(|_| ApiError::unauthorized("the token is invalid or has expired"))?;
-            if state.accounts.is_token_revoked(&claims.jti).await? {
-                return Err(ApiError::unauthorized("the token has been revoked"));
-            }
-            let expires_at = Utc
-                .timestamp_opt(claims.exp, 0)
-                .single()
-                .ok_or_else(|| ApiError::unauthorized("the token is invalid or has expired"))?;
-            Ok(Self {
-                id,
-                jti: claims.jti,
-                expires_at,
-            })
+            AuthenticatedCandidate::from_token(&state, &token?).await
         })
     }
+}
+
+impl AuthenticatedCandidate {
+    /// The candidate a token speaks for: valid, a candidate's, not revoked.
+    ///
+    /// # Errors
+    /// 401 for an invalid, expired or revoked token; 403 for another role's token.
+    pub async fn from_token(state: &AppState, token: &str) -> Result<Self, ApiError> {
+        let claims = state.tokens.verify(token)?;
+        if claims.role != Role::Candidate {
+            return Err(ApiError::new(
+                actix_web::http::StatusCode::FORBIDDEN,
+                "forbidden",
+                "this endpoint is for candidates",
+            ));
+        }
+        let id: CandidateId = claims
+            .sub
+            .parse()
+            .map_err(|_| ApiError::unauthorized("the token is invalid or has expired"))?;
+        if state.accounts.is_token_revoked(&claims.jti).await? {
+            return Err(ApiError::unauthorized("the token has been revoked"));
+        }
+        let expires_at = Utc
+            .timestamp_opt(claims.exp, 0)
+            .single()
+            .ok_or_else(|| ApiError::unauthorized("the token is invalid or has expired"))?;
+        Ok(Self {
+            id,
+            jti: claims.jti,
+            expires_at,
+        })
+    }
+
+    /// The token of a request: the `Authorization: Bearer` header, or (for WebSockets, whose
+    /// browser API cannot set headers) a `token` query parameter.
+    ///
+    /// # Errors
+    /// 401 when neither is there.
+    pub fn token_of(request: &HttpRequest) -> Result<String, ApiError> {
+        bearer(request).or_else(|missing| {
+            web::Query::<TokenQuery>::from_query(request.query_string())
+                .ok()
+                .and_then(|query| query.into_inner().token)
+                .filter(|token| !token.trim().is_empty())
+                .ok_or(missing)
+        })
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TokenQuery {
+    token: Option<String>,
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ mod sections;
 
 pub use sections::{
     AiProvider, AiSettings, AuthSettings, DatabaseSection, InterviewSection, LogFormat,
-    LogSettings, RateLimitSettings, ServerSettings, StorageSection,
+    LogSettings, RateLimitSettings, RealtimeSection, ServerSettings, StorageSection,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +71,7 @@ pub struct Settings {
     #[serde(skip_serializing)]
     pub storage: StorageSection,
     pub log: LogSettings,
+    pub realtime: RealtimeSection,
 }
 
 impl Default for Settings {
@@ -100,6 +101,7 @@ impl Settings {
             interview: InterviewSection::default(),
             storage: StorageSection::default(),
             log: LogSettings::default(),
+            realtime: RealtimeSection::default(),
         };
         if environment == Environment::Production {
             settings.database.auto_migrate = false;

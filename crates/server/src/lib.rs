@@ -9,6 +9,7 @@ pub mod middleware;
 pub mod openapi;
 pub mod probes;
 pub mod rate_limit;
+pub mod realtime;
 pub mod revocations;
 pub mod routes;
 pub mod startup;

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ErrorBody, ErrorResponse};
-use crate::routes::{audio, auth, health, interviews};
+use crate::routes::{audio, auth, health, interviews, realtime};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -40,6 +40,7 @@ use crate::routes::{audio, auth, health, interviews};
         interviews::complete,
         interviews::transcript,
         audio::message_audio,
+        realtime::connect,
     ),
     components(schemas(ErrorResponse, ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),

@@ -21,7 +21,7 @@ use interview_core::InterviewService;
 use interview_core::SpeechServices;
 use interview_core::accounts::{AccountService, HashError, PasswordHasher};
 use interview_core::ports::{
-    BlobStore, Clock, InterviewerModel, SpeechSynthesizer, SystemClock, Transcriber,
+    BlobStore, Clock, InterviewerModel, RealtimeVoice, SpeechSynthesizer, SystemClock, Transcriber,
 };
 use interview_core::validation::{Password, PasswordError};
 use secrecy::ExposeSecret;
@@ -36,8 +36,8 @@ use crate::openapi;
 use crate::probes::{DatabaseReadiness, OpenAiBreakers};
 use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
-use crate::routes::{audio, auth, health, interviews};
-use crate::state::{AiHealth, AppState, Observed};
+use crate::routes::{audio, auth, health, interviews, realtime};
+use crate::state::{AiHealth, AppState, Observed, RealtimeState};
 
 #[derive(Debug, Error)]
 pub enum StartupError {
@@ -115,6 +115,7 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
 struct AiServices {
     model: Arc<dyn InterviewerModel>,
     speech: Option<SpeechServices>,
+    realtime: Option<Arc<dyn RealtimeVoice>>,
     health: Arc<AiHealth>,
 }
 
@@ -130,6 +131,7 @@ fn ai_services(
         return Ok(AiServices {
             model,
             speech: None,
+            realtime: None,
             health: Arc::new(AiHealth::new("offline", OFFLINE_MODEL)),
         });
     }
@@ -162,6 +164,7 @@ fn ai_services(
     Ok(AiServices {
         model,
         speech: Some(speech),
+        realtime: None,
         health,
     })
 }
@@ -203,6 +206,7 @@ impl Application {
         let AiServices {
             model,
             speech,
+            realtime: realtime_voice,
             health: ai,
         } = ai_services(&settings, &clock, blobs)?;
         let interviewer = Arc::new(Observed::<dyn InterviewerModel>::new(
@@ -251,6 +255,11 @@ impl Application {
             clock,
             readiness: Arc::new(DatabaseReadiness(db)),
             ai,
+            realtime: RealtimeState {
+                voice: realtime_voice,
+                turn_detection: settings.realtime.turn_detection,
+                idle_timeout: StdDuration::from_secs(settings.realtime.idle_timeout_seconds),
+            },
         });
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
@@ -346,7 +355,8 @@ fn http_server(
             .service(
                 web::scope("/api/v1/interviews")
                     .configure(interviews::configure)
-                    .configure(audio::configure),
+                    .configure(audio::configure)
+                    .configure(realtime::configure),
             )
             .configure(openapi::configure)
             .default_service(web::to(not_found))

@@ -13,6 +13,7 @@ use interview_core::ports::{
 };
 
 use crate::auth::TokenService;
+use interview_core::ports::{RealtimeVoice, TurnDetection};
 
 pub struct AppState {
     pub interviews: Arc<InterviewService>,
@@ -22,6 +23,14 @@ pub struct AppState {
     /// What `/ready` asks.
     pub readiness: Arc<dyn ReadinessProbe>,
     pub ai: Arc<AiHealth>,
+    pub realtime: RealtimeState,
+}
+
+/// Live voice: the provider (absent without one) and the relay's settings.
+pub struct RealtimeState {
+    pub voice: Option<Arc<dyn RealtimeVoice>>,
+    pub turn_detection: TurnDetection,
+    pub idle_timeout: std::time::Duration,
 }
 
 /// Whether the storage the server cannot work without answers, for `/ready`.

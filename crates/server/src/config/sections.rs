@@ -298,3 +298,22 @@ impl Default for LogSettings {
         }
     }
 }
+
+/// Live voice (`realtime.*`): how turns end and how long a silent client is kept.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RealtimeSection {
+    /// `none` (push-to-talk: the client commits) or `server_vad` (the upstream detects the end).
+    pub turn_detection: interview_core::ports::TurnDetection,
+    /// A client that sends nothing (not even a ping) for this long is disconnected.
+    pub idle_timeout_seconds: u64,
+}
+
+impl Default for RealtimeSection {
+    fn default() -> Self {
+        Self {
+            turn_detection: interview_core::ports::TurnDetection::None,
+            idle_timeout_seconds: 60,
+        }
+    }
+}

@@ -2,3 +2,4 @@ pub mod audio;
 pub mod auth;
 pub mod health;
 pub mod interviews;
+pub mod realtime;

@@ -1,0 +1,4 @@
+//! Live voice: the browser's WebSocket protocol and the relay to the realtime provider.
+
+pub mod protocol;
+pub mod relay;

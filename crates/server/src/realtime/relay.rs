@@ -1,0 +1,452 @@
+//! One realtime connection: the browser's frames in, the upstream session's events out, and every
+//! candidate turn through the engine. The relay only translates; the rules are the core's.
+
+use std::time::Duration;
+
+use actix_web::web;
+use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use interview_core::actor::Actor;
+use interview_core::ids::InterviewId;
+use interview_core::interview::turn::closing_remark;
+use interview_core::interview::{AnswerError, AnswerOutcome, RealtimeAnswer};
+use interview_core::ladder::Evaluation;
+use interview_core::lifecycle::CompletionReason;
+use interview_core::ports::{
+    ProviderError, RealtimeEvent, RealtimeSender, RealtimeSession, RealtimeVoice,
+};
+use tokio::time::Instant;
+
+use crate::realtime::protocol::{ClientFrame, ErrorCode, MAX_FRAME_BYTES, Role, ServerFrame};
+use crate::state::AppState;
+
+/// Upstream sessions a connection may roll over to after the first one ends.
+const MAX_ROLLOVERS: u32 = 3;
+
+/// Why the relay stopped, and how the socket is closed.
+enum Ending {
+    /// The interview is over: `interview_complete` was sent.
+    Complete,
+    ClientGone,
+    Policy(ErrorCode, String),
+    Failure(ErrorCode, String),
+    Idle,
+}
+
+pub struct Relay {
+    pub state: web::Data<AppState>,
+    pub ws: Session,
+    pub interview_id: InterviewId,
+    pub actor: Actor,
+    pub voice: std::sync::Arc<dyn RealtimeVoice>,
+    pub idle_timeout: Duration,
+}
+
+/// A connection's progress through the current turn.
+struct Turn {
+    /// The candidate's transcribed turn (upstream item id, text), until it is recorded.
+    transcript: Option<(String, String)>,
+    /// The model's judgement of it (call id, evaluation), until it is recorded.
+    evaluation: Option<(String, Evaluation)>,
+    /// Replies the interviewer was asked to say and has not finished (the opening counts).
+    speaking: u32,
+    /// The model replied on its own without judging the candidate's turn.
+    replied_unjudged: bool,
+    /// Set once the closing remark is being spoken: what to report when it is done.
+    closing: Option<(CompletionReason, i32)>,
+}
+
+impl Turn {
+    /// A session that starts by speaking its opening.
+    const fn opening() -> Self {
+        Self {
+            transcript: None,
+            evaluation: None,
+            speaking: 1,
+            replied_unjudged: false,
+            closing: None,
+        }
+    }
+}
+
+impl Relay {
+    /// Runs until the interview completes, the client leaves or the upstream fails for good.
+    pub async fn run(mut self, stream: MessageStream, session: RealtimeSession) {
+        let mut stream = stream.max_frame_size(2 * MAX_FRAME_BYTES);
+        let RealtimeSession {
+            mut sender,
+            mut events,
+        } = session;
+        let mut turn = Turn::opening();
+        let mut rollovers = 0;
+        let mut last_heard = Instant::now();
+        let ending = loop {
+            let idle = tokio::time::sleep_until(last_heard + self.idle_timeout);
+            tokio::select! {
+                frame = stream.recv() => {
+                    last_heard = Instant::now();
+                    match frame {
+                        None | Some(Ok(Message::Close(_))) => break Ending::ClientGone,
+                        Some(Ok(message)) => self.client_message(message, sender.as_ref()).await,
+                        Some(Err(error)) => {
+                            self.send(ServerFrame::error(
+                                ErrorCode::InvalidMessage,
+                                format!("unreadable frame: {error}"),
+                            ))
+                            .await;
+                            break Ending::ClientGone;
+                        }
+                    }
+                }
+                event = events.next() => {
+                    let outcome = match event {
+                        Some(Ok(RealtimeEvent::Closed)) | None => {
+                            match self.roll_over(&mut rollovers).await {
+                                Ok(fresh) => {
+                                    sender.close().await;
+                                    sender = fresh.sender;
+                                    events = fresh.events;
+                                    // what was half done is asked again by the new session
+                                    let closing = turn.closing.take();
+                                    turn = Turn::opening();
+                                    turn.closing = closing;
+                                    None
+                                }
+                                Err(ending) => Some(ending),
+                            }
+                        }
+                        Some(Ok(event)) => self.upstream_event(event, &mut turn, sender.as_ref()).await,
+                        Some(Err(error)) => {
+                            self.send(ServerFrame::error(ErrorCode::UpstreamError, error.to_string()))
+                                .await;
+                            None
+                        }
+                    };
+                    if let Some(ending) = outcome {
+                        break ending;
+                    }
+                }
+                () = idle => break Ending::Idle,
+            }
+        };
+        sender.close().await;
+        self.finish(ending).await;
+    }
+
+    async fn send(&mut self, frame: ServerFrame) {
+        // a client that is gone is noticed on the next read
+        let _ = self.ws.text(frame.to_text()).await;
+    }
+
+    async fn client_message(&mut self, message: Message, sender: &dyn RealtimeSender) {
+        match message {
+            Message::Text(text) => {
+                if text.len() > MAX_FRAME_BYTES {
+                    self.send(ServerFrame::error(
+                        ErrorCode::InvalidMessage,
+                        "frames are limited to 1 MiB",
+                    ))
+                    .await;
+                    return;
+                }
+                match serde_json::from_str::<ClientFrame>(&text) {
+                    Ok(frame) => self.client_frame(frame, sender).await,
+                    Err(error) => {
+                        self.send(ServerFrame::error(
+                            ErrorCode::InvalidMessage,
+                            format!("not a frame of this protocol: {error}"),
+                        ))
+                        .await;
+                    }
+                }
+            }
+            Message::Ping(bytes) => {
+                let _ = self.ws.pong(&bytes).await;
+            }
+            Message::Binary(_) => {
+                self.send(ServerFrame::error(
+                    ErrorCode::InvalidMessage,
+                    "binary frames are not part of this protocol; send JSON text",
+                ))
+                .await;
+            }
+            Message::Pong(_) | Message::Continuation(_) | Message::Nop | Message::Close(_) => {}
+        }
+    }
+
+    async fn client_frame(&mut self, frame: ClientFrame, sender: &dyn RealtimeSender) {
+        let sent = match frame {
+            ClientFrame::Ping => {
+                self.send(ServerFrame::Pong).await;
+                Ok(())
+            }
+            ClientFrame::AudioChunk { audio, .. } => match STANDARD.decode(audio.as_bytes()) {
+                Ok(pcm) if pcm.len() % 2 == 0 => sender.send_audio(pcm).await,
+                _ => {
+                    self.send(ServerFrame::error(
+                        ErrorCode::InvalidMessage,
+                        "audio must be base64 PCM16 (an even number of bytes)",
+                    ))
+                    .await;
+                    Ok(())
+                }
+            },
+            ClientFrame::AudioCommit => sender.commit().await,
+            ClientFrame::Interrupt { played_ms } => sender.interrupt(played_ms).await,
+        };
+        if let Err(error) = sent {
+            self.send(ServerFrame::error(
+                ErrorCode::UpstreamError,
+                error.to_string(),
+            ))
+            .await;
+        }
+    }
+
+    async fn upstream_event(
+        &mut self,
+        event: RealtimeEvent,
+        turn: &mut Turn,
+        sender: &dyn RealtimeSender,
+    ) -> Option<Ending> {
+        match event {
+            RealtimeEvent::AudioDelta { audio } => {
+                self.send(ServerFrame::AiAudioChunk {
+                    audio: STANDARD.encode(audio),
+                    is_final: false,
+                })
+                .await;
+            }
+            RealtimeEvent::TranscriptDelta { text } => {
+                self.send(ServerFrame::TranscriptDelta {
+                    role: Role::Assistant,
+                    text,
+                })
+                .await;
+            }
+            RealtimeEvent::CandidateTranscript { item_id, text } => {
+                turn.transcript = Some((item_id, text));
+                if turn.evaluation.is_some() || turn.replied_unjudged {
+                    return self.take_turn(turn, sender).await;
+                }
+            }
+            RealtimeEvent::Evaluation {
+                call_id,
+                evaluation,
+            } => {
+                turn.evaluation = Some((call_id, evaluation));
+                if turn.transcript.is_some() {
+                    return self.take_turn(turn, sender).await;
+                }
+            }
+            RealtimeEvent::ResponseDone { transcript, usage } => {
+                self.send(ServerFrame::AiAudioChunk {
+                    audio: String::new(),
+                    is_final: true,
+                })
+                .await;
+                let exhausted = self.charge(usage).await;
+                if transcript.trim().is_empty() {
+                    // a response that only called the evaluation tool: nothing was said
+                    return None;
+                }
+                if turn.speaking > 0 {
+                    turn.speaking -= 1;
+                    if turn.speaking == 0
+                        && let Some((reason, answered)) = turn.closing
+                    {
+                        self.send(ServerFrame::InterviewComplete {
+                            reason: reason.as_str().to_owned(),
+                            questions_answered: answered,
+                        })
+                        .await;
+                        return Some(Ending::Complete);
+                    }
+                } else if turn.transcript.is_some() && turn.evaluation.is_none() {
+                    // the model answered without judging the answer: the interviewer judges it
+                    return self.take_turn(turn, sender).await;
+                } else {
+                    turn.replied_unjudged = true;
+                }
+                if exhausted && turn.closing.is_none() {
+                    self.send(ServerFrame::error(
+                        ErrorCode::BudgetExhausted,
+                        "the interview budget is spent; the interview ends here",
+                    ))
+                    .await;
+                    turn.closing = Some((CompletionReason::BudgetExhausted, 0));
+                    turn.speaking += 1;
+                    let _ = sender
+                        .say(
+                            None,
+                            closing_remark(CompletionReason::BudgetExhausted).to_owned(),
+                        )
+                        .await;
+                }
+            }
+            RealtimeEvent::SpeechStarted | RealtimeEvent::Closed => {}
+        }
+        None
+    }
+
+    /// Charges upstream usage; true when it exhausted the budget and completed the interview.
+    async fn charge(&mut self, usage: interview_core::cost::RealtimeUsage) -> bool {
+        match self
+            .state
+            .interviews
+            .charge_realtime(self.interview_id, self.actor, usage)
+            .await
+        {
+            Ok(exhausted) => exhausted,
+            Err(error) => {
+                tracing::warn!(%error, "charging realtime usage failed");
+                false
+            }
+        }
+    }
+
+    /// The candidate's turn through the engine, then the interviewer says what comes next.
+    async fn take_turn(&mut self, turn: &mut Turn, sender: &dyn RealtimeSender) -> Option<Ending> {
+        let (item_id, transcript) = turn.transcript.take()?;
+        let evaluation = turn.evaluation.take();
+        turn.replied_unjudged = false;
+        let call_id = evaluation.as_ref().map(|(call, _)| call.clone());
+        let result = self
+            .state
+            .interviews
+            .answer_realtime(RealtimeAnswer {
+                interview_id: self.interview_id,
+                actor: self.actor,
+                item_id,
+                transcript,
+                evaluation: evaluation.map(|(_, evaluation)| evaluation),
+                usage: interview_core::cost::RealtimeUsage::default(),
+            })
+            .await;
+        match result {
+            Ok(outcome) => {
+                self.announce(&outcome).await;
+                if outcome.interview_complete {
+                    turn.closing = Some((
+                        outcome
+                            .completion_reason
+                            .unwrap_or(CompletionReason::MaxQuestions),
+                        outcome.question_number,
+                    ));
+                }
+                if let Err(error) = sender.say(call_id, outcome.ai_response).await {
+                    self.send(ServerFrame::error(
+                        ErrorCode::UpstreamError,
+                        error.to_string(),
+                    ))
+                    .await;
+                }
+                None
+            }
+            Err(AnswerError::InvalidState { status }) => Some(Ending::Policy(
+                ErrorCode::InterviewNotActive,
+                format!("the interview is {status}"),
+            )),
+            Err(AnswerError::NotFound) => Some(Ending::Policy(
+                ErrorCode::InterviewNotActive,
+                "the interview is not available".into(),
+            )),
+            Err(error) => {
+                tracing::warn!(%error, "a realtime turn failed; the candidate is asked again");
+                let code = match &error {
+                    AnswerError::Interviewer(ProviderError::RateLimited { .. }) => {
+                        ErrorCode::RateLimitExceeded
+                    }
+                    _ => ErrorCode::UpstreamError,
+                };
+                self.send(ServerFrame::error(
+                    code,
+                    "the answer could not be recorded; nothing was stored, please answer again",
+                ))
+                .await;
+                turn.speaking += 1;
+                let _ = sender
+                    .say(
+                        call_id,
+                        "I'm sorry, I could not record that. Could you give your answer again?"
+                            .to_owned(),
+                    )
+                    .await;
+                None
+            }
+        }
+    }
+
+    /// Both stored messages of a turn, in conversation order.
+    async fn announce(&mut self, outcome: &AnswerOutcome) {
+        self.send(ServerFrame::Transcript {
+            role: Role::User,
+            text: outcome.transcript.clone(),
+            message_id: outcome.message_id.as_uuid(),
+            is_final: true,
+        })
+        .await;
+        self.send(ServerFrame::Transcript {
+            role: Role::Assistant,
+            text: outcome.ai_response.clone(),
+            message_id: outcome.ai_message_id.as_uuid(),
+            is_final: true,
+        })
+        .await;
+    }
+
+    /// A fresh upstream session seeded like a resumed interview, when the last one ended.
+    async fn roll_over(&mut self, rollovers: &mut u32) -> Result<RealtimeSession, Ending> {
+        if *rollovers >= MAX_ROLLOVERS {
+            return Err(Ending::Failure(
+                ErrorCode::UpstreamError,
+                "the realtime service keeps disconnecting".into(),
+            ));
+        }
+        *rollovers += 1;
+        let opening = self
+            .state
+            .interviews
+            .open_realtime(
+                self.interview_id,
+                self.actor,
+                self.state.realtime.turn_detection,
+            )
+            .await
+            .map_err(|error| Ending::Policy(ErrorCode::InterviewNotActive, error.to_string()))?;
+        self.voice
+            .connect(opening.config)
+            .await
+            .map_err(|error| Ending::Failure(ErrorCode::RealtimeUnavailable, error.to_string()))
+    }
+
+    async fn finish(mut self, ending: Ending) {
+        let reason = match ending {
+            Ending::Complete => Some(CloseReason {
+                code: CloseCode::Normal,
+                description: None,
+            }),
+            Ending::ClientGone => None,
+            Ending::Idle => Some(CloseReason {
+                code: CloseCode::Policy,
+                description: Some("no frame from the client for too long".into()),
+            }),
+            Ending::Policy(code, message) => {
+                self.send(ServerFrame::error(code, message)).await;
+                Some(CloseReason {
+                    code: CloseCode::Policy,
+                    description: None,
+                })
+            }
+            Ending::Failure(code, message) => {
+                self.send(ServerFrame::error(code, message)).await;
+                Some(CloseReason {
+                    code: CloseCode::Error,
+                    description: None,
+                })
+            }
+        };
+        let _ = self.ws.close(reason).await;
+    }
+}
