@@ -76,3 +76,21 @@ async fn without_a_realtime_provider_the_socket_says_so_and_the_interview_is_unt
         .await;
     assert_eq!(before, after);
 }
+
+#[tokio::test]
+async fn starting_a_realtime_interview_without_a_provider_is_a_503_that_names_the_cause() {
+    let app = spawn_app().await;
+    let candidate = app.register("ada@example.com").await;
+    let response = app
+        .post_json(
+            "/api/v1/interviews/start",
+            Some(&candidate.token),
+            &serde_json::json!({"role_type": "python", "mode": "realtime"}),
+        )
+        .await;
+    let (status, body) = crate::helpers::error_code(response).await;
+    assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(body["error"]["code"], "realtime_unavailable");
+    let listed = app.get_json("/api/v1/interviews", Some(&candidate.token)).await;
+    assert_eq!(listed, serde_json::json!([]));
+}

@@ -26,12 +26,7 @@ fn parse_start(body: &StartInterviewRequest) -> Result<(RoleType, InterviewMode)
     let mode = match body.mode.as_deref().map(str::trim) {
         None | Some("" | "text") => InterviewMode::Text,
         Some("legacy_voice") => InterviewMode::LegacyVoice,
-        Some("realtime") => {
-            return Err(ApiError::field(
-                "mode",
-                "realtime voice is not available yet; use \"text\" or \"legacy_voice\"",
-            ));
-        }
+        Some("realtime") => InterviewMode::Realtime,
         Some(_) => {
             return Err(ApiError::field(
                 "mode",
@@ -53,13 +48,21 @@ fn parse_start(body: &StartInterviewRequest) -> Result<(RoleType, InterviewMode)
         (status = 201, description = "Started; the first question is included", body = StartInterviewResponse),
         (status = 401, description = "Not signed in", body = ErrorResponse),
         (status = 422, description = "Unknown role, mode or resume", body = ErrorResponse),
-        (status = 503, description = "The AI interviewer is unavailable, or `legacy_voice` was asked of a provider without speech (`speech_unavailable`)", body = ErrorResponse)))]
+        (status = 503, description = "The AI interviewer is unavailable, `legacy_voice` was asked of a provider without speech (`speech_unavailable`), or `realtime` of a server without a realtime provider (`realtime_unavailable`)", body = ErrorResponse)))]
 pub async fn start(
     state: web::Data<AppState>,
     caller: AuthenticatedCandidate,
     body: web::Json<StartInterviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (role, mode) = parse_start(&body)?;
+    if mode == InterviewMode::Realtime && state.realtime.voice.is_none() {
+        return Err(ApiError::new(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            "realtime_unavailable",
+            "live voice needs a realtime provider (set OPENAI_API_KEY on the server); start the \
+             interview with mode \"text\" or \"legacy_voice\"",
+        ));
+    }
     let started = state
         .interviews
         .start(StartInterview {
