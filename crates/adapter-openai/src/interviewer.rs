@@ -68,8 +68,8 @@ struct RawEvaluation {
 }
 
 /// Reads an evaluation, tolerating a Markdown code fence around the JSON (servers without
-/// structured outputs add one).
-fn parse_evaluation(content: &str) -> Result<Evaluation, String> {
+/// structured outputs add one). Shared with the realtime evaluation tool's arguments.
+pub(crate) fn parse_evaluation(content: &str) -> Result<Evaluation, String> {
     let trimmed = content.trim();
     let json = trimmed
         .strip_prefix("```json")

@@ -1,5 +1,6 @@
 //! OpenAI adapters for the core's AI ports: the interviewer model (chat completions), the
-//! transcriber (Whisper) and the speech synthesizer (TTS). Any OpenAI-compatible server works
+//! transcriber (Whisper), the speech synthesizer (TTS) and realtime voice sessions (the
+//! Realtime API over WebSocket). Any OpenAI-compatible server works
 //! through `base_url`. Every call has its own timeout, retries transient failures with
 //! backoff, and goes through a circuit breaker per endpoint; errors are translated into the
 //! core's `ProviderError` here and nowhere else.
@@ -8,6 +9,7 @@ mod audio;
 mod breaker;
 mod interviewer;
 mod prompts;
+mod realtime;
 mod settings;
 mod transport;
 
@@ -20,7 +22,10 @@ pub use audio::{OpenAiSpeech, SPEECH_INPUT_LIMIT, WhisperTranscriber, split_for_
 pub use breaker::{BreakerState, CircuitBreaker};
 pub use interviewer::OpenAiInterviewer;
 pub use prompts::PROMPT_VERSION;
-pub use settings::{BreakerSettings, OpenAiSettings, RetrySettings, TimeoutSettings};
+pub use realtime::OpenAiRealtime;
+pub use settings::{
+    BreakerSettings, OpenAiSettings, RealtimeSettings, RetrySettings, TimeoutSettings,
+};
 
 use transport::Endpoint;
 
@@ -40,11 +45,12 @@ pub struct EndpointHealth {
     pub breaker: BreakerState,
 }
 
-/// The three adapters, built from one set of settings.
+/// The adapters, built from one set of settings.
 pub struct OpenAiProvider {
     pub interviewer: Arc<OpenAiInterviewer>,
     pub transcriber: Arc<WhisperTranscriber>,
     pub synthesizer: Arc<OpenAiSpeech>,
+    pub realtime: Arc<OpenAiRealtime>,
     breakers: Vec<(Arc<CircuitBreaker>, String)>,
 }
 
@@ -93,6 +99,7 @@ impl OpenAiProvider {
             interviewer: Arc::new(interviewer),
             transcriber: Arc::new(transcriber),
             synthesizer: Arc::new(synthesizer),
+            realtime: Arc::new(OpenAiRealtime::new(settings)),
             breakers: vec![
                 (chat_breaker, settings.chat_model.clone()),
                 (transcription_breaker, settings.transcription_model.clone()),

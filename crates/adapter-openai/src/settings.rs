@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use interview_core::ports::TurnDetection;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +31,8 @@ pub struct OpenAiSettings {
     pub timeouts: TimeoutSettings,
     pub retry: RetrySettings,
     pub breaker: BreakerSettings,
+    /// The realtime (speech-to-speech) sessions; same key, own models.
+    pub realtime: RealtimeSettings,
 }
 
 impl Default for OpenAiSettings {
@@ -50,6 +53,7 @@ impl Default for OpenAiSettings {
             timeouts: TimeoutSettings::default(),
             retry: RetrySettings::default(),
             breaker: BreakerSettings::default(),
+            realtime: RealtimeSettings::default(),
         }
     }
 }
@@ -65,6 +69,7 @@ impl fmt::Debug for OpenAiSettings {
             .field("transcription_model", &self.transcription_model)
             .field("speech_model", &self.speech_model)
             .field("voice", &self.voice)
+            .field("realtime", &self.realtime)
             .finish_non_exhaustive()
     }
 }
@@ -118,10 +123,93 @@ impl OpenAiSettings {
         {
             problems.push(format!("{prefix}.timeouts.* must be positive"));
         }
+        problems.extend(self.realtime.problems(&format!("{prefix}.realtime")));
         if self.breaker.failure_threshold == 0 || self.breaker.half_open_trials == 0 {
             problems.push(format!(
                 "{prefix}.breaker.failure_threshold and half_open_trials must be at least 1"
             ));
+        }
+        problems
+    }
+}
+
+/// Realtime voice sessions (the OpenAI Realtime API over WebSocket). The backoff between
+/// connection attempts starts at `retry.base_delay_ms` and honours `Retry-After` up to
+/// `retry.max_retry_after_seconds`, like the HTTP calls.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RealtimeSettings {
+    pub model: String,
+    pub voice: String,
+    /// Transcribes the candidate's audio inside the session.
+    pub transcription_model: String,
+    /// `none` (push-to-talk: the client commits) or `server_vad`.
+    pub turn_detection: TurnDetection,
+    /// The WebSocket base URL (`wss://…/v1`); by default derived from `base_url`
+    /// (`https://` becomes `wss://`, `http://` becomes `ws://`). `/realtime?model=…` is appended.
+    pub url: Option<String>,
+    /// Time allowed for one connection attempt (TCP, TLS and the WebSocket handshake).
+    pub connect_timeout_seconds: f64,
+    /// Connection attempts after the first when the upstream answers 429/5xx or cannot be
+    /// reached.
+    pub connect_retries: usize,
+}
+
+impl Default for RealtimeSettings {
+    fn default() -> Self {
+        Self {
+            model: "gpt-realtime-mini".into(),
+            voice: "alloy".into(),
+            transcription_model: "gpt-4o-mini-transcribe".into(),
+            turn_detection: TurnDetection::None,
+            url: None,
+            connect_timeout_seconds: 10.0,
+            connect_retries: 3,
+        }
+    }
+}
+
+impl RealtimeSettings {
+    /// The WebSocket base URL: `url` when set, else `base_url` with its scheme swapped.
+    pub fn websocket_base(&self, base_url: &str) -> String {
+        let base = self
+            .url
+            .as_deref()
+            .unwrap_or(base_url)
+            .trim_end_matches('/');
+        if let Some(rest) = base.strip_prefix("https://") {
+            format!("wss://{rest}")
+        } else if let Some(rest) = base.strip_prefix("http://") {
+            format!("ws://{rest}")
+        } else {
+            base.to_owned()
+        }
+    }
+
+    pub fn connect_timeout(&self) -> Duration {
+        Duration::from_secs_f64(self.connect_timeout_seconds)
+    }
+
+    fn problems(&self, prefix: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (key, value) in [
+            ("model", &self.model),
+            ("voice", &self.voice),
+            ("transcription_model", &self.transcription_model),
+        ] {
+            if value.trim().is_empty() {
+                problems.push(format!("{prefix}.{key} must not be empty"));
+            }
+        }
+        if let Some(url) = &self.url
+            && !["ws://", "wss://", "http://", "https://"]
+                .iter()
+                .any(|scheme| url.starts_with(scheme))
+        {
+            problems.push(format!("{prefix}.url must be a ws(s) or http(s) URL"));
+        }
+        if !(self.connect_timeout_seconds.is_finite() && self.connect_timeout_seconds > 0.0) {
+            problems.push(format!("{prefix}.connect_timeout_seconds must be positive"));
         }
         problems
     }
