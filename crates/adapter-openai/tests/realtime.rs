@@ -596,3 +596,32 @@ fn realtime_settings_have_defaults_and_read_the_turn_detection() {
             .any(|problem| problem.starts_with("ai.openai.realtime.url"))
     );
 }
+
+/// A `wss://` connection builds its TLS configuration from the process's rustls provider; with
+/// two providers compiled in, that would panic instead of failing (DEPENDENCIES.md).
+#[tokio::test]
+async fn a_wss_url_goes_through_rustls_and_a_failed_tls_handshake_is_unavailable() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        // accepts and hangs up: the TLS handshake cannot complete
+        while let Ok((stream, _)) = listener.accept().await {
+            drop(stream);
+        }
+    });
+    let mut settings = OpenAiSettings {
+        api_key: Some(TEST_API_KEY.into()),
+        ..OpenAiSettings::default()
+    };
+    settings.retry.base_delay_ms = 1;
+    settings.realtime.url = Some(format!("wss://{addr}/v1"));
+    let error = OpenAiRealtime::new(&settings)
+        .connect(config(TurnDetection::None))
+        .await
+        .err()
+        .unwrap();
+    assert!(
+        matches!(error, ProviderError::Unavailable { .. }),
+        "{error:?}"
+    );
+}

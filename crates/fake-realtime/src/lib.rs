@@ -25,6 +25,7 @@
 //! [`FakeRealtime::wait_for`] waits for one without sleeping.
 
 mod events;
+mod handshake;
 mod script;
 
 use std::collections::VecDeque;
@@ -40,9 +41,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
-use tokio_tungstenite::tungstenite::http::StatusCode;
-use tokio_tungstenite::tungstenite::{Message, http};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 
 pub use script::{
     EVALUATION_TOOL, Outcome, Reply, Script, TEST_API_KEY, Turn, Usage, evaluation_arguments,
@@ -76,59 +76,6 @@ impl Shared {
         state.responses += 1;
         format!("resp_{}", state.responses)
     }
-
-    /// The handshake check; `Err` is the HTTP answer instead of the upgrade.
-    fn admit(&self, attempt: usize, request: &Request) -> Result<(), Box<ErrorResponse>> {
-        let refuse = |status: StatusCode, message: &str| {
-            let mut response = http::Response::new(Some(format!(
-                r#"{{"error":{{"type":"invalid_request_error","code":null,"message":"{message}"}}}}"#
-            )));
-            *response.status_mut() = status;
-            Box::new(response)
-        };
-        if attempt <= self.script.refusals {
-            let status = StatusCode::from_u16(self.script.refusal_status)
-                .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut response = refuse(status, "scripted refusal");
-            if let Some(seconds) = self.script.retry_after_seconds {
-                response
-                    .headers_mut()
-                    .insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
-            }
-            return Err(response);
-        }
-        if request.uri().path() != "/v1/realtime" {
-            return Err(refuse(StatusCode::NOT_FOUND, "no such path"));
-        }
-        let expected = format!("Bearer {}", self.script.api_key);
-        let authorization = request.headers().get(http::header::AUTHORIZATION);
-        if authorization.and_then(|value| value.to_str().ok()) != Some(expected.as_str()) {
-            return Err(refuse(
-                StatusCode::UNAUTHORIZED,
-                "Incorrect API key provided",
-            ));
-        }
-        let model = model_of(request);
-        if self
-            .script
-            .model
-            .as_ref()
-            .is_some_and(|wanted| model.as_ref() != Some(wanted))
-            || model.is_none()
-        {
-            return Err(refuse(StatusCode::BAD_REQUEST, "unknown or missing model"));
-        }
-        Ok(())
-    }
-}
-
-fn model_of(request: &Request) -> Option<String> {
-    request
-        .uri()
-        .query()?
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("model="))
-        .map(str::to_owned)
 }
 
 /// The running fake; stops when dropped.
@@ -279,8 +226,8 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
     // tungstenite fixes the callback's error type
     #[allow(clippy::result_large_err)]
     let check = |request: &Request, response: Response| {
-        shared.admit(attempt, request).map_err(|refusal| *refusal)?;
-        model = model_of(request).unwrap_or_default();
+        handshake::admit(&shared.script, attempt, request).map_err(|refusal| *refusal)?;
+        model = handshake::model_of(request).unwrap_or_default();
         Ok(response)
     };
     let accepted = tokio_tungstenite::accept_hdr_async(stream, check).await;
