@@ -23,6 +23,25 @@
 //!
 //! Every client event received is recorded as JSON, per accepted connection, for assertions;
 //! [`FakeRealtime::wait_for`] waits for one without sleeping.
+//!
+//! ```no_run
+//! use fake_realtime::{FakeRealtime, Script, Turn, evaluation_arguments};
+//!
+//! # async fn example() {
+//! let fake = FakeRealtime::start_with(
+//!     Script::new()
+//!         .refuse_first(1, 429)
+//!         .turn(Turn::evaluated("It memoises a value.", "call_1",
+//!             evaluation_arguments("good", 0.8, 0.7, &["hooks"])))
+//!         .turn(Turn::spoken("I don't know.").delivered_twice())
+//!         .drop_after_turn(2),
+//! )
+//! .await;
+//! // point the client at fake.url() (ws://127.0.0.1:PORT/v1) with the key TEST_API_KEY, then:
+//! let update = fake.wait_for(0, "session.update").await;
+//! assert_eq!(update["session"]["type"], "realtime");
+//! # }
+//! ```
 
 mod events;
 mod handshake;
