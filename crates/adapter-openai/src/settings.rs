@@ -3,7 +3,6 @@
 use std::fmt;
 use std::time::Duration;
 
-use interview_core::ports::TurnDetection;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
@@ -143,8 +142,6 @@ pub struct RealtimeSettings {
     pub voice: String,
     /// Transcribes the candidate's audio inside the session.
     pub transcription_model: String,
-    /// `none` (push-to-talk: the client commits) or `server_vad`.
-    pub turn_detection: TurnDetection,
     /// The WebSocket base URL (`wss://…/v1`); by default derived from `base_url`
     /// (`https://` becomes `wss://`, `http://` becomes `ws://`). `/realtime?model=…` is appended.
     pub url: Option<String>,
@@ -161,7 +158,6 @@ impl Default for RealtimeSettings {
             model: "gpt-realtime-mini".into(),
             voice: "alloy".into(),
             transcription_model: "gpt-4o-mini-transcribe".into(),
-            turn_detection: TurnDetection::None,
             url: None,
             connect_timeout_seconds: 10.0,
             connect_retries: 3,

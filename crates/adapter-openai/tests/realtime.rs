@@ -568,12 +568,12 @@ fn the_websocket_url_is_derived_from_the_base_url_unless_set() {
 }
 
 #[test]
-fn realtime_settings_have_defaults_and_read_the_turn_detection() {
+fn realtime_settings_have_defaults_and_read_overrides() {
+    // turn detection is the server's `realtime.turn_detection`, passed in each session's config
     let settings: OpenAiSettings =
-        serde_json::from_value(json!({ "realtime": { "turn_detection": "server_vad" } })).unwrap();
-    assert_eq!(settings.realtime.turn_detection, TurnDetection::ServerVad);
+        serde_json::from_value(json!({ "realtime": { "voice": "verse" } })).unwrap();
+    assert_eq!(settings.realtime.voice, "verse");
     assert_eq!(settings.realtime.model, "gpt-realtime-mini");
-    assert_eq!(settings.realtime.voice, "alloy");
     assert_eq!(
         settings.realtime.transcription_model,
         "gpt-4o-mini-transcribe"

@@ -164,7 +164,7 @@ fn ai_services(
     Ok(AiServices {
         model,
         speech: Some(speech),
-        realtime: None,
+        realtime: Some(openai.realtime.clone()),
         health,
     })
 }

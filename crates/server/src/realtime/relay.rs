@@ -1,6 +1,7 @@
 //! One realtime connection: the browser's frames in, the upstream session's events out, and every
 //! candidate turn through the engine. The relay only translates; the rules are the core's.
 
+use std::collections::HashSet;
 use std::time::Duration;
 
 use actix_web::web;
@@ -55,17 +56,21 @@ struct Turn {
     replied_unjudged: bool,
     /// Set once the closing remark is being spoken: what to report when it is done.
     closing: Option<(CompletionReason, i32)>,
+    /// Upstream item and call ids already recorded: an event delivered twice is ignored (the
+    /// engine would replay the same outcome anyway).
+    recorded: HashSet<String>,
 }
 
 impl Turn {
     /// A session that starts by speaking its opening.
-    const fn opening() -> Self {
+    fn opening() -> Self {
         Self {
             transcript: None,
             evaluation: None,
             speaking: 1,
             replied_unjudged: false,
             closing: None,
+            recorded: HashSet::new(),
         }
     }
 }
@@ -109,8 +114,10 @@ impl Relay {
                                     events = fresh.events;
                                     // what was half done is asked again by the new session
                                     let closing = turn.closing.take();
+                                    let recorded = std::mem::take(&mut turn.recorded);
                                     turn = Turn::opening();
                                     turn.closing = closing;
+                                    turn.recorded = recorded;
                                     None
                                 }
                                 Err(ending) => Some(ending),
@@ -226,6 +233,9 @@ impl Relay {
                 .await;
             }
             RealtimeEvent::CandidateTranscript { item_id, text } => {
+                if turn.recorded.contains(&item_id) {
+                    return None;
+                }
                 turn.transcript = Some((item_id, text));
                 if turn.evaluation.is_some() || turn.replied_unjudged {
                     return self.take_turn(turn, sender).await;
@@ -235,6 +245,9 @@ impl Relay {
                 call_id,
                 evaluation,
             } => {
+                if turn.recorded.contains(&call_id) {
+                    return None;
+                }
                 turn.evaluation = Some((call_id, evaluation));
                 if turn.transcript.is_some() {
                     return self.take_turn(turn, sender).await;
@@ -312,6 +325,10 @@ impl Relay {
         let evaluation = turn.evaluation.take();
         turn.replied_unjudged = false;
         let call_id = evaluation.as_ref().map(|(call, _)| call.clone());
+        turn.recorded.insert(item_id.clone());
+        if let Some(call) = &call_id {
+            turn.recorded.insert(call.clone());
+        }
         let result = self
             .state
             .interviews
