@@ -10,4 +10,5 @@ mod openapi;
 mod paging;
 mod platform;
 mod realtime;
+mod realtime_flow;
 mod voice;

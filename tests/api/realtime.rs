@@ -11,11 +11,11 @@ use crate::helpers::{TestApp, spawn_app};
 
 fn ws_url(app: &TestApp, interview: &str, token: Option<&str>) -> String {
     let base = app.address.replacen("http", "ws", 1);
-    let mut url = format!("{base}/api/v1/interviews/{interview}/realtime/connect");
-    if let Some(token) = token {
-        url.push_str(&format!("?token={token}"));
+    let url = format!("{base}/api/v1/interviews/{interview}/realtime/connect");
+    match token {
+        Some(token) => format!("{url}?token={token}"),
+        None => url,
     }
-    url
 }
 
 /// The frames a server sends before it closes, and the close code.
@@ -91,6 +91,8 @@ async fn starting_a_realtime_interview_without_a_provider_is_a_503_that_names_th
     let (status, body) = crate::helpers::error_code(response).await;
     assert_eq!(status, reqwest::StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(body["error"]["code"], "realtime_unavailable");
-    let listed = app.get_json("/api/v1/interviews", Some(&candidate.token)).await;
+    let listed = app
+        .get_json("/api/v1/interviews", Some(&candidate.token))
+        .await;
     assert_eq!(listed, serde_json::json!([]));
 }

@@ -33,7 +33,8 @@ pub struct RealtimeOpening {
 pub struct RealtimeAnswer {
     pub interview_id: InterviewId,
     pub actor: Actor,
-    /// The upstream's id of the candidate's turn: the same turn always has the same id.
+    /// Names the candidate's turn: the same turn always has the same id, and no other turn of
+    /// the interview has it (the relay qualifies the upstream's item id with its session).
     pub item_id: String,
     pub transcript: String,
     /// The realtime model's judgement, when it gave one; otherwise the interviewer judges.

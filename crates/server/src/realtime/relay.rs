@@ -59,6 +59,9 @@ struct Turn {
     /// Upstream item and call ids already recorded: an event delivered twice is ignored (the
     /// engine would replay the same outcome anyway).
     recorded: HashSet<String>,
+    /// Names the upstream session: its item ids are only unique within it, so the idempotency
+    /// key of a turn is this plus the item id.
+    upstream: uuid::Uuid,
 }
 
 impl Turn {
@@ -71,6 +74,7 @@ impl Turn {
             replied_unjudged: false,
             closing: None,
             recorded: HashSet::new(),
+            upstream: uuid::Uuid::new_v4(),
         }
     }
 }
@@ -112,12 +116,11 @@ impl Relay {
                                     sender.close().await;
                                     sender = fresh.sender;
                                     events = fresh.events;
-                                    // what was half done is asked again by the new session
+                                    // what was half done is asked again by the new session,
+                                    // whose item ids are its own
                                     let closing = turn.closing.take();
-                                    let recorded = std::mem::take(&mut turn.recorded);
                                     turn = Turn::opening();
                                     turn.closing = closing;
-                                    turn.recorded = recorded;
                                     None
                                 }
                                 Err(ending) => Some(ending),
@@ -254,16 +257,22 @@ impl Relay {
                 }
             }
             RealtimeEvent::ResponseDone { transcript, usage } => {
-                self.send(ServerFrame::AiAudioChunk {
-                    audio: String::new(),
-                    is_final: true,
-                })
-                .await;
+                tracing::debug!(
+                    speaking = turn.speaking,
+                    closing = turn.closing.is_some(),
+                    said = transcript.len(),
+                    "upstream response done"
+                );
                 let exhausted = self.charge(usage).await;
                 if transcript.trim().is_empty() {
                     // a response that only called the evaluation tool: nothing was said
                     return None;
                 }
+                self.send(ServerFrame::AiAudioChunk {
+                    audio: String::new(),
+                    is_final: true,
+                })
+                .await;
                 if turn.speaking > 0 {
                     turn.speaking -= 1;
                     if turn.speaking == 0
@@ -335,7 +344,7 @@ impl Relay {
             .answer_realtime(RealtimeAnswer {
                 interview_id: self.interview_id,
                 actor: self.actor,
-                item_id,
+                item_id: format!("{}-{item_id}", turn.upstream.simple()),
                 transcript,
                 evaluation: evaluation.map(|(_, evaluation)| evaluation),
                 usage: interview_core::cost::RealtimeUsage::default(),
@@ -352,6 +361,7 @@ impl Relay {
                         outcome.question_number,
                     ));
                 }
+                turn.speaking += 1;
                 if let Err(error) = sender.say(call_id, outcome.ai_response).await {
                     self.send(ServerFrame::error(
                         ErrorCode::UpstreamError,
