@@ -271,6 +271,8 @@ async fn a_spoken_interview_of_eight_turns_completes_with_the_ladder_moving_and_
         .collect();
     assert_eq!(answers, expected);
     assert_eq!(messages[16]["is_closing"], true);
+    // 960 samples of PCM16 at 24 kHz were spoken for each answer: 40 ms
+    assert_eq!(messages[1]["audio_duration_seconds"], 0.04);
 
     let interview = live
         .get(&format!("/api/v1/interviews/{}", live.interview))
@@ -420,4 +422,65 @@ async fn a_spent_budget_ends_the_spoken_interview_politely() {
         .await;
     assert_eq!(interview["status"], "completed");
     assert_eq!(interview["completion_reason"], "budget_exhausted");
+}
+
+impl Socket {
+    /// Reads until the server closes, returning the frames before it and the close code.
+    async fn until_closed(&mut self) -> (Vec<Value>, Option<CloseCode>) {
+        let mut frames = Vec::new();
+        loop {
+            let Ok(read) = tokio::time::timeout(HANG_GUARD, self.read()).await else {
+                panic!("the server did not close; got {frames:?}");
+            };
+            match read {
+                Read::Frame(frame) => frames.push(frame),
+                Read::Closed(code) => return (frames, code),
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn barge_in_cancels_the_interviewers_speech_upstream_and_the_session_goes_on() {
+    let live = live(Script::new(), |_| {}).await;
+    let mut socket = live.connect().await;
+    socket.until(|frame| frame["type"] == "connected").await;
+    socket.reply_done().await;
+    socket
+        .send(json!({"type": "interrupt", "played_ms": 120}))
+        .await;
+    let cancel = live.fake.wait_for(0, "response.cancel").await;
+    assert_eq!(cancel["type"], "response.cancel");
+    socket.send(json!({"type": "ping"})).await;
+    socket.until(|frame| frame["type"] == "pong").await;
+}
+
+#[tokio::test]
+async fn a_silent_client_is_closed_after_the_idle_timeout() {
+    let live = live(Script::new(), |settings| {
+        settings.realtime.idle_timeout_seconds = 1;
+    })
+    .await;
+    let mut socket = live.connect().await;
+    let (frames, code) = socket.until_closed().await;
+    assert_eq!(frames[0]["type"], "connected");
+    assert_eq!(code, Some(CloseCode::Policy));
+}
+
+#[tokio::test]
+async fn an_upstream_that_keeps_refusing_is_realtime_unavailable_and_the_interview_is_untouched() {
+    let live = live(Script::new().refuse_first(100, 503), |settings| {
+        settings.ai.openai.realtime.connect_retries = 2;
+    })
+    .await;
+    let path = format!("/api/v1/interviews/{}", live.interview);
+    let before = live.get(&path).await;
+    let mut socket = live.connect().await;
+    let (frames, code) = socket.until_closed().await;
+    assert_eq!(frames.len(), 1, "{frames:?}");
+    assert_eq!(frames[0]["error"], "REALTIME_UNAVAILABLE");
+    assert_eq!(code, Some(CloseCode::Error));
+    // the first attempt and its two retries
+    assert_eq!(live.fake.handshakes(), 3);
+    assert_eq!(live.get(&path).await, before);
 }

@@ -76,6 +76,9 @@ pub struct TranscriptionNote {
 pub struct RealtimeNote {
     pub usage: RealtimeUsage,
     pub cost_usd: Decimal,
+    /// The upstream conversation item the answer was transcribed from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
 }
 
 /// The closing remark and why the interview ended.

@@ -291,6 +291,8 @@ pub struct MessageDto {
     pub created_at: DateTime<Utc>,
     /// Where the recorded answer or the spoken question can be fetched (owner only).
     pub audio_url: Option<String>,
+    /// How long the spoken answer lasted (recorded or live voice).
+    pub audio_duration_seconds: Option<f64>,
     pub audio_metadata: Option<AudioMetadataDto>,
 }
 
@@ -342,6 +344,7 @@ impl From<&InterviewMessage> for MessageDto {
             content_text: message.content_text.clone(),
             created_at: message.created_at,
             audio_url: message.audio.as_ref().map(audio_url),
+            audio_duration_seconds: message.audio_duration_seconds,
             audio_metadata: message.audio_metadata.as_ref().map(Into::into),
         }
     }

@@ -70,6 +70,10 @@ pub enum AnswerSource {
     Realtime {
         evaluation: Option<Evaluation>,
         usage: RealtimeUsage,
+        /// The upstream's id of the turn, kept with the message.
+        item_id: Option<String>,
+        /// How long the candidate spoke.
+        audio_seconds: Option<f64>,
     },
 }
 

@@ -41,6 +41,8 @@ pub struct RealtimeAnswer {
     pub evaluation: Option<Evaluation>,
     /// Upstream usage since the last charge.
     pub usage: RealtimeUsage,
+    /// How long the candidate spoke, when the relay measured it.
+    pub audio_seconds: Option<f64>,
 }
 
 const fn role_title(role: RoleType) -> &'static str {
@@ -166,6 +168,8 @@ impl InterviewService {
             source: AnswerSource::Realtime {
                 evaluation: answer.evaluation,
                 usage: answer.usage,
+                item_id: Some(answer.item_id),
+                audio_seconds: answer.audio_seconds,
             },
         })
         .await

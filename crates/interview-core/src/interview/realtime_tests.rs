@@ -87,6 +87,7 @@ fn spoken(id: InterviewId, candidate: CandidateId, item: &str, judged: bool) -> 
             audio_output_tokens: 2_000,
             ..RealtimeUsage::default()
         },
+        audio_seconds: Some(3.0),
     }
 }
 

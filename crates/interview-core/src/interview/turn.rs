@@ -159,12 +159,19 @@ pub fn prepare_turn(
             transcribed = audio.transcribed;
             answer.audio_metadata = Some(audio.metadata);
         }
-        AnswerSource::Realtime { evaluation, usage } => {
+        AnswerSource::Realtime {
+            evaluation,
+            usage,
+            item_id,
+            audio_seconds,
+        } => {
             let cost = interview.charge_realtime(&settings.pricing, &usage);
             note.realtime = Some(RealtimeNote {
                 usage,
                 cost_usd: cost,
+                item_id,
             });
+            answer.audio_duration_seconds = audio_seconds;
             judged_already = evaluation;
         }
     }

@@ -262,6 +262,8 @@ fn a_realtime_answer_is_charged_to_realtime_and_judged_without_another_call() {
         AnswerSource::Realtime {
             evaluation: Some(judged.clone()),
             usage,
+            item_id: Some("item_7".into()),
+            audio_seconds: Some(4.5),
         },
         &settings,
         MODEL,
@@ -282,6 +284,11 @@ fn a_realtime_answer_is_charged_to_realtime_and_judged_without_another_call() {
     assert_eq!(plan.interview.cost_usd, Decimal::ZERO);
     let note = plan.answer.metadata.as_answer().unwrap();
     assert_eq!(note.realtime.as_ref().unwrap().usage, usage);
+    assert_eq!(
+        note.realtime.as_ref().unwrap().item_id.as_deref(),
+        Some("item_7")
+    );
+    assert_eq!(plan.answer.audio_duration_seconds, Some(4.5));
     assert!(note.judgement.is_some());
 }
 

@@ -42,7 +42,12 @@ pub struct Relay {
     pub actor: Actor,
     pub voice: std::sync::Arc<dyn RealtimeVoice>,
     pub idle_timeout: Duration,
+    /// Candidate audio relayed since the last recorded turn, in bytes of PCM16 at 24 kHz.
+    pub heard_bytes: usize,
 }
+
+/// Bytes of PCM16 mono at 24 kHz in one second.
+const PCM_BYTES_PER_SECOND: f64 = 48_000.0;
 
 /// A connection's progress through the current turn.
 struct Turn {
@@ -192,7 +197,10 @@ impl Relay {
                 Ok(())
             }
             ClientFrame::AudioChunk { audio, .. } => match STANDARD.decode(audio.as_bytes()) {
-                Ok(pcm) if pcm.len() % 2 == 0 => sender.send_audio(pcm).await,
+                Ok(pcm) if pcm.len() % 2 == 0 => {
+                    self.heard_bytes += pcm.len();
+                    sender.send_audio(pcm).await
+                }
                 _ => {
                     self.send(ServerFrame::error(
                         ErrorCode::InvalidMessage,
@@ -348,8 +356,11 @@ impl Relay {
                 transcript,
                 evaluation: evaluation.map(|(_, evaluation)| evaluation),
                 usage: interview_core::cost::RealtimeUsage::default(),
+                audio_seconds: (self.heard_bytes > 0)
+                    .then(|| self.heard_bytes as f64 / PCM_BYTES_PER_SECOND),
             })
             .await;
+        self.heard_bytes = 0;
         match result {
             Ok(outcome) => {
                 self.announce(&outcome).await;

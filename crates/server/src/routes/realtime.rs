@@ -129,6 +129,7 @@ pub async fn connect(
             actor,
             voice,
             idle_timeout,
+            heard_bytes: 0,
         }
         .run(stream, session)
         .await;
