@@ -8,6 +8,7 @@ mod m20261123_000001_core_schema;
 mod m20261123_000002_auth_and_idempotency;
 mod m20261123_000003_foreign_key_indexes;
 mod m20261126_000004_closing_message_type;
+mod m20261126_000005_realtime_leases;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000002_auth_and_idempotency::Migration),
             Box::new(m20261123_000003_foreign_key_indexes::Migration),
             Box::new(m20261126_000004_closing_message_type::Migration),
+            Box::new(m20261126_000005_realtime_leases::Migration),
         ]
     }
 }

@@ -16,6 +16,8 @@ pub struct TestApp {
     pub client: Client,
     _dir: tempfile::TempDir,
     pub database: &'static str,
+    /// Where its data lives: a second server on it is another node of the same deployment.
+    pub database_url: String,
 }
 
 static TELEMETRY: Once = Once::new();
@@ -64,6 +66,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         database = "postgres";
     }
     configure(&mut settings);
+    let database_url = settings.database.url.clone();
     let application = Application::build(settings)
         .await
         .expect("the server starts");
@@ -74,6 +77,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         client: Client::new(),
         _dir: dir,
         database,
+        database_url,
     }
 }
 

@@ -59,26 +59,40 @@ async fn chat_server() -> MockServer {
 
 struct Live {
     chat: MockServer,
+    settings: fn(&mut Settings),
     fake: FakeRealtime,
     app: TestApp,
     candidate: Candidate,
     interview: String,
 }
 
-async fn live(script: Script, configure: impl FnOnce(&mut Settings) + Send + 'static) -> Live {
-    let chat = chat_server().await;
-    let fake = FakeRealtime::start_with(script.api_key(KEY)).await;
+/// A server on the chat stand-in and the fake upstream, with `configure` applied.
+async fn node(
+    chat: &MockServer,
+    fake: &FakeRealtime,
+    configure: fn(&mut Settings),
+    database_url: Option<String>,
+) -> TestApp {
     let base_url = format!("{}/v1", chat.uri());
     let realtime_url = fake.url();
-    let app = spawn_app_with(move |settings| {
+    spawn_app_with(move |settings| {
         settings.ai.provider = AiProvider::Openai;
         settings.ai.openai.base_url = base_url;
         settings.ai.openai.api_key = Some(KEY.to_owned().into());
         settings.ai.openai.retry.base_delay_ms = 1;
         settings.ai.openai.realtime.url = Some(realtime_url);
+        if let Some(url) = database_url {
+            settings.database.url = url;
+        }
         configure(settings);
     })
-    .await;
+    .await
+}
+
+async fn live(script: Script, configure: fn(&mut Settings)) -> Live {
+    let chat = chat_server().await;
+    let fake = FakeRealtime::start_with(script.api_key(KEY)).await;
+    let app = node(&chat, &fake, configure, None).await;
     let candidate = app.register("ada@example.com").await;
     let started = app
         .post_json(
@@ -91,6 +105,7 @@ async fn live(script: Script, configure: impl FnOnce(&mut Settings) + Send + 'st
     let started: Value = started.json().await.unwrap();
     Live {
         interview: started["id"].as_str().unwrap().to_owned(),
+        settings: configure,
         chat,
         fake,
         app,
@@ -110,7 +125,22 @@ enum Read {
 impl Live {
     /// Connects with the `Authorization` header, as a non-browser client would.
     async fn connect(&self) -> Socket {
-        let base = self.app.address.replacen("http", "ws", 1);
+        self.connect_to(&self.app).await
+    }
+
+    /// Another node of the same deployment: a second server on the same database.
+    async fn second_node(&self) -> TestApp {
+        node(
+            &self.chat,
+            &self.fake,
+            self.settings,
+            Some(self.app.database_url.clone()),
+        )
+        .await
+    }
+
+    async fn connect_to(&self, app: &TestApp) -> Socket {
+        let base = app.address.replacen("http", "ws", 1);
         let url = format!(
             "{base}/api/v1/interviews/{}/realtime/connect",
             self.interview
@@ -483,4 +513,46 @@ async fn an_upstream_that_keeps_refusing_is_realtime_unavailable_and_the_intervi
     // the first attempt and its two retries
     assert_eq!(live.fake.handshakes(), 3);
     assert_eq!(live.get(&path).await, before);
+}
+
+#[tokio::test]
+async fn a_second_connection_to_an_interview_replaces_the_first_on_this_node() {
+    let live = live(Script::new(), |_| {}).await;
+    let mut first = live.connect().await;
+    first.until(|frame| frame["type"] == "connected").await;
+    let mut second = live.connect().await;
+    second.until(|frame| frame["type"] == "connected").await;
+    let (frames, code) = first.until_closed().await;
+    assert!(
+        frames
+            .iter()
+            .any(|frame| frame["error"] == "SESSION_REPLACED"),
+        "{frames:?}"
+    );
+    assert_eq!(code, Some(CloseCode::Policy));
+    second.send(json!({"type": "ping"})).await;
+    second.until(|frame| frame["type"] == "pong").await;
+}
+
+#[tokio::test]
+async fn a_connection_on_another_node_replaces_the_first() {
+    let live = live(Script::new(), |settings| {
+        settings.realtime.lease_check_seconds = 1;
+    })
+    .await;
+    let other = live.second_node().await;
+    let mut first = live.connect().await;
+    first.until(|frame| frame["type"] == "connected").await;
+    let mut second = live.connect_to(&other).await;
+    second.until(|frame| frame["type"] == "connected").await;
+    let (frames, code) = first.until_closed().await;
+    assert!(
+        frames
+            .iter()
+            .any(|frame| frame["error"] == "SESSION_REPLACED"),
+        "{frames:?}"
+    );
+    assert_eq!(code, Some(CloseCode::Policy));
+    second.send(json!({"type": "ping"})).await;
+    second.until(|frame| frame["type"] == "pong").await;
 }

@@ -315,6 +315,21 @@ pub mod login_attempts {
     no_relations!();
 }
 
+pub mod realtime_leases {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "realtime_leases")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub interview_id: Uuid,
+        pub connection_id: Uuid,
+        pub claimed_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}
+
 pub mod answer_idempotency {
     use sea_orm::entity::prelude::*;
 

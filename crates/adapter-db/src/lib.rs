@@ -6,6 +6,7 @@ mod connection;
 mod credentials;
 mod entities;
 mod error;
+mod leases;
 mod mapping;
 mod repositories;
 #[cfg(test)]

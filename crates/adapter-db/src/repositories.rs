@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use interview_core::ids::{CandidateId, InterviewId, MessageId};
+use interview_core::ids::{CandidateId, ConnectionId, InterviewId, MessageId};
 use interview_core::interview::stored::StoredOutcome;
 use interview_core::lifecycle::{CompletionReason, InterviewStatus};
 use interview_core::model::{
@@ -456,6 +456,22 @@ impl InterviewRepository for SeaOrmInterviews {
             .map_err(translate)?
             .map(mapping::message)
             .transpose()
+    }
+
+    async fn claim_realtime(
+        &self,
+        interview: InterviewId,
+        connection: ConnectionId,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepositoryError> {
+        crate::leases::claim(&self.database, interview, connection, at).await
+    }
+
+    async fn realtime_owner(
+        &self,
+        interview: InterviewId,
+    ) -> Result<Option<ConnectionId>, RepositoryError> {
+        crate::leases::owner(&self.database, interview).await
     }
 
     async fn abandon_inactive(

@@ -102,6 +102,10 @@ typed_id!(
     /// Identifies the organisation a recruiter belongs to.
     OrganizationId
 );
+typed_id!(
+    /// Identifies one live realtime connection to an interview.
+    ConnectionId
+);
 
 #[cfg(test)]
 mod tests {

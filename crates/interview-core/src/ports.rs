@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::ids::{CandidateId, InterviewId, MessageId};
+use crate::ids::{CandidateId, ConnectionId, InterviewId, MessageId};
 use crate::interview::stored::StoredOutcome;
 use crate::model::{Candidate, Interview, InterviewMessage, InterviewSession, RoleType};
 use crate::rules::cost::ChatUsage;
@@ -325,6 +325,26 @@ pub trait InterviewRepository: Send + Sync {
         &self,
         interview: InterviewId,
     ) -> Result<Option<InterviewMessage>, RepositoryError>;
+
+    /// Makes `connection` the live realtime connection of the interview, replacing any other.
+    ///
+    /// # Errors
+    /// [`RepositoryError::MissingReference`] for an unknown interview; storage failures.
+    async fn claim_realtime(
+        &self,
+        interview: InterviewId,
+        connection: ConnectionId,
+        at: DateTime<Utc>,
+    ) -> Result<(), RepositoryError>;
+
+    /// The live realtime connection of the interview, if any claimed it.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn realtime_owner(
+        &self,
+        interview: InterviewId,
+    ) -> Result<Option<ConnectionId>, RepositoryError>;
 
     /// Marks every in-progress interview whose session was last active before `cutoff` as
     /// abandoned, and returns how many there were.

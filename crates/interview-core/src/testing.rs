@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::accounts::{CredentialStore, LoginAttempts};
 use crate::cost::ChatUsage;
-use crate::ids::{CandidateId, InterviewId, MessageId};
+use crate::ids::{CandidateId, ConnectionId, InterviewId, MessageId};
 use crate::interview::stored::StoredOutcome;
 use crate::ladder::{AnswerQuality, Evaluation, Score, SkillArea};
 use crate::lifecycle::{CompletionReason, InterviewStatus};
@@ -35,6 +35,7 @@ struct Interviews {
     records: HashMap<InterviewId, InterviewRecord>,
     messages: HashMap<InterviewId, Vec<InterviewMessage>>,
     answers: HashMap<(InterviewId, ClientKey), StoredOutcome>,
+    leases: HashMap<InterviewId, ConnectionId>,
 }
 
 /// Interviews kept in memory.
@@ -198,6 +199,27 @@ impl InterviewRepository for InMemoryInterviews {
                 .find(|message| message.message_type.is_interviewer())
                 .cloned()
         }))
+    }
+
+    async fn claim_realtime(
+        &self,
+        interview: InterviewId,
+        connection: ConnectionId,
+        _at: DateTime<Utc>,
+    ) -> Result<(), RepositoryError> {
+        let mut state = locked(&self.state);
+        if !state.records.contains_key(&interview) {
+            return Err(RepositoryError::MissingReference("interview".into()));
+        }
+        state.leases.insert(interview, connection);
+        Ok(())
+    }
+
+    async fn realtime_owner(
+        &self,
+        interview: InterviewId,
+    ) -> Result<Option<ConnectionId>, RepositoryError> {
+        Ok(locked(&self.state).leases.get(&interview).copied())
     }
 
     async fn abandon_inactive(

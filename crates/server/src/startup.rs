@@ -37,7 +37,7 @@ use crate::probes::{DatabaseReadiness, OpenAiBreakers};
 use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
 use crate::routes::{audio, auth, health, interviews, realtime};
-use crate::state::{AiHealth, AppState, Observed, RealtimeState};
+use crate::state::{AiHealth, AppState, LiveConnections, Observed, RealtimeState};
 
 #[derive(Debug, Error)]
 pub enum StartupError {
@@ -259,6 +259,8 @@ impl Application {
                 voice: realtime_voice,
                 turn_detection: settings.realtime.turn_detection,
                 idle_timeout: StdDuration::from_secs(settings.realtime.idle_timeout_seconds),
+                lease_check: StdDuration::from_secs(settings.realtime.lease_check_seconds.max(1)),
+                live: LiveConnections::default(),
             },
         });
 

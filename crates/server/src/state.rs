@@ -13,7 +13,10 @@ use interview_core::ports::{
 };
 
 use crate::auth::TokenService;
+use interview_core::ids::{ConnectionId, InterviewId};
 use interview_core::ports::{RealtimeVoice, TurnDetection};
+use std::collections::HashMap;
+use tokio::sync::Notify;
 
 pub struct AppState {
     pub interviews: Arc<InterviewService>,
@@ -26,11 +29,54 @@ pub struct AppState {
     pub realtime: RealtimeState,
 }
 
-/// Live voice: the provider (absent without one) and the relay's settings.
+/// Live voice: the provider (absent without one), the relay's settings, and the connections
+/// open on this node.
 pub struct RealtimeState {
     pub voice: Option<Arc<dyn RealtimeVoice>>,
     pub turn_detection: TurnDetection,
     pub idle_timeout: std::time::Duration,
+    /// How often a connection checks it still owns its interview (another node may have taken
+    /// it over; on this node the take-over is immediate).
+    pub lease_check: std::time::Duration,
+    pub live: LiveConnections,
+}
+
+/// The realtime connections open on this node, by interview: a new connection to an interview
+/// tells the one it replaces at once.
+#[derive(Default)]
+pub struct LiveConnections {
+    connections: Mutex<HashMap<InterviewId, (ConnectionId, Arc<Notify>)>>,
+}
+
+impl LiveConnections {
+    /// Registers `connection` for the interview and tells the connection it replaces; returns
+    /// what tells this one when it is replaced in turn.
+    pub fn register(&self, interview: InterviewId, connection: ConnectionId) -> Arc<Notify> {
+        let replaced = Arc::new(Notify::new());
+        let previous = self
+            .connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(interview, (connection, replaced.clone()));
+        if let Some((_, previous)) = previous {
+            previous.notify_one();
+        }
+        replaced
+    }
+
+    /// Forgets `connection`, unless a newer one already took its place.
+    pub fn remove(&self, interview: InterviewId, connection: ConnectionId) {
+        let mut connections = self
+            .connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if connections
+            .get(&interview)
+            .is_some_and(|(current, _)| *current == connection)
+        {
+            connections.remove(&interview);
+        }
+    }
 }
 
 /// Whether the storage the server cannot work without answers, for `/ready`.

@@ -157,7 +157,7 @@ async fn rows_written_before_the_typed_model_read_back_after_migration_four() {
         );
 
         // and back down: the closing remark is an `ai_question` again
-        Migrator::down(db, Some(1)).await.unwrap();
+        Migrator::down(db, Some(2)).await.unwrap();
         let row = interview_messages::Entity::find_by_id(closing.id)
             .one(db)
             .await

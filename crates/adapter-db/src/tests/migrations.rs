@@ -10,7 +10,7 @@ async fn table_exists(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
     db.query_all_raw(statement).await.is_ok()
 }
 
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 14] = [
     "candidates",
     "recruiters",
     "resumes",
@@ -24,6 +24,7 @@ const TABLES: [&str; 13] = [
     "revoked_tokens",
     "login_attempts",
     "answer_idempotency",
+    "realtime_leases",
 ];
 
 #[tokio::test]
@@ -33,7 +34,7 @@ async fn migrations_go_up_down_to_zero_and_up_again() {
         let name = database.name;
         assert_eq!(
             pending_migrations(&database.db).await.unwrap().len(),
-            4,
+            5,
             "{name}"
         );
         Migrator::up(db, None).await.unwrap();
@@ -56,7 +57,7 @@ async fn migrations_go_up_down_to_zero_and_up_again() {
         }
         assert_eq!(
             pending_migrations(&database.db).await.unwrap().len(),
-            4,
+            5,
             "{name}"
         );
         Migrator::up(db, None).await.unwrap();

@@ -4,11 +4,11 @@
 //! is counted once.
 
 use crate::actor::Actor;
-use crate::ids::InterviewId;
+use crate::ids::{ConnectionId, InterviewId};
 use crate::interview::InterviewService;
 use crate::interview::access::Access;
 use crate::interview::commands::{AnswerOutcome, AnswerSource, TurnInput};
-use crate::interview::errors::AnswerError;
+use crate::interview::errors::{AnswerError, ReadError};
 use crate::model::{Interview, InterviewSession, RoleType};
 use crate::ports::{ClientKey, InterviewRecord, RealtimeSessionConfig, TurnDetection, TurnWrite};
 use crate::rules::budget::PaidCall;
@@ -87,7 +87,8 @@ fn item_key(item_id: &str) -> Option<ClientKey> {
 }
 
 impl InterviewService {
-    /// Checks that `actor` may take the interview and that it is running, and configures an
+    /// Checks that `actor` may take the interview and that it is running, makes `connection` its
+    /// one live realtime connection (replacing any other, on any node), and configures an
     /// upstream session for it: the standing instructions, the memory window as history, and
     /// the greeting with the first question, or the pending question again.
     ///
@@ -98,6 +99,7 @@ impl InterviewService {
         &self,
         interview_id: InterviewId,
         actor: Actor,
+        connection: ConnectionId,
         turn_detection: TurnDetection,
     ) -> Result<RealtimeOpening, AnswerError> {
         let InterviewRecord { interview, session } =
@@ -131,6 +133,10 @@ impl InterviewService {
                 role_title(interview.role_type)
             )
         };
+        // this connection now owns the interview: any other one sees it has lost it
+        self.interviews
+            .claim_realtime(interview_id, connection, self.clock.now())
+            .await?;
         let history = if resumed {
             session.memory.messages().to_vec()
         } else {
@@ -147,6 +153,19 @@ impl InterviewService {
             open_question: pending.sequence_number,
             interview,
         })
+    }
+
+    /// Whether `connection` is still the interview's live realtime connection (a newer one
+    /// replaces it).
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn owns_realtime(
+        &self,
+        interview_id: InterviewId,
+        connection: ConnectionId,
+    ) -> Result<bool, ReadError> {
+        Ok(self.interviews.realtime_owner(interview_id).await? == Some(connection))
     }
 
     /// A spoken answer through the one turn path: judged by the realtime model's evaluation

@@ -6,6 +6,7 @@ use async_trait::async_trait;
 
 use super::*;
 use crate::cost::RealtimeUsage;
+use crate::ids::ConnectionId;
 use crate::interview::realtime::RealtimeAnswer;
 use crate::ladder::Evaluation;
 use crate::ports::{
@@ -97,7 +98,12 @@ async fn a_new_realtime_session_greets_and_asks_the_first_question() {
     let candidate = CandidateId::new();
     let id = realtime_interview(&service, candidate).await;
     let opening = service
-        .open_realtime(id, Actor::Candidate(candidate), TurnDetection::None)
+        .open_realtime(
+            id,
+            Actor::Candidate(candidate),
+            ConnectionId::new(),
+            TurnDetection::None,
+        )
         .await
         .unwrap();
     assert!(!opening.resumed);
@@ -111,6 +117,7 @@ async fn a_new_realtime_session_greets_and_asks_the_first_question() {
         .open_realtime(
             id,
             Actor::Candidate(CandidateId::new()),
+            ConnectionId::new(),
             TurnDetection::None,
         )
         .await;
@@ -140,7 +147,12 @@ async fn a_judged_spoken_answer_is_one_turn_charged_to_realtime_and_counted_once
     // 1,000 audio tokens in at $10/M + 2,000 out at $20/M
     assert_eq!(record.interview.realtime_cost_usd, Decimal::new(5, 2));
     let reopened = service
-        .open_realtime(id, Actor::Candidate(candidate), TurnDetection::ServerVad)
+        .open_realtime(
+            id,
+            Actor::Candidate(candidate),
+            ConnectionId::new(),
+            TurnDetection::ServerVad,
+        )
         .await
         .unwrap();
     assert!(reopened.resumed);
@@ -190,4 +202,25 @@ async fn realtime_usage_past_the_budget_completes_the_interview() {
         Some(CompletionReason::BudgetExhausted)
     );
     assert_eq!(record.interview.realtime_cost_usd, Decimal::new(8, 2));
+}
+
+#[tokio::test]
+async fn a_new_realtime_connection_takes_the_interview_over() {
+    let (_repo, _model, service) = realtime_service(InterviewSettings::default());
+    let candidate = CandidateId::new();
+    let id = realtime_interview(&service, candidate).await;
+    let actor = Actor::Candidate(candidate);
+    let first = ConnectionId::new();
+    let second = ConnectionId::new();
+    service
+        .open_realtime(id, actor, first, TurnDetection::None)
+        .await
+        .unwrap();
+    assert!(service.owns_realtime(id, first).await.unwrap());
+    service
+        .open_realtime(id, actor, second, TurnDetection::None)
+        .await
+        .unwrap();
+    assert!(!service.owns_realtime(id, first).await.unwrap());
+    assert!(service.owns_realtime(id, second).await.unwrap());
 }

@@ -307,6 +307,9 @@ pub struct RealtimeSection {
     pub turn_detection: interview_core::ports::TurnDetection,
     /// A client that sends nothing (not even a ping) for this long is disconnected.
     pub idle_timeout_seconds: u64,
+    /// How often a connection checks that no newer connection (on another node) took its
+    /// interview over.
+    pub lease_check_seconds: u64,
 }
 
 impl Default for RealtimeSection {
@@ -314,6 +317,7 @@ impl Default for RealtimeSection {
         Self {
             turn_detection: interview_core::ports::TurnDetection::None,
             idle_timeout_seconds: 60,
+            lease_check_seconds: 5,
         }
     }
 }

@@ -46,6 +46,8 @@ pub enum ErrorCode {
     RateLimitExceeded,
     InvalidMessage,
     UpstreamError,
+    /// A newer connection to the same interview took over (this one closes).
+    SessionReplaced,
 }
 
 /// What the server sends.

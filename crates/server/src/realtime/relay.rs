@@ -9,7 +9,7 @@ use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use interview_core::actor::Actor;
-use interview_core::ids::InterviewId;
+use interview_core::ids::{ConnectionId, InterviewId};
 use interview_core::interview::turn::closing_remark;
 use interview_core::interview::{AnswerError, AnswerOutcome, RealtimeAnswer};
 use interview_core::ladder::Evaluation;
@@ -17,6 +17,7 @@ use interview_core::lifecycle::CompletionReason;
 use interview_core::ports::{
     ProviderError, RealtimeEvent, RealtimeSender, RealtimeSession, RealtimeVoice,
 };
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::realtime::protocol::{ClientFrame, ErrorCode, MAX_FRAME_BYTES, Role, ServerFrame};
@@ -33,6 +34,8 @@ enum Ending {
     Policy(ErrorCode, String),
     Failure(ErrorCode, String),
     Idle,
+    /// A newer connection to the interview took over.
+    Replaced,
 }
 
 pub struct Relay {
@@ -40,6 +43,8 @@ pub struct Relay {
     pub ws: Session,
     pub interview_id: InterviewId,
     pub actor: Actor,
+    /// This connection, as the interview's realtime lease names it.
+    pub connection: ConnectionId,
     pub voice: std::sync::Arc<dyn RealtimeVoice>,
     pub idle_timeout: Duration,
     /// Candidate audio relayed since the last recorded turn, in bytes of PCM16 at 24 kHz.
@@ -86,7 +91,7 @@ impl Turn {
 
 impl Relay {
     /// Runs until the interview completes, the client leaves or the upstream fails for good.
-    pub async fn run(mut self, stream: MessageStream, session: RealtimeSession) {
+    pub async fn run(mut self, stream: MessageStream, session: RealtimeSession, replaced: &Notify) {
         let mut stream = stream.max_frame_size(2 * MAX_FRAME_BYTES);
         let RealtimeSession {
             mut sender,
@@ -95,9 +100,17 @@ impl Relay {
         let mut turn = Turn::opening();
         let mut rollovers = 0;
         let mut last_heard = Instant::now();
+        let mut lease_check = tokio::time::interval(self.state.realtime.lease_check);
+        lease_check.tick().await;
         let ending = loop {
             let idle = tokio::time::sleep_until(last_heard + self.idle_timeout);
             tokio::select! {
+                () = replaced.notified() => break Ending::Replaced,
+                _ = lease_check.tick() => {
+                    if !self.still_owner().await {
+                        break Ending::Replaced;
+                    }
+                }
                 frame = stream.recv() => {
                     last_heard = Instant::now();
                     match frame {
@@ -336,8 +349,21 @@ impl Relay {
         }
     }
 
+    /// Whether no newer connection took the interview over (a storage failure counts as still
+    /// owning it: the next check decides).
+    async fn still_owner(&self) -> bool {
+        self.state
+            .interviews
+            .owns_realtime(self.interview_id, self.connection)
+            .await
+            .unwrap_or(true)
+    }
+
     /// The candidate's turn through the engine, then the interviewer says what comes next.
     async fn take_turn(&mut self, turn: &mut Turn, sender: &dyn RealtimeSender) -> Option<Ending> {
+        if !self.still_owner().await {
+            return Some(Ending::Replaced);
+        }
         let (item_id, transcript) = turn.transcript.take()?;
         let evaluation = turn.evaluation.take();
         turn.replied_unjudged = false;
@@ -443,12 +469,17 @@ impl Relay {
             ));
         }
         *rollovers += 1;
+        // a connection that lost the interview must not claim it back
+        if !self.still_owner().await {
+            return Err(Ending::Replaced);
+        }
         let opening = self
             .state
             .interviews
             .open_realtime(
                 self.interview_id,
                 self.actor,
+                self.connection,
                 self.state.realtime.turn_detection,
             )
             .await
@@ -470,6 +501,17 @@ impl Relay {
                 code: CloseCode::Policy,
                 description: Some("no frame from the client for too long".into()),
             }),
+            Ending::Replaced => {
+                self.send(ServerFrame::error(
+                    ErrorCode::SessionReplaced,
+                    "a newer connection to this interview took over",
+                ))
+                .await;
+                Some(CloseReason {
+                    code: CloseCode::Policy,
+                    description: None,
+                })
+            }
             Ending::Policy(code, message) => {
                 self.send(ServerFrame::error(code, message)).await;
                 Some(CloseReason {

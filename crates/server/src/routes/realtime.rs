@@ -4,7 +4,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use actix_ws::{CloseCode, CloseReason, Session};
-use interview_core::ids::InterviewId;
+use interview_core::ids::{ConnectionId, InterviewId};
 use interview_core::interview::AnswerError;
 use uuid::Uuid;
 
@@ -61,9 +61,15 @@ pub async fn connect(
             }
         };
         let actor = caller.actor();
+        let connection = ConnectionId::new();
         let opening = match state
             .interviews
-            .open_realtime(interview_id, actor, state.realtime.turn_detection)
+            .open_realtime(
+                interview_id,
+                actor,
+                connection,
+                state.realtime.turn_detection,
+            )
             .await
         {
             Ok(opening) => opening,
@@ -121,18 +127,22 @@ pub async fn connect(
             session.sender.close().await;
             return;
         }
+        let replaced = state.realtime.live.register(interview_id, connection);
         let idle_timeout = state.realtime.idle_timeout;
+        let live = state.clone();
         Relay {
             state,
             ws,
             interview_id,
             actor,
+            connection,
             voice,
             idle_timeout,
             heard_bytes: 0,
         }
-        .run(stream, session)
+        .run(stream, session, &replaced)
         .await;
+        live.realtime.live.remove(interview_id, connection);
     });
     Ok(response)
 }
