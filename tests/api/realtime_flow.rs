@@ -556,3 +556,57 @@ async fn a_connection_on_another_node_replaces_the_first() {
     second.send(json!({"type": "ping"})).await;
     second.until(|frame| frame["type"] == "pong").await;
 }
+
+#[tokio::test]
+async fn a_finished_interview_is_not_active_for_a_realtime_connection() {
+    let live = live(Script::new(), |_| {}).await;
+    let completed = live
+        .app
+        .post_json(
+            &format!("/api/v1/interviews/{}/complete", live.interview),
+            Some(&live.candidate.token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(completed.status(), reqwest::StatusCode::OK);
+    let mut socket = live.connect().await;
+    let (frames, code) = socket.until_closed().await;
+    assert_eq!(frames.len(), 1, "{frames:?}");
+    assert_eq!(frames[0]["error"], "INTERVIEW_NOT_ACTIVE");
+    assert_eq!(code, Some(CloseCode::Policy));
+    assert_eq!(live.fake.handshakes(), 0);
+}
+
+#[tokio::test]
+async fn a_client_dropping_mid_turn_leaves_the_interview_whole_and_resumable() {
+    let live = live(Script::new().turn(strong(1)).turn(strong(2)), |_| {}).await;
+    let mut socket = live.connect().await;
+    socket.until(|frame| frame["type"] == "connected").await;
+    socket.reply_done().await;
+    // speak and commit, then vanish before any answer comes back
+    let pcm: Vec<u8> = (0..960u16).flat_map(u16::to_le_bytes).collect();
+    socket
+        .send(json!({"type": "audio_chunk", "audio": STANDARD.encode(&pcm)}))
+        .await;
+    socket.send(json!({"type": "audio_commit"})).await;
+    drop(socket);
+    // whatever the server managed before noticing, the transcript is whole: the open question
+    // is the last message, and a new connection picks the interview up
+    let mut socket = live.connect().await;
+    socket.until(|frame| frame["type"] == "connected").await;
+    socket.reply_done().await;
+    let page = live
+        .get(&format!(
+            "/api/v1/interviews/{}/messages?limit=50",
+            live.interview
+        ))
+        .await;
+    let total = page["total_count"].as_u64().unwrap();
+    assert!(total == 1 || total == 3, "{page}");
+    assert_eq!(
+        page["messages"].as_array().unwrap().last().unwrap()["message_type"],
+        "ai_question"
+    );
+    let next = socket.answer().await;
+    assert_eq!(transcripts(&next, "user").len(), 1);
+}
