@@ -19,7 +19,10 @@
 //!   frames; otherwise the scripted spoken reply (audio deltas with base64 PCM16, transcript
 //!   deltas, `response.done` with a GA `usage` block);
 //! - options: duplicate delivery, `input_audio_buffer.speech_started`, dropping the connection
-//!   after turn K.
+//!   after turn K;
+//! - a streaming mode for load tests ([`Script::streaming`]): audio deltas every 20 ms on every
+//!   connection for as long as it is open, with send timestamps in the audio, and the receipt of
+//!   every append timed ([`FakeRealtime::take_appends`]) instead of recorded.
 //!
 //! Every client event received is recorded as JSON, per accepted connection, for assertions;
 //! [`FakeRealtime::wait_for`] waits for one without sleeping.
@@ -49,8 +52,9 @@ mod script;
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -64,7 +68,8 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 
 pub use script::{
-    EVALUATION_TOOL, Outcome, Reply, Script, TEST_API_KEY, Turn, Usage, evaluation_arguments,
+    AppendReceipt, EVALUATION_TOOL, Outcome, Reply, Script, Streaming, TEST_API_KEY, Turn, Usage,
+    evaluation_arguments,
 };
 
 /// How long [`FakeRealtime::wait_for`] waits before it fails the test (a hang guard only).
@@ -83,11 +88,20 @@ struct Shared {
     script: Script,
     state: Mutex<State>,
     changed: Notify,
+    /// Streaming mode: timed appends not yet taken, kept apart from `state` so the hot path
+    /// does not contend with the scripted one.
+    appends: Mutex<Vec<AppendReceipt>>,
+    appends_received: AtomicU64,
+    deltas_sent: AtomicU64,
 }
 
 impl Shared {
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn appends(&self) -> MutexGuard<'_, Vec<AppendReceipt>> {
+        self.appends.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn next_response_id(&self) -> String {
@@ -135,6 +149,9 @@ impl FakeRealtime {
             script,
             state: Mutex::new(state),
             changed: Notify::new(),
+            appends: Mutex::new(Vec::new()),
+            appends_received: AtomicU64::new(0),
+            deltas_sent: AtomicU64::new(0),
         });
         let accepting = shared.clone();
         let accept = tokio::spawn(async move {
@@ -171,7 +188,24 @@ impl FakeRealtime {
         self.shared.state().connections.len()
     }
 
-    /// Every client event connection `connection` (from 0) has sent so far.
+    /// Streaming mode: the appends timed since the last call (all connections, in arrival order
+    /// per connection), handed over and forgotten.
+    pub fn take_appends(&self) -> Vec<AppendReceipt> {
+        std::mem::take(&mut *self.shared.appends())
+    }
+
+    /// Streaming mode: appends received so far, over all connections.
+    pub fn appends_received(&self) -> u64 {
+        self.shared.appends_received.load(Ordering::Relaxed)
+    }
+
+    /// Streaming mode: audio deltas sent so far, over all connections.
+    pub fn deltas_sent(&self) -> u64 {
+        self.shared.deltas_sent.load(Ordering::Relaxed)
+    }
+
+    /// Every client event connection `connection` (from 0) has sent so far (in streaming mode,
+    /// appends excepted).
     pub fn received(&self, connection: usize) -> Vec<Value> {
         self.shared
             .state()
@@ -241,6 +275,10 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
         state.handshakes += 1;
         state.handshakes
     };
+    if shared.script.streaming.is_some() {
+        // a delta every 20 ms must not wait for the ACK of the one before (Nagle's algorithm)
+        let _ = stream.set_nodelay(true);
+    }
     let mut model = String::new();
     // tungstenite fixes the callback's error type
     #[allow(clippy::result_large_err)]
@@ -264,13 +302,40 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
     let mut user_items = 0usize;
     // the committed turn whose outcome the next `response.create` produces
     let mut pending: Option<Turn> = None;
-    while let Some(Ok(message)) = socket.next().await {
+    let mut stream = shared
+        .script
+        .streaming
+        .map(|streaming| DeltaStream::new(streaming, connection));
+    loop {
+        let message = match stream.as_mut() {
+            None => socket.next().await,
+            Some(stream) => tokio::select! {
+                message = socket.next() => message,
+                _ = stream.ticker.tick() => {
+                    if !stream.send(&mut socket, &shared).await {
+                        return;
+                    }
+                    continue;
+                }
+            },
+        };
+        let Some(Ok(message)) = message else { break };
         let Message::Text(text) = message else {
             if message.is_close() {
                 break;
             }
             continue;
         };
+        if let Some(streaming) = &shared.script.streaming
+            && let Some(audio) = append_audio(text.as_str())
+        {
+            let bytes = time_append(&shared, streaming, connection, audio);
+            let replies = on_append(&shared, &mut appended, user_items, bytes);
+            if !send(&mut socket, &replies).await {
+                return;
+            }
+            continue;
+        }
         let Ok(event) = serde_json::from_str::<Value>(text.as_str()) else {
             continue;
         };
@@ -313,22 +378,7 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
             "input_audio_buffer.append" => {
                 let audio = event["audio"].as_str().unwrap_or_default();
                 let bytes = STANDARD.decode(audio).map_or(0, |bytes| bytes.len());
-                let first = appended == 0 && bytes > 0;
-                appended += bytes;
-                let speech = first
-                    && shared
-                        .state()
-                        .turns
-                        .front()
-                        .is_some_and(|turn| turn.speech_started);
-                if speech {
-                    vec![events::speech_started(&format!(
-                        "item_user_{}",
-                        user_items + 1
-                    ))]
-                } else {
-                    Vec::new()
-                }
+                on_append(&shared, &mut appended, user_items, bytes)
             }
             "input_audio_buffer.commit" if appended == 0 => vec![events::error(
                 "input_audio_buffer_commit_empty",
@@ -349,6 +399,112 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
         if !send(&mut socket, &replies).await {
             return;
         }
+    }
+}
+
+/// What `bytes` of appended audio produce: `speech_started` at a turn's first audio, when scripted.
+fn on_append(shared: &Shared, appended: &mut usize, user_items: usize, bytes: usize) -> Vec<Value> {
+    let first = *appended == 0 && bytes > 0;
+    *appended += bytes;
+    let speech = first
+        && shared
+            .state()
+            .turns
+            .front()
+            .is_some_and(|turn| turn.speech_started);
+    if speech {
+        vec![events::speech_started(&format!(
+            "item_user_{}",
+            user_items + 1
+        ))]
+    } else {
+        Vec::new()
+    }
+}
+
+fn nanos_since(epoch: Instant) -> u64 {
+    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// The base64 audio of an `input_audio_buffer.append`, found without parsing the whole event
+/// (streaming mode reads tens of thousands a second); `None` for any other text.
+fn append_audio(text: &str) -> Option<&str> {
+    const KIND: &str = r#""type":"input_audio_buffer.append""#;
+    const AUDIO: &str = r#""audio":""#;
+    // base64 has no quotes, so neither marker can occur inside the audio
+    if !text.contains(KIND) {
+        return None;
+    }
+    let start = text.find(AUDIO)? + AUDIO.len();
+    let rest = text.get(start..)?;
+    rest.get(..rest.find('"')?)
+}
+
+/// Records the receipt of an append in streaming mode; returns its decoded length.
+fn time_append(shared: &Shared, streaming: &Streaming, connection: usize, audio: &str) -> usize {
+    let received_ns = nanos_since(streaming.epoch);
+    let padding = audio.bytes().rev().take_while(|byte| *byte == b'=').count();
+    let bytes = (audio.len() / 4 * 3).saturating_sub(padding);
+    // the first 12 characters are the first 9 bytes: the stamp and one more
+    let head = audio.get(..audio.len().min(12)).unwrap_or_default();
+    let stamp = STANDARD
+        .decode(head)
+        .ok()
+        .and_then(|head| Some(u64::from_le_bytes(head.get(..8)?.try_into().ok()?)));
+    shared.appends().push(AppendReceipt {
+        connection,
+        stamp,
+        received_ns,
+        bytes,
+    });
+    shared.appends_received.fetch_add(1, Ordering::Relaxed);
+    bytes
+}
+
+/// The audio deltas of one streaming connection.
+struct DeltaStream {
+    ticker: tokio::time::Interval,
+    epoch: Instant,
+    /// The event up to its base64 audio.
+    prefix: String,
+    /// The base64 of the chunk after its 9-byte head (stamp and one byte), and the event's end.
+    rest: String,
+}
+
+impl DeltaStream {
+    fn new(streaming: Streaming, connection: usize) -> Self {
+        let interval = streaming.interval.max(Duration::from_millis(1));
+        // connections tick out of phase, as independent conversations would
+        let phase = interval.mul_f64((connection * 37 % 100) as f64 / 100.0);
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + phase, interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // 9 bytes are 12 base64 characters exactly, so the head can be encoded on its own
+        let body: Vec<u8> = (0..streaming.chunk_bytes.max(9) - 9)
+            .map(|index| (index % 251) as u8)
+            .collect();
+        Self {
+            ticker,
+            epoch: streaming.epoch,
+            prefix: format!(
+                r#"{{"type":"response.output_audio.delta","event_id":"event_stream_{connection}","response_id":"resp_stream_{connection}","item_id":"item_stream_{connection}","output_index":0,"content_index":0,"delta":""#
+            ),
+            rest: format!("{}\"}}", STANDARD.encode(body)),
+        }
+    }
+
+    /// Sends one delta stamped now; false when the connection is gone.
+    async fn send(&self, socket: &mut WebSocketStream<TcpStream>, shared: &Shared) -> bool {
+        let mut head = [0u8; 9];
+        head[..8].copy_from_slice(&nanos_since(self.epoch).to_le_bytes());
+        let mut frame = String::with_capacity(self.prefix.len() + 12 + self.rest.len());
+        frame.push_str(&self.prefix);
+        STANDARD.encode_string(head, &mut frame);
+        frame.push_str(&self.rest);
+        let sent = socket.send(Message::text(frame)).await.is_ok();
+        if sent {
+            shared.deltas_sent.fetch_add(1, Ordering::Relaxed);
+        }
+        sent
     }
 }
 

@@ -1,6 +1,8 @@
 //! What a test tells the fake to do: who may connect, what each candidate turn produces and what
 //! a spoken reply sounds like. Everything is plain data built with small builder methods.
 
+use std::time::{Duration, Instant};
+
 use serde_json::{Value, json};
 
 /// The key the fake accepts unless told otherwise.
@@ -20,6 +22,7 @@ pub struct Script {
     pub(crate) turns: Vec<Turn>,
     pub(crate) reply: Reply,
     pub(crate) drop_after_turn: Option<usize>,
+    pub(crate) streaming: Option<Streaming>,
 }
 
 impl Default for Script {
@@ -33,6 +36,7 @@ impl Default for Script {
             turns: Vec::new(),
             reply: Reply::default(),
             drop_after_turn: None,
+            streaming: None,
         }
     }
 }
@@ -86,6 +90,57 @@ impl Script {
         self.drop_after_turn = Some(turn);
         self
     }
+
+    /// Streams audio both ways for as long as each connection is open, for load tests: see
+    /// [`Streaming`]. Everything else behaves as scripted.
+    pub fn streaming(mut self, streaming: Streaming) -> Self {
+        self.streaming = Some(streaming);
+        self
+    }
+}
+
+/// Continuous audio, as a live conversation has it: every connection is sent a
+/// `response.output_audio.delta` every `interval` from its `session.created` until it closes,
+/// and the receipt of every `input_audio_buffer.append` is timed instead of recorded as an event
+/// (so memory stays flat however long it runs; [`crate::FakeRealtime::take_appends`] drains them).
+///
+/// Both directions carry a timestamp in the audio: the first 8 bytes of the PCM are the
+/// nanoseconds since `epoch` (little-endian `u64`). The fake writes it into each delta the moment
+/// it sends it, and reads it from the head of each append, so a client sharing `epoch` can time
+/// both directions of whatever relays between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Streaming {
+    /// Between two deltas on one connection (20 ms of audio per delta by default).
+    pub interval: Duration,
+    /// PCM bytes per delta; at least 9 (960 = 20 ms of 24 kHz PCM16 mono).
+    pub chunk_bytes: usize,
+    /// The zero of the timestamps.
+    pub epoch: Instant,
+}
+
+impl Streaming {
+    /// 20 ms deltas of 24 kHz PCM16 mono (960 bytes), timed from `epoch`.
+    pub fn every_20_ms(epoch: Instant) -> Self {
+        Self {
+            interval: Duration::from_millis(20),
+            chunk_bytes: 960,
+            epoch,
+        }
+    }
+}
+
+/// One timed `input_audio_buffer.append` of a [`Streaming`] fake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendReceipt {
+    /// The connection (from 0) it arrived on.
+    pub connection: usize,
+    /// The timestamp at the head of its audio (nanoseconds since the epoch), when the audio had
+    /// at least 8 bytes.
+    pub stamp: Option<u64>,
+    /// When the fake read it, in nanoseconds since the epoch.
+    pub received_ns: u64,
+    /// Decoded PCM bytes.
+    pub bytes: usize,
 }
 
 /// What the model does in the response created after a candidate turn was committed.
