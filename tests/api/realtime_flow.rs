@@ -610,3 +610,56 @@ async fn a_client_dropping_mid_turn_leaves_the_interview_whole_and_resumable() {
     let next = socket.answer().await;
     assert_eq!(transcripts(&next, "user").len(), 1);
 }
+
+#[tokio::test]
+async fn with_store_audio_both_sides_of_a_turn_are_kept_as_wav_for_the_owner() {
+    let live = live(Script::new().turn(strong(1)), |settings| {
+        settings.realtime.store_audio = true;
+    })
+    .await;
+    let mut socket = live.connect().await;
+    socket.until(|frame| frame["type"] == "connected").await;
+    socket.reply_done().await;
+    socket.answer().await;
+    socket.reply_done().await;
+    let page = live
+        .get(&format!(
+            "/api/v1/interviews/{}/messages?limit=50",
+            live.interview
+        ))
+        .await;
+    let messages = page["messages"].as_array().unwrap();
+    let (answer, reply) = (&messages[1], &messages[2]);
+    assert_eq!(answer["audio_metadata"]["format"], "wav", "{answer}");
+    assert_eq!(reply["audio_metadata"]["format"], "wav", "{reply}");
+    // the candidate spoke 960 samples; the interviewer's reply is the fake's audio
+    let spoken = live
+        .app
+        .get(
+            answer["audio_url"].as_str().unwrap(),
+            Some(&live.candidate.token),
+        )
+        .await;
+    assert_eq!(spoken.status(), reqwest::StatusCode::OK);
+    let bytes = spoken.bytes().await.unwrap();
+    assert_eq!(&bytes[..4], b"RIFF");
+    assert_eq!(bytes.len(), 44 + 1_920);
+    let said = live
+        .app
+        .get(
+            reply["audio_url"].as_str().unwrap(),
+            Some(&live.candidate.token),
+        )
+        .await;
+    assert_eq!(said.status(), reqwest::StatusCode::OK);
+    let expected = fake_realtime::Reply::default().pcm();
+    let said = said.bytes().await.unwrap();
+    assert_eq!(&said[44..], expected.as_slice());
+    // nobody else can fetch it
+    let stranger = live.app.register("eve@example.com").await;
+    let refused = live
+        .app
+        .get(reply["audio_url"].as_str().unwrap(), Some(&stranger.token))
+        .await;
+    assert_eq!(refused.status(), reqwest::StatusCode::NOT_FOUND);
+}

@@ -8,6 +8,7 @@ mod entities;
 mod error;
 mod leases;
 mod mapping;
+mod message_audio;
 mod repositories;
 #[cfg(test)]
 mod tests;

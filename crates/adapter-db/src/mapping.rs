@@ -31,7 +31,10 @@ pub fn from_nanos(nanos: i64) -> Decimal {
     Decimal::new(nanos, 9).normalize()
 }
 
-fn json<T: Serialize>(value: &T, what: &str) -> Result<serde_json::Value, RepositoryError> {
+pub(crate) fn json<T: Serialize>(
+    value: &T,
+    what: &str,
+) -> Result<serde_json::Value, RepositoryError> {
     serde_json::to_value(value).map_err(|error| corrupt(what, error))
 }
 
@@ -214,7 +217,7 @@ pub fn message_row(
 /// interview (`{message}.{ext}`). Rows written before held the URL the server served it at; only
 /// the presence matters, and the format comes from the name, the audio metadata or (interviewer
 /// speech) mp3.
-fn stored_audio_name(blob: &BlobRef) -> String {
+pub(crate) fn stored_audio_name(blob: &BlobRef) -> String {
     match blob {
         BlobRef::MessageAudio {
             message, format, ..

@@ -6,10 +6,10 @@ use interview_core::ids::{CandidateId, ConnectionId, InterviewId, MessageId};
 use interview_core::interview::stored::StoredOutcome;
 use interview_core::lifecycle::{CompletionReason, InterviewStatus};
 use interview_core::model::{
-    Candidate, Interview, InterviewMessage, InterviewSession, MessageType,
+    AudioMetadata, Candidate, Interview, InterviewMessage, InterviewSession, MessageType,
 };
 use interview_core::ports::{
-    CandidateRepository, ClientKey, InterviewRecord, InterviewRepository, MessagePage,
+    BlobRef, CandidateRepository, ClientKey, InterviewRecord, InterviewRepository, MessagePage,
     RepositoryError, TurnWrite,
 };
 use interview_core::validation::Email;
@@ -456,6 +456,16 @@ impl InterviewRepository for SeaOrmInterviews {
             .map_err(translate)?
             .map(mapping::message)
             .transpose()
+    }
+
+    async fn attach_audio(
+        &self,
+        interview: InterviewId,
+        message: MessageId,
+        audio: &BlobRef,
+        metadata: &AudioMetadata,
+    ) -> Result<(), RepositoryError> {
+        crate::message_audio::attach(&self.database, interview, message, audio, metadata).await
     }
 
     async fn claim_realtime(

@@ -12,7 +12,9 @@ use thiserror::Error;
 
 use crate::ids::{CandidateId, ConnectionId, InterviewId, MessageId};
 use crate::interview::stored::StoredOutcome;
-use crate::model::{Candidate, Interview, InterviewMessage, InterviewSession, RoleType};
+use crate::model::{
+    AudioMetadata, Candidate, Interview, InterviewMessage, InterviewSession, RoleType,
+};
 use crate::rules::cost::ChatUsage;
 use crate::rules::ladder::{DifficultyLevel, Evaluation, SkillArea};
 use crate::rules::memory::PromptMemory;
@@ -325,6 +327,18 @@ pub trait InterviewRepository: Send + Sync {
         &self,
         interview: InterviewId,
     ) -> Result<Option<InterviewMessage>, RepositoryError>;
+
+    /// Attaches stored audio to a message after it was written (speech generated live).
+    ///
+    /// # Errors
+    /// [`RepositoryError::NotFound`] for an unknown message of the interview.
+    async fn attach_audio(
+        &self,
+        interview: InterviewId,
+        message: MessageId,
+        audio: &BlobRef,
+        metadata: &AudioMetadata,
+    ) -> Result<(), RepositoryError>;
 
     /// Makes `connection` the live realtime connection of the interview, replacing any other.
     ///

@@ -15,11 +15,12 @@ use crate::interview::stored::StoredOutcome;
 use crate::ladder::{AnswerQuality, Evaluation, Score, SkillArea};
 use crate::lifecycle::{CompletionReason, InterviewStatus};
 use crate::model::{
-    Candidate, Interview, InterviewMessage, InterviewMode, InterviewSession, RoleType,
+    AudioMetadata, Candidate, Interview, InterviewMessage, InterviewMode, InterviewSession,
+    RoleType,
 };
 use crate::ports::{
-    CandidateRepository, ClientKey, Clock, InterviewRecord, InterviewRepository, MessagePage,
-    RepositoryError, TurnWrite,
+    BlobRef, CandidateRepository, ClientKey, Clock, InterviewRecord, InterviewRepository,
+    MessagePage, RepositoryError, TurnWrite,
 };
 use crate::ports::{
     EvaluationRequest, Generated, InterviewerModel, ProviderError, Question, QuestionRequest,
@@ -199,6 +200,25 @@ impl InterviewRepository for InMemoryInterviews {
                 .find(|message| message.message_type.is_interviewer())
                 .cloned()
         }))
+    }
+
+    async fn attach_audio(
+        &self,
+        interview: InterviewId,
+        message: MessageId,
+        audio: &BlobRef,
+        metadata: &AudioMetadata,
+    ) -> Result<(), RepositoryError> {
+        let mut state = locked(&self.state);
+        let found = state
+            .messages
+            .get_mut(&interview)
+            .and_then(|messages| messages.iter_mut().find(|stored| stored.id == message))
+            .ok_or(RepositoryError::NotFound)?;
+        found.audio = Some(audio.clone());
+        found.audio_duration_seconds = metadata.duration_seconds;
+        found.audio_metadata = Some(metadata.clone());
+        Ok(())
     }
 
     async fn claim_realtime(

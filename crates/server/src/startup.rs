@@ -260,6 +260,7 @@ impl Application {
                 turn_detection: settings.realtime.turn_detection,
                 idle_timeout: StdDuration::from_secs(settings.realtime.idle_timeout_seconds),
                 lease_check: StdDuration::from_secs(settings.realtime.lease_check_seconds.max(1)),
+                store_audio: settings.realtime.store_audio,
                 live: LiveConnections::default(),
             },
         });

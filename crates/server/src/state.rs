@@ -38,6 +38,8 @@ pub struct RealtimeState {
     /// How often a connection checks it still owns its interview (another node may have taken
     /// it over; on this node the take-over is immediate).
     pub lease_check: std::time::Duration,
+    /// Keep each turn's audio (`realtime.store_audio`).
+    pub store_audio: bool,
     pub live: LiveConnections,
 }
 

@@ -74,6 +74,8 @@ pub enum AnswerSource {
         item_id: Option<String>,
         /// How long the candidate spoke.
         audio_seconds: Option<f64>,
+        /// The candidate's audio, already stored, when the deployment keeps it.
+        recording: Option<AnswerAudio>,
     },
 }
 

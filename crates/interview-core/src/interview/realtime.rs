@@ -4,13 +4,15 @@
 //! is counted once.
 
 use crate::actor::Actor;
-use crate::ids::{ConnectionId, InterviewId};
+use crate::ids::{ConnectionId, InterviewId, MessageId};
 use crate::interview::InterviewService;
 use crate::interview::access::Access;
-use crate::interview::commands::{AnswerOutcome, AnswerSource, TurnInput};
+use crate::interview::commands::{AnswerAudio, AnswerOutcome, AnswerSource, TurnInput};
 use crate::interview::errors::{AnswerError, ReadError};
-use crate::model::{Interview, InterviewSession, RoleType};
-use crate::ports::{ClientKey, InterviewRecord, RealtimeSessionConfig, TurnDetection, TurnWrite};
+use crate::model::{AudioMetadata, Interview, InterviewSession, RoleType};
+use crate::ports::{
+    AudioClip, BlobRef, ClientKey, InterviewRecord, RealtimeSessionConfig, TurnDetection, TurnWrite,
+};
 use crate::rules::budget::PaidCall;
 use crate::rules::cost::RealtimeUsage;
 use crate::rules::ladder::Evaluation;
@@ -43,6 +45,8 @@ pub struct RealtimeAnswer {
     pub usage: RealtimeUsage,
     /// How long the candidate spoke, when the relay measured it.
     pub audio_seconds: Option<f64>,
+    /// What the candidate said, as a clip, when the deployment keeps realtime audio.
+    pub recording: Option<AudioClip>,
 }
 
 const fn role_title(role: RoleType) -> &'static str {
@@ -178,20 +182,104 @@ impl InterviewService {
         &self,
         answer: RealtimeAnswer,
     ) -> Result<AnswerOutcome, AnswerError> {
-        self.answer(TurnInput {
-            interview_id: answer.interview_id,
-            actor: answer.actor,
-            text: answer.transcript,
-            in_reply_to: None,
-            client_key: item_key(&answer.item_id),
-            source: AnswerSource::Realtime {
-                evaluation: answer.evaluation,
-                usage: answer.usage,
-                item_id: Some(answer.item_id),
-                audio_seconds: answer.audio_seconds,
-            },
+        let recording = match answer.recording {
+            Some(clip) => {
+                self.keep_clip(answer.interview_id, clip, answer.audio_seconds)
+                    .await
+            }
+            None => None,
+        };
+        let blob = recording.as_ref().map(|audio| audio.blob.clone());
+        let outcome = self
+            .answer(TurnInput {
+                interview_id: answer.interview_id,
+                actor: answer.actor,
+                text: answer.transcript,
+                in_reply_to: None,
+                client_key: item_key(&answer.item_id),
+                source: AnswerSource::Realtime {
+                    evaluation: answer.evaluation,
+                    usage: answer.usage,
+                    item_id: Some(answer.item_id),
+                    audio_seconds: answer.audio_seconds,
+                    recording,
+                },
+            })
+            .await;
+        if let (Err(_), Some(blob), Some(speech)) = (&outcome, &blob, &self.speech) {
+            // the turn was not written (or was a replay): its clip is not needed
+            let _ = speech.blobs.delete(blob).await;
+        }
+        outcome
+    }
+
+    /// Stores a candidate's clip for a message about to be written; `None` when the deployment
+    /// has no audio storage or the store fails (the turn matters more than its audio).
+    async fn keep_clip(
+        &self,
+        interview: InterviewId,
+        clip: AudioClip,
+        seconds: Option<f64>,
+    ) -> Option<AnswerAudio> {
+        let speech = self.speech.as_ref()?;
+        let message_id = MessageId::new();
+        let blob = BlobRef::MessageAudio {
+            interview,
+            message: message_id,
+            format: clip.format,
+        };
+        let metadata = AudioMetadata {
+            format: Some(clip.format),
+            size_bytes: Some(clip.bytes.len() as u64),
+            duration_seconds: seconds,
+            ..AudioMetadata::default()
+        };
+        speech.blobs.put(&blob, clip.bytes).await.ok()?;
+        Some(AnswerAudio {
+            message_id,
+            blob,
+            metadata,
+            transcribed: true,
         })
-        .await
+    }
+
+    /// Keeps the audio of an interviewer message spoken live, once it has been said.
+    ///
+    /// # Errors
+    /// [`AnswerError::NotFound`] for an interview the actor may not take or an unknown message;
+    /// [`AnswerError::Blobs`] when the store fails; [`AnswerError::SpeechUnavailable`] without
+    /// audio storage.
+    pub async fn keep_reply_audio(
+        &self,
+        interview_id: InterviewId,
+        actor: Actor,
+        message: MessageId,
+        clip: AudioClip,
+        seconds: f64,
+    ) -> Result<(), AnswerError> {
+        self.load_for(interview_id, &actor, Access::Take).await?;
+        let speech = self.speech.as_ref().ok_or(AnswerError::SpeechUnavailable)?;
+        let blob = BlobRef::MessageAudio {
+            interview: interview_id,
+            message,
+            format: clip.format,
+        };
+        let metadata = AudioMetadata {
+            format: Some(clip.format),
+            size_bytes: Some(clip.bytes.len() as u64),
+            duration_seconds: Some(seconds),
+            ..AudioMetadata::default()
+        };
+        speech.blobs.put(&blob, clip.bytes).await?;
+        if let Err(error) = self
+            .interviews
+            .attach_audio(interview_id, message, &blob, &metadata)
+            .await
+        {
+            let _ = speech.blobs.delete(&blob).await;
+            return Err(error.into());
+        }
+        Ok(())
     }
 
     /// Charges realtime usage that belongs to no answer (the interviewer's speech after the last

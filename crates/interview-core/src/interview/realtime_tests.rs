@@ -89,6 +89,7 @@ fn spoken(id: InterviewId, candidate: CandidateId, item: &str, judged: bool) -> 
             ..RealtimeUsage::default()
         },
         audio_seconds: Some(3.0),
+        recording: None,
     }
 }
 

@@ -164,6 +164,7 @@ pub fn prepare_turn(
             usage,
             item_id,
             audio_seconds,
+            recording,
         } => {
             let cost = interview.charge_realtime(&settings.pricing, &usage);
             note.realtime = Some(RealtimeNote {
@@ -172,6 +173,11 @@ pub fn prepare_turn(
                 item_id,
             });
             answer.audio_duration_seconds = audio_seconds;
+            if let Some(audio) = recording {
+                answer.id = audio.message_id;
+                answer.audio = Some(audio.blob);
+                answer.audio_metadata = Some(audio.metadata);
+            }
             judged_already = evaluation;
         }
     }

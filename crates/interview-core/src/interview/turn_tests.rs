@@ -264,6 +264,7 @@ fn a_realtime_answer_is_charged_to_realtime_and_judged_without_another_call() {
             usage,
             item_id: Some("item_7".into()),
             audio_seconds: Some(4.5),
+            recording: None,
         },
         &settings,
         MODEL,

@@ -310,6 +310,9 @@ pub struct RealtimeSection {
     /// How often a connection checks that no newer connection (on another node) took its
     /// interview over.
     pub lease_check_seconds: u64,
+    /// Keep the candidate's and the interviewer's audio of each turn as WAV files in the object
+    /// store (off by default: live audio is large and rarely replayed).
+    pub store_audio: bool,
 }
 
 impl Default for RealtimeSection {
@@ -318,6 +321,7 @@ impl Default for RealtimeSection {
             turn_detection: interview_core::ports::TurnDetection::None,
             idle_timeout_seconds: 60,
             lease_check_seconds: 5,
+            store_audio: false,
         }
     }
 }

@@ -9,18 +9,20 @@ use actix_ws::{CloseCode, CloseReason, Message, MessageStream, Session};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use interview_core::actor::Actor;
-use interview_core::ids::{ConnectionId, InterviewId};
+use interview_core::ids::{ConnectionId, InterviewId, MessageId};
 use interview_core::interview::turn::closing_remark;
 use interview_core::interview::{AnswerError, AnswerOutcome, RealtimeAnswer};
 use interview_core::ladder::Evaluation;
 use interview_core::lifecycle::CompletionReason;
 use interview_core::ports::{
-    ProviderError, RealtimeEvent, RealtimeSender, RealtimeSession, RealtimeVoice,
+    AudioClip, AudioFormat, ProviderError, RealtimeEvent, RealtimeSender, RealtimeSession,
+    RealtimeVoice,
 };
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::realtime::protocol::{ClientFrame, ErrorCode, MAX_FRAME_BYTES, Role, ServerFrame};
+use crate::realtime::wav::wav;
 use crate::state::AppState;
 
 /// Upstream sessions a connection may roll over to after the first one ends.
@@ -49,7 +51,15 @@ pub struct Relay {
     pub idle_timeout: Duration,
     /// Candidate audio relayed since the last recorded turn, in bytes of PCM16 at 24 kHz.
     pub heard_bytes: usize,
+    /// With `realtime.store_audio`: the candidate's audio since the last turn, and the
+    /// interviewer's current reply with the message it speaks.
+    pub heard: Vec<u8>,
+    pub said: Vec<u8>,
+    pub reply_message: Option<MessageId>,
 }
+
+/// The most audio kept for one message (about nine minutes), like a recorded answer's limit.
+const MAX_KEPT_AUDIO_BYTES: usize = 25 * 1024 * 1024;
 
 /// Bytes of PCM16 mono at 24 kHz in one second.
 const PCM_BYTES_PER_SECOND: f64 = 48_000.0;
@@ -212,6 +222,11 @@ impl Relay {
             ClientFrame::AudioChunk { audio, .. } => match STANDARD.decode(audio.as_bytes()) {
                 Ok(pcm) if pcm.len() % 2 == 0 => {
                     self.heard_bytes += pcm.len();
+                    if self.state.realtime.store_audio
+                        && self.heard.len() + pcm.len() <= MAX_KEPT_AUDIO_BYTES
+                    {
+                        self.heard.extend_from_slice(&pcm);
+                    }
                     sender.send_audio(pcm).await
                 }
                 _ => {
@@ -243,6 +258,11 @@ impl Relay {
     ) -> Option<Ending> {
         match event {
             RealtimeEvent::AudioDelta { audio } => {
+                if self.state.realtime.store_audio
+                    && self.said.len() + audio.len() <= MAX_KEPT_AUDIO_BYTES
+                {
+                    self.said.extend_from_slice(&audio);
+                }
                 self.send(ServerFrame::AiAudioChunk {
                     audio: STANDARD.encode(audio),
                     is_final: false,
@@ -289,6 +309,8 @@ impl Relay {
                     // a response that only called the evaluation tool: nothing was said
                     return None;
                 }
+                // kept before the client hears the reply ended, so it can fetch it at once
+                self.keep_reply_audio().await;
                 self.send(ServerFrame::AiAudioChunk {
                     audio: String::new(),
                     is_final: true,
@@ -349,6 +371,30 @@ impl Relay {
         }
     }
 
+    /// With `realtime.store_audio`, stores the reply just spoken with the message it said.
+    async fn keep_reply_audio(&mut self) {
+        let said = std::mem::take(&mut self.said);
+        let Some(message) = self.reply_message.take() else {
+            return;
+        };
+        if said.is_empty() {
+            return;
+        }
+        let seconds = said.len() as f64 / PCM_BYTES_PER_SECOND;
+        let clip = AudioClip {
+            bytes: wav(&said),
+            format: AudioFormat::Wav,
+        };
+        if let Err(error) = self
+            .state
+            .interviews
+            .keep_reply_audio(self.interview_id, self.actor, message, clip, seconds)
+            .await
+        {
+            tracing::warn!(%error, "keeping the interviewer's audio failed");
+        }
+    }
+
     /// Whether no newer connection took the interview over (a storage failure counts as still
     /// owning it: the next check decides).
     async fn still_owner(&self) -> bool {
@@ -384,12 +430,18 @@ impl Relay {
                 usage: interview_core::cost::RealtimeUsage::default(),
                 audio_seconds: (self.heard_bytes > 0)
                     .then(|| self.heard_bytes as f64 / PCM_BYTES_PER_SECOND),
+                recording: (!self.heard.is_empty()).then(|| AudioClip {
+                    bytes: wav(&self.heard),
+                    format: AudioFormat::Wav,
+                }),
             })
             .await;
         self.heard_bytes = 0;
+        self.heard.clear();
         match result {
             Ok(outcome) => {
                 self.announce(&outcome).await;
+                self.reply_message = Some(outcome.ai_message_id);
                 if outcome.interview_complete {
                     turn.closing = Some((
                         outcome

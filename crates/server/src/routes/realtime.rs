@@ -139,6 +139,9 @@ pub async fn connect(
             voice,
             idle_timeout,
             heard_bytes: 0,
+            heard: Vec::new(),
+            said: Vec::new(),
+            reply_message: None,
         }
         .run(stream, session, &replaced)
         .await;
