@@ -11,4 +11,5 @@ mod paging;
 mod platform;
 mod realtime;
 mod realtime_flow;
+mod realtime_resilience;
 mod voice;

@@ -20,7 +20,7 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 use crate::helpers::{Candidate, TestApp, spawn_app_with};
 
 /// Only a guard against a hang: every wait ends on a frame.
-const HANG_GUARD: Duration = Duration::from_secs(15);
+pub(crate) const HANG_GUARD: Duration = Duration::from_secs(15);
 const KEY: &str = "sk-realtime-test";
 
 fn chat(content: &str) -> ResponseTemplate {
@@ -57,13 +57,13 @@ async fn chat_server() -> MockServer {
     server
 }
 
-struct Live {
-    chat: MockServer,
-    settings: fn(&mut Settings),
-    fake: FakeRealtime,
-    app: TestApp,
-    candidate: Candidate,
-    interview: String,
+pub(crate) struct Live {
+    pub(crate) chat: MockServer,
+    pub(crate) settings: fn(&mut Settings),
+    pub(crate) fake: FakeRealtime,
+    pub(crate) app: TestApp,
+    pub(crate) candidate: Candidate,
+    pub(crate) interview: String,
 }
 
 /// A server on the chat stand-in and the fake upstream, with `configure` applied.
@@ -89,7 +89,7 @@ async fn node(
     .await
 }
 
-async fn live(script: Script, configure: fn(&mut Settings)) -> Live {
+pub(crate) async fn live(script: Script, configure: fn(&mut Settings)) -> Live {
     let chat = chat_server().await;
     let fake = FakeRealtime::start_with(script.api_key(KEY)).await;
     let app = node(&chat, &fake, configure, None).await;
@@ -113,23 +113,23 @@ async fn live(script: Script, configure: fn(&mut Settings)) -> Live {
     }
 }
 
-struct Socket(WebSocketStream<MaybeTlsStream<TcpStream>>);
+pub(crate) struct Socket(WebSocketStream<MaybeTlsStream<TcpStream>>);
 
 /// What a client reads: a frame, or the close with its code.
 #[derive(Debug)]
-enum Read {
+pub(crate) enum Read {
     Frame(Value),
     Closed(Option<CloseCode>),
 }
 
 impl Live {
     /// Connects with the `Authorization` header, as a non-browser client would.
-    async fn connect(&self) -> Socket {
+    pub(crate) async fn connect(&self) -> Socket {
         self.connect_to(&self.app).await
     }
 
     /// Another node of the same deployment: a second server on the same database.
-    async fn second_node(&self) -> TestApp {
+    pub(crate) async fn second_node(&self) -> TestApp {
         node(
             &self.chat,
             &self.fake,
@@ -139,7 +139,7 @@ impl Live {
         .await
     }
 
-    async fn connect_to(&self, app: &TestApp) -> Socket {
+    pub(crate) async fn connect_to(&self, app: &TestApp) -> Socket {
         let base = app.address.replacen("http", "ws", 1);
         let url = format!(
             "{base}/api/v1/interviews/{}/realtime/connect",
@@ -154,13 +154,13 @@ impl Live {
         Socket(socket)
     }
 
-    async fn get(&self, path: &str) -> Value {
+    pub(crate) async fn get(&self, path: &str) -> Value {
         self.app.get_json(path, Some(&self.candidate.token)).await
     }
 }
 
 impl Socket {
-    async fn send(&mut self, frame: Value) {
+    pub(crate) async fn send(&mut self, frame: Value) {
         self.0.send(Message::text(frame.to_string())).await.unwrap();
     }
 
@@ -168,7 +168,7 @@ impl Socket {
         self.0.send(Message::text(text.to_owned())).await.unwrap();
     }
 
-    async fn read(&mut self) -> Read {
+    pub(crate) async fn read(&mut self) -> Read {
         loop {
             match self.0.next().await {
                 None => return Read::Closed(None),
@@ -188,7 +188,7 @@ impl Socket {
     }
 
     /// Frames up to and including the first that `done` accepts.
-    async fn until(&mut self, done: impl Fn(&Value) -> bool) -> Vec<Value> {
+    pub(crate) async fn until(&mut self, done: impl Fn(&Value) -> bool) -> Vec<Value> {
         let mut frames = Vec::new();
         loop {
             let read = tokio::time::timeout(HANG_GUARD, self.read()).await;
@@ -209,13 +209,13 @@ impl Socket {
     }
 
     /// Waits for the end of the interviewer's current reply.
-    async fn reply_done(&mut self) -> Vec<Value> {
+    pub(crate) async fn reply_done(&mut self) -> Vec<Value> {
         self.until(|frame| frame["type"] == "ai_audio_chunk" && frame["is_final"] == true)
             .await
     }
 
     /// Speaks (push-to-talk) and returns the frames up to the stored answer and reply.
-    async fn answer(&mut self) -> Vec<Value> {
+    pub(crate) async fn answer(&mut self) -> Vec<Value> {
         let pcm: Vec<u8> = (0..960u16).flat_map(u16::to_le_bytes).collect();
         self.send(json!({"type": "audio_chunk", "audio": STANDARD.encode(&pcm), "timestamp": 1.0}))
             .await;
@@ -225,7 +225,7 @@ impl Socket {
     }
 }
 
-fn strong(turn: usize) -> Turn {
+pub(crate) fn strong(turn: usize) -> Turn {
     Turn::evaluated(
         format!("Spoken answer number {turn}."),
         format!("call_{turn}"),
@@ -233,7 +233,7 @@ fn strong(turn: usize) -> Turn {
     )
 }
 
-fn transcripts(frames: &[Value], role: &str) -> Vec<String> {
+pub(crate) fn transcripts(frames: &[Value], role: &str) -> Vec<String> {
     frames
         .iter()
         .filter(|frame| frame["type"] == "transcript" && frame["role"] == role)
@@ -452,214 +452,4 @@ async fn a_spent_budget_ends_the_spoken_interview_politely() {
         .await;
     assert_eq!(interview["status"], "completed");
     assert_eq!(interview["completion_reason"], "budget_exhausted");
-}
-
-impl Socket {
-    /// Reads until the server closes, returning the frames before it and the close code.
-    async fn until_closed(&mut self) -> (Vec<Value>, Option<CloseCode>) {
-        let mut frames = Vec::new();
-        loop {
-            let Ok(read) = tokio::time::timeout(HANG_GUARD, self.read()).await else {
-                panic!("the server did not close; got {frames:?}");
-            };
-            match read {
-                Read::Frame(frame) => frames.push(frame),
-                Read::Closed(code) => return (frames, code),
-            }
-        }
-    }
-}
-
-#[tokio::test]
-async fn barge_in_cancels_the_interviewers_speech_upstream_and_the_session_goes_on() {
-    let live = live(Script::new(), |_| {}).await;
-    let mut socket = live.connect().await;
-    socket.until(|frame| frame["type"] == "connected").await;
-    socket.reply_done().await;
-    socket
-        .send(json!({"type": "interrupt", "played_ms": 120}))
-        .await;
-    let cancel = live.fake.wait_for(0, "response.cancel").await;
-    assert_eq!(cancel["type"], "response.cancel");
-    socket.send(json!({"type": "ping"})).await;
-    socket.until(|frame| frame["type"] == "pong").await;
-}
-
-#[tokio::test]
-async fn a_silent_client_is_closed_after_the_idle_timeout() {
-    let live = live(Script::new(), |settings| {
-        settings.realtime.idle_timeout_seconds = 1;
-    })
-    .await;
-    let mut socket = live.connect().await;
-    let (frames, code) = socket.until_closed().await;
-    assert_eq!(frames[0]["type"], "connected");
-    assert_eq!(code, Some(CloseCode::Policy));
-}
-
-#[tokio::test]
-async fn an_upstream_that_keeps_refusing_is_realtime_unavailable_and_the_interview_is_untouched() {
-    let live = live(Script::new().refuse_first(100, 503), |settings| {
-        settings.ai.openai.realtime.connect_retries = 2;
-    })
-    .await;
-    let path = format!("/api/v1/interviews/{}", live.interview);
-    let before = live.get(&path).await;
-    let mut socket = live.connect().await;
-    let (frames, code) = socket.until_closed().await;
-    assert_eq!(frames.len(), 1, "{frames:?}");
-    assert_eq!(frames[0]["error"], "REALTIME_UNAVAILABLE");
-    assert_eq!(code, Some(CloseCode::Error));
-    // the first attempt and its two retries
-    assert_eq!(live.fake.handshakes(), 3);
-    assert_eq!(live.get(&path).await, before);
-}
-
-#[tokio::test]
-async fn a_second_connection_to_an_interview_replaces_the_first_on_this_node() {
-    let live = live(Script::new(), |_| {}).await;
-    let mut first = live.connect().await;
-    first.until(|frame| frame["type"] == "connected").await;
-    let mut second = live.connect().await;
-    second.until(|frame| frame["type"] == "connected").await;
-    let (frames, code) = first.until_closed().await;
-    assert!(
-        frames
-            .iter()
-            .any(|frame| frame["error"] == "SESSION_REPLACED"),
-        "{frames:?}"
-    );
-    assert_eq!(code, Some(CloseCode::Policy));
-    second.send(json!({"type": "ping"})).await;
-    second.until(|frame| frame["type"] == "pong").await;
-}
-
-#[tokio::test]
-async fn a_connection_on_another_node_replaces_the_first() {
-    let live = live(Script::new(), |settings| {
-        settings.realtime.lease_check_seconds = 1;
-    })
-    .await;
-    let other = live.second_node().await;
-    let mut first = live.connect().await;
-    first.until(|frame| frame["type"] == "connected").await;
-    let mut second = live.connect_to(&other).await;
-    second.until(|frame| frame["type"] == "connected").await;
-    let (frames, code) = first.until_closed().await;
-    assert!(
-        frames
-            .iter()
-            .any(|frame| frame["error"] == "SESSION_REPLACED"),
-        "{frames:?}"
-    );
-    assert_eq!(code, Some(CloseCode::Policy));
-    second.send(json!({"type": "ping"})).await;
-    second.until(|frame| frame["type"] == "pong").await;
-}
-
-#[tokio::test]
-async fn a_finished_interview_is_not_active_for_a_realtime_connection() {
-    let live = live(Script::new(), |_| {}).await;
-    let completed = live
-        .app
-        .post_json(
-            &format!("/api/v1/interviews/{}/complete", live.interview),
-            Some(&live.candidate.token),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(completed.status(), reqwest::StatusCode::OK);
-    let mut socket = live.connect().await;
-    let (frames, code) = socket.until_closed().await;
-    assert_eq!(frames.len(), 1, "{frames:?}");
-    assert_eq!(frames[0]["error"], "INTERVIEW_NOT_ACTIVE");
-    assert_eq!(code, Some(CloseCode::Policy));
-    assert_eq!(live.fake.handshakes(), 0);
-}
-
-#[tokio::test]
-async fn a_client_dropping_mid_turn_leaves_the_interview_whole_and_resumable() {
-    let live = live(Script::new().turn(strong(1)).turn(strong(2)), |_| {}).await;
-    let mut socket = live.connect().await;
-    socket.until(|frame| frame["type"] == "connected").await;
-    socket.reply_done().await;
-    // speak and commit, then vanish before any answer comes back
-    let pcm: Vec<u8> = (0..960u16).flat_map(u16::to_le_bytes).collect();
-    socket
-        .send(json!({"type": "audio_chunk", "audio": STANDARD.encode(&pcm)}))
-        .await;
-    socket.send(json!({"type": "audio_commit"})).await;
-    drop(socket);
-    // whatever the server managed before noticing, the transcript is whole: the open question
-    // is the last message, and a new connection picks the interview up
-    let mut socket = live.connect().await;
-    socket.until(|frame| frame["type"] == "connected").await;
-    socket.reply_done().await;
-    let page = live
-        .get(&format!(
-            "/api/v1/interviews/{}/messages?limit=50",
-            live.interview
-        ))
-        .await;
-    let total = page["total_count"].as_u64().unwrap();
-    assert!(total == 1 || total == 3, "{page}");
-    assert_eq!(
-        page["messages"].as_array().unwrap().last().unwrap()["message_type"],
-        "ai_question"
-    );
-    let next = socket.answer().await;
-    assert_eq!(transcripts(&next, "user").len(), 1);
-}
-
-#[tokio::test]
-async fn with_store_audio_both_sides_of_a_turn_are_kept_as_wav_for_the_owner() {
-    let live = live(Script::new().turn(strong(1)), |settings| {
-        settings.realtime.store_audio = true;
-    })
-    .await;
-    let mut socket = live.connect().await;
-    socket.until(|frame| frame["type"] == "connected").await;
-    socket.reply_done().await;
-    socket.answer().await;
-    socket.reply_done().await;
-    let page = live
-        .get(&format!(
-            "/api/v1/interviews/{}/messages?limit=50",
-            live.interview
-        ))
-        .await;
-    let messages = page["messages"].as_array().unwrap();
-    let (answer, reply) = (&messages[1], &messages[2]);
-    assert_eq!(answer["audio_metadata"]["format"], "wav", "{answer}");
-    assert_eq!(reply["audio_metadata"]["format"], "wav", "{reply}");
-    // the candidate spoke 960 samples; the interviewer's reply is the fake's audio
-    let spoken = live
-        .app
-        .get(
-            answer["audio_url"].as_str().unwrap(),
-            Some(&live.candidate.token),
-        )
-        .await;
-    assert_eq!(spoken.status(), reqwest::StatusCode::OK);
-    let bytes = spoken.bytes().await.unwrap();
-    assert_eq!(&bytes[..4], b"RIFF");
-    assert_eq!(bytes.len(), 44 + 1_920);
-    let said = live
-        .app
-        .get(
-            reply["audio_url"].as_str().unwrap(),
-            Some(&live.candidate.token),
-        )
-        .await;
-    assert_eq!(said.status(), reqwest::StatusCode::OK);
-    let expected = fake_realtime::Reply::default().pcm();
-    let said = said.bytes().await.unwrap();
-    assert_eq!(&said[44..], expected.as_slice());
-    // nobody else can fetch it
-    let stranger = live.app.register("eve@example.com").await;
-    let refused = live
-        .app
-        .get(reply["audio_url"].as_str().unwrap(), Some(&stranger.token))
-        .await;
-    assert_eq!(refused.status(), reqwest::StatusCode::NOT_FOUND);
 }

@@ -2,4 +2,5 @@
 
 pub mod protocol;
 pub mod relay;
+mod spoken_turn;
 pub mod wav;
