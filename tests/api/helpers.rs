@@ -193,3 +193,14 @@ pub async fn error_code(response: Response) -> (StatusCode, Value) {
     );
     (status, body)
 }
+
+/// An OpenAI chat completion saying `content`, with usage (200 prompt, 40 completion tokens).
+pub fn chat_reply(content: &str) -> wiremock::ResponseTemplate {
+    wiremock::ResponseTemplate::new(200).set_body_json(json!({
+        "id": "chatcmpl-1", "object": "chat.completion", "created": 1_700_000_000,
+        "model": "gpt-4o-mini",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                     "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 200, "completion_tokens": 40, "total_tokens": 240}
+    }))
+}

@@ -15,23 +15,13 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Message, http};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 use wiremock::matchers::{body_partial_json, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 
-use crate::helpers::{Candidate, TestApp, spawn_app_with};
+use crate::helpers::{Candidate, TestApp, chat_reply as chat, spawn_app_with};
 
 /// Only a guard against a hang: every wait ends on a frame.
 pub(crate) const HANG_GUARD: Duration = Duration::from_secs(15);
 const KEY: &str = "sk-realtime-test";
-
-fn chat(content: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 1_700_000_000,
-        "model": "gpt-4o-mini",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                     "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 200, "completion_tokens": 40, "total_tokens": 240}
-    }))
-}
 
 /// Chat completions: judged answers (structured output) and questions.
 async fn chat_server() -> MockServer {

@@ -12,7 +12,9 @@ use server::config::AiProvider;
 use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{Candidate, TestApp, error_code, spawn_app, spawn_app_with};
+use crate::helpers::{
+    Candidate, TestApp, chat_reply as chat, error_code, spawn_app, spawn_app_with,
+};
 
 const SPOKEN: &[u8] = b"ID3\x04\x00\x00\x00\x00\x00\x00fake-mp3-frames";
 
@@ -24,16 +26,6 @@ fn wav() -> Vec<u8> {
     bytes.extend_from_slice(b"\x02\x00\x10\x00data\x00\x10\x00\x00");
     bytes.extend_from_slice(&[0; 4096]);
     bytes
-}
-
-fn chat(content: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 1_700_000_000,
-        "model": "gpt-4o-mini",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                     "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 200, "completion_tokens": 40, "total_tokens": 240}
-    }))
 }
 
 /// An OpenAI stand-in: questions, evaluations, transcriptions and speech.

@@ -23,15 +23,6 @@ fn render(template: &str, values: &[(&str, &str)]) -> String {
     text
 }
 
-const fn role_title(role: RoleType) -> &'static str {
-    match role {
-        RoleType::React => "React",
-        RoleType::Python => "Python",
-        RoleType::Javascript => "JavaScript",
-        RoleType::Fullstack => "full-stack",
-    }
-}
-
 const fn level_description(level: DifficultyLevel) -> &'static str {
     match level {
         DifficultyLevel::Warmup => "an easy opener about the candidate's experience with the area",
@@ -45,7 +36,7 @@ const fn level_description(level: DifficultyLevel) -> &'static str {
 }
 
 pub fn interviewer_system(role: RoleType) -> String {
-    render(SYSTEM, &[("role", role_title(role))])
+    render(SYSTEM, &[("role", role.title())])
 }
 
 pub fn question(request: &QuestionRequest) -> String {
@@ -90,7 +81,7 @@ pub fn question(request: &QuestionRequest) -> String {
 pub fn evaluation_system(role: RoleType, skill: &SkillArea) -> String {
     render(
         EVALUATION_SYSTEM,
-        &[("role", role_title(role)), ("skill", skill.as_str())],
+        &[("role", role.title()), ("skill", skill.as_str())],
     )
 }
 

@@ -78,6 +78,16 @@ named_enum!(RoleType, "role type", {
 });
 
 impl RoleType {
+    /// How the role reads in a sentence ("a {title} developer role").
+    pub const fn title(self) -> &'static str {
+        match self {
+            Self::React => "React",
+            Self::Python => "Python",
+            Self::Javascript => "JavaScript",
+            Self::Fullstack => "full-stack",
+        }
+    }
+
     /// The skill areas an interview for this role must explore; finding a boundary in each of
     /// them (after the minimum number of questions) ends the interview early.
     pub const fn default_key_skills(self) -> &'static [&'static str] {

@@ -9,7 +9,8 @@ use crate::interview::InterviewService;
 use crate::interview::access::Access;
 use crate::interview::commands::{AnswerAudio, AnswerOutcome, AnswerSource, TurnInput};
 use crate::interview::errors::{AnswerError, ReadError};
-use crate::model::{AudioMetadata, Interview, InterviewSession, RoleType};
+use crate::interview::turn::open_question_text;
+use crate::model::{AudioMetadata, Interview, InterviewSession};
 use crate::ports::{
     AudioClip, BlobRef, ClientKey, InterviewRecord, RealtimeSessionConfig, TurnDetection, TurnWrite,
 };
@@ -49,15 +50,6 @@ pub struct RealtimeAnswer {
     pub recording: Option<AudioClip>,
 }
 
-const fn role_title(role: RoleType) -> &'static str {
-    match role {
-        RoleType::React => "React",
-        RoleType::Python => "Python",
-        RoleType::Javascript => "JavaScript",
-        RoleType::Fullstack => "full-stack",
-    }
-}
-
 /// The standing instructions of the realtime interviewer.
 pub fn realtime_instructions(interview: &Interview, session: &InterviewSession) -> String {
     let level = session.current_difficulty;
@@ -76,7 +68,7 @@ pub fn realtime_instructions(interview: &Interview, session: &InterviewSession) 
          your judgement of that answer (scores between 0 and 1), then wait for the text to say. \
          Do not give feedback on answers and do not reveal scores. Questions already asked, \
          never to be repeated:\n{asked}",
-        role = role_title(interview.role_type),
+        role = interview.role_type.title(),
     )
 }
 
@@ -116,14 +108,7 @@ impl InterviewService {
                 });
             }
         };
-        let question = session
-            .memory
-            .messages()
-            .iter()
-            .rev()
-            .find(|message| message.speaker == Speaker::Interviewer)
-            .map(|message| message.text.clone())
-            .unwrap_or_default();
+        let question = open_question_text(&session);
         let resumed = session
             .memory
             .messages()
@@ -134,7 +119,7 @@ impl InterviewService {
         } else {
             format!(
                 "Hello, and thank you for joining this {} interview. Let's begin. {question}",
-                role_title(interview.role_type)
+                interview.role_type.title()
             )
         };
         // this connection now owns the interview: any other one sees it has lost it

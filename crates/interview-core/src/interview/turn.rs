@@ -89,7 +89,7 @@ fn seconds_between(earlier: DateTime<Utc>, later: DateTime<Utc>) -> f64 {
 }
 
 /// The open question's text, as the interviewer said it.
-fn open_question_text(session: &InterviewSession) -> String {
+pub(crate) fn open_question_text(session: &InterviewSession) -> String {
     session
         .memory
         .messages()
