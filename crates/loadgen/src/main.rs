@@ -1,6 +1,10 @@
 //! Registers K candidates, then runs their interviews in parallel, each doing T text turns
 //! (starting a new interview whenever one completes), and prints turns/s, latency percentiles,
 //! errors and — given the server's PID, or when it starts the server itself — its memory.
+//! `loadgen … realtime` benchmarks live-voice sessions instead (see `realtime.rs`).
+
+mod chat_stub;
+mod realtime;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -40,6 +44,15 @@ struct Args {
     /// Role interviewed for.
     #[arg(long, default_value = "python")]
     role: String,
+    #[command(subcommand)]
+    mode: Option<Mode>,
+}
+
+#[derive(clap::Subcommand, Debug, Clone)]
+enum Mode {
+    /// Live voice: N realtime WebSockets streaming audio both ways through the relay, against a
+    /// fake upstream hosted here (needs --server-bin).
+    Realtime(realtime::RealtimeArgs),
 }
 
 const ANSWER: &str = "I would start from the fundamentals because correctness matters more than \
@@ -74,7 +87,11 @@ impl Drop for ServerProcess {
     }
 }
 
-fn spawn_server(bin: &str, args: &Args) -> Result<(ServerProcess, String), String> {
+fn spawn_server(
+    bin: &str,
+    args: &Args,
+    environment: &[(&str, String)],
+) -> Result<(ServerProcess, String), String> {
     let dir = std::env::temp_dir().join(format!("loadgen-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let url = args
@@ -88,6 +105,7 @@ fn spawn_server(bin: &str, args: &Args) -> Result<(ServerProcess, String), Strin
         .env("APP__RATE_LIMIT__ENABLED", "false")
         .env("APP__LOG__FILTER", "warn")
         .env("APP__STORAGE__OBJECTS_DIR", dir.join("objects"))
+        .envs(environment.iter().map(|(name, value)| (name, value)))
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start {bin}: {e}"))?;
@@ -245,6 +263,9 @@ async fn candidate_loop(
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = Args::parse();
+    if let Some(Mode::Realtime(realtime)) = &args.mode {
+        return realtime::run(&args, realtime).await;
+    }
     let client = Client::builder()
         .pool_max_idle_per_host(args.candidates)
         .timeout(Duration::from_secs(30))
@@ -252,7 +273,7 @@ async fn main() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let (server, base) = match &args.server_bin {
         Some(bin) => {
-            let (process, base) = spawn_server(bin, &args)?;
+            let (process, base) = spawn_server(bin, &args, &[])?;
             (Some(process), base)
         }
         None => (None, args.base_url.trim_end_matches('/').to_owned()),
