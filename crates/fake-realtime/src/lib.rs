@@ -66,11 +66,15 @@ use tokio::task::{JoinHandle, JoinSet};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 pub use script::{
     AppendReceipt, EVALUATION_TOOL, Outcome, Reply, Script, Streaming, TEST_API_KEY, Turn, Usage,
     evaluation_arguments,
 };
+
+/// The read buffer of a streaming connection (a few 20 ms appends).
+const STREAMING_READ_BUFFER: usize = 8 * 1024;
 
 /// How long [`FakeRealtime::wait_for`] waits before it fails the test (a hang guard only).
 const HANG_GUARD: Duration = Duration::from_secs(10);
@@ -287,7 +291,13 @@ async fn serve(shared: Arc<Shared>, stream: TcpStream) {
         model = handshake::model_of(request).unwrap_or_default();
         Ok(response)
     };
-    let accepted = tokio_tungstenite::accept_hdr_async(stream, check).await;
+    // tungstenite zero-fills its whole read buffer (128 KiB by default) before every read; a
+    // streaming fake with thousands of connections keeps it small so it stays cheap
+    let config = shared
+        .script
+        .streaming
+        .map(|_| WebSocketConfig::default().read_buffer_size(STREAMING_READ_BUFFER));
+    let accepted = tokio_tungstenite::accept_hdr_async_with_config(stream, check, config).await;
     shared.changed.notify_waiters();
     let Ok(mut socket) = accepted else { return };
     let connection = {
