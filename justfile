@@ -29,3 +29,11 @@ bench-pg k="64" t="100" admin="postgres://postgres@127.0.0.1:5432/postgres":
     APP__DATABASE__MAX_CONNECTIONS=8 ./target/release/loadgen --server-bin \
         ./target/release/interview-server -k {{k}} -t {{t}} \
         --database-url "postgres://postgres@127.0.0.1:5432/interview_bench"
+
+# Live-voice relay benchmark: N realtime sessions streaming 20 ms audio both ways through the
+# server, against a fake OpenAI Realtime upstream hosted by loadgen (docs/performance.md).
+# Each N runs on a fresh server; needs about 2 open files per session here and as many in the server.
+bench-realtime n="250,500,1000,2000" seconds="20":
+    cargo build --release -p server -p loadgen
+    ulimit -n 16384 || true; ./target/release/loadgen --server-bin ./target/release/interview-server \
+        realtime -n {{n}} --seconds {{seconds}}
