@@ -364,6 +364,8 @@ fn http_server(
             .configure(openapi::configure)
             .default_service(web::to(not_found))
     })
+    // Nagle off: realtime audio frames (every 20 ms) must not wait for the previous one's ACK
+    .tcp_nodelay(true)
     .listen(listener)
     .map_err(|source| StartupError::Bind {
         address: address.to_owned(),

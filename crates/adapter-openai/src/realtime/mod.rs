@@ -17,6 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::settings::{OpenAiSettings, RealtimeSettings, RetrySettings};
 use session::Socket;
@@ -139,7 +140,11 @@ impl OpenAiRealtime {
         {
             request.headers_mut().insert("openai-organization", value);
         }
-        let connecting = tokio_tungstenite::connect_async(request);
+        // An 8 KiB read buffer: tungstenite zero-fills the whole buffer before every read, so
+        // its 128 KiB default stayed resident in every session (docs/performance.md). Nagle
+        // off: each 20 ms audio frame goes out at once instead of waiting for the last ACK.
+        let config = WebSocketConfig::default().read_buffer_size(8 * 1024);
+        let connecting = tokio_tungstenite::connect_async_with_config(request, Some(config), true);
         match tokio::time::timeout(self.settings.connect_timeout(), connecting).await {
             Ok(Ok((socket, _))) => Ok(socket),
             Ok(Err(error)) => Err(translate(error)),

@@ -56,6 +56,25 @@ pub(super) const MAX_KEPT_AUDIO_BYTES: usize = 25 * 1024 * 1024;
 /// Bytes of PCM16 mono at 24 kHz in one second.
 pub(super) const PCM_BYTES_PER_SECOND: f64 = 48_000.0;
 
+/// Watches the interview's lease off the frame path: when another node's connection took the
+/// interview over, tells the relay through `replaced`.
+pub async fn watch_lease(
+    state: web::Data<AppState>,
+    interview: InterviewId,
+    connection: ConnectionId,
+    replaced: std::sync::Arc<Notify>,
+) {
+    let mut every = tokio::time::interval(state.realtime.lease_check);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        if let Ok(false) = state.interviews.owns_realtime(interview, connection).await {
+            replaced.notify_one();
+            return;
+        }
+    }
+}
+
 impl Relay {
     /// Runs until the interview completes, the client leaves or the upstream fails for good.
     pub async fn run(mut self, stream: MessageStream, session: RealtimeSession, replaced: &Notify) {
@@ -67,17 +86,10 @@ impl Relay {
         let mut turn = Turn::opening();
         let mut rollovers = 0;
         let mut last_heard = Instant::now();
-        let mut lease_check = tokio::time::interval(self.state.realtime.lease_check);
-        lease_check.tick().await;
         let ending = loop {
             let idle = tokio::time::sleep_until(last_heard + self.idle_timeout);
             tokio::select! {
                 () = replaced.notified() => break Ending::Replaced,
-                _ = lease_check.tick() => {
-                    if !self.still_owner().await {
-                        break Ending::Replaced;
-                    }
-                }
                 frame = stream.recv() => {
                     last_heard = Instant::now();
                     match frame {

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::AuthenticatedCandidate;
 use crate::error::ErrorResponse;
 use crate::realtime::protocol::{ErrorCode, ServerFrame};
-use crate::realtime::relay::Relay;
+use crate::realtime::relay::{Relay, watch_lease};
 use crate::state::AppState;
 
 async fn refuse(mut ws: Session, code: ErrorCode, message: String, close: CloseCode) {
@@ -128,6 +128,12 @@ pub async fn connect(
             return;
         }
         let replaced = state.realtime.live.register(interview_id, connection);
+        let watcher = actix_web::rt::spawn(watch_lease(
+            state.clone(),
+            interview_id,
+            connection,
+            replaced.clone(),
+        ));
         let idle_timeout = state.realtime.idle_timeout;
         let live = state.clone();
         Relay {
@@ -145,6 +151,7 @@ pub async fn connect(
         }
         .run(stream, session, &replaced)
         .await;
+        watcher.abort();
         live.realtime.live.remove(interview_id, connection);
     });
     Ok(response)
