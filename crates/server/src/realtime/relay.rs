@@ -85,13 +85,15 @@ impl Relay {
         } = session;
         let mut turn = Turn::opening();
         let mut rollovers = 0;
-        let mut last_heard = Instant::now();
+        // one timer for the connection, pushed back on every client frame (a new one per frame
+        // would register with the timer wheel 50 times a second per session)
+        let idle = tokio::time::sleep(self.idle_timeout);
+        tokio::pin!(idle);
         let ending = loop {
-            let idle = tokio::time::sleep_until(last_heard + self.idle_timeout);
             tokio::select! {
                 () = replaced.notified() => break Ending::Replaced,
                 frame = stream.recv() => {
-                    last_heard = Instant::now();
+                    idle.as_mut().reset(Instant::now() + self.idle_timeout);
                     match frame {
                         None | Some(Ok(Message::Close(_))) => break Ending::ClientGone,
                         Some(Ok(message)) => self.client_message(message, sender.as_ref()).await,
@@ -134,7 +136,7 @@ impl Relay {
                         break ending;
                     }
                 }
-                () = idle => break Ending::Idle,
+                () = &mut idle => break Ending::Idle,
             }
         };
         sender.close().await;
