@@ -189,16 +189,27 @@ async fn start(
     Ok((id, open))
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn candidate_loop(
+/// What every candidate's loop of a text-turn run shares.
+#[derive(Clone)]
+struct TextLoad {
     client: Client,
     base: String,
-    token: String,
     role: String,
+    /// Turns each candidate answers.
     turns: usize,
     histogram: Arc<Mutex<Histogram<u64>>>,
     totals: Arc<Mutex<Totals>>,
-) {
+}
+
+async fn candidate_loop(load: TextLoad, token: String) {
+    let TextLoad {
+        client,
+        base,
+        role,
+        turns,
+        histogram,
+        totals,
+    } = load;
     let mut current: Option<(String, i64)> = None;
     let mut done = 0;
     while done < turns {
@@ -304,20 +315,18 @@ async fn main() -> Result<(), String> {
         Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).map_err(|e| e.to_string())?,
     ));
     let totals = Arc::new(Mutex::new(Totals::default()));
+    let load = TextLoad {
+        client: client.clone(),
+        base: base.clone(),
+        role: args.role.clone(),
+        turns: args.turns,
+        histogram: histogram.clone(),
+        totals: totals.clone(),
+    };
     let began = Instant::now();
     let tasks: Vec<_> = tokens
         .into_iter()
-        .map(|token| {
-            tokio::spawn(candidate_loop(
-                client.clone(),
-                base.clone(),
-                token,
-                args.role.clone(),
-                args.turns,
-                histogram.clone(),
-                totals.clone(),
-            ))
-        })
+        .map(|token| tokio::spawn(candidate_loop(load.clone(), token)))
         .collect();
     for task in tasks {
         task.await.map_err(|e| e.to_string())?;
