@@ -204,3 +204,25 @@ pub fn chat_reply(content: &str) -> wiremock::ResponseTemplate {
         "usage": {"prompt_tokens": 200, "completion_tokens": 40, "total_tokens": 240}
     }))
 }
+
+/// Chat completions on `server`: requests for structured output (evaluations) get `evaluation`,
+/// any other chat request (questions) gets `question`.
+pub async fn mount_chat(server: &wiremock::MockServer, evaluation: &str, question: &str) {
+    use wiremock::Mock;
+    use wiremock::matchers::{body_partial_json, method, path};
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .and(body_partial_json(
+            json!({"response_format": {"type": "json_schema"}}),
+        ))
+        .respond_with(chat_reply(evaluation))
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/v1/chat/completions"))
+        .respond_with(chat_reply(question))
+        .with_priority(5)
+        .mount(server)
+        .await;
+}

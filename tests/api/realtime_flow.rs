@@ -14,10 +14,9 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{Message, http};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
-use wiremock::matchers::{body_partial_json, method, path};
-use wiremock::{Mock, MockServer};
+use wiremock::MockServer;
 
-use crate::helpers::{Candidate, TestApp, chat_reply as chat, spawn_app_with};
+use crate::helpers::{Candidate, TestApp, mount_chat, spawn_app_with};
 
 /// Only a guard against a hang: every wait ends on a frame.
 pub(crate) const HANG_GUARD: Duration = Duration::from_secs(15);
@@ -26,24 +25,13 @@ const KEY: &str = "sk-realtime-test";
 /// Chat completions: judged answers (structured output) and questions.
 async fn chat_server() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .and(body_partial_json(
-            json!({"response_format": {"type": "json_schema"}}),
-        ))
-        .respond_with(chat(
-            r#"{"answer_quality":"fair","technical_accuracy":0.6,"explanation_clarity":0.6,
+    mount_chat(
+        &server,
+        r#"{"answer_quality":"fair","technical_accuracy":0.6,"explanation_clarity":0.6,
                "identified_skills":[],"skill_boundaries_detected":[],"rationale":"Partial."}"#,
-        ))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(chat("How do you keep a React component pure?"))
-        .with_priority(5)
-        .mount(&server)
-        .await;
+        "How do you keep a React component pure?",
+    )
+    .await;
     server
 }
 

@@ -9,11 +9,11 @@ use reqwest::multipart::{Form, Part};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use server::config::AiProvider;
-use wiremock::matchers::{body_partial_json, method, path};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::helpers::{
-    Candidate, TestApp, chat_reply as chat, error_code, spawn_app, spawn_app_with,
+    Candidate, TestApp, chat_reply as chat, error_code, mount_chat, spawn_app, spawn_app_with,
 };
 
 const SPOKEN: &[u8] = b"ID3\x04\x00\x00\x00\x00\x00\x00fake-mp3-frames";
@@ -31,25 +31,14 @@ fn wav() -> Vec<u8> {
 /// An OpenAI stand-in: questions, evaluations, transcriptions and speech.
 async fn openai() -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .and(body_partial_json(
-            json!({"response_format": {"type": "json_schema"}}),
-        ))
-        .respond_with(chat(
-            r#"{"answer_quality":"good","technical_accuracy":0.8,"explanation_clarity":0.75,
+    mount_chat(
+        &server,
+        r#"{"answer_quality":"good","technical_accuracy":0.8,"explanation_clarity":0.75,
                "identified_skills":["components"],"skill_boundaries_detected":[],
                "rationale":"Solid."}"#,
-        ))
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .and(path("/v1/chat/completions"))
-        .respond_with(chat("How do you keep a React component pure?"))
-        .with_priority(5)
-        .mount(&server)
-        .await;
+        "How do you keep a React component pure?",
+    )
+    .await;
     server
 }
 

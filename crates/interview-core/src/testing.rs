@@ -505,6 +505,23 @@ pub fn evaluation(quality: AnswerQuality, accuracy: f64, clarity: f64) -> Evalua
     }
 }
 
+/// Any evaluation: every quality label with any scores in `0..=1` (property tests).
+#[cfg(test)]
+pub fn arbitrary_evaluation() -> impl proptest::strategy::Strategy<Value = Evaluation> {
+    use proptest::prelude::*;
+    (
+        prop_oneof![
+            Just(AnswerQuality::Excellent),
+            Just(AnswerQuality::Good),
+            Just(AnswerQuality::Fair),
+            Just(AnswerQuality::Poor)
+        ],
+        0.0f64..=1.0,
+        0.0f64..=1.0,
+    )
+        .prop_map(|(quality, accuracy, clarity)| evaluation(quality, accuracy, clarity))
+}
+
 /// An in-progress text interview for `python`, started at the Unix epoch, for rule tests.
 pub fn sample_interview() -> Interview {
     let epoch = DateTime::<Utc>::UNIX_EPOCH;

@@ -1,6 +1,7 @@
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
+use crate::testing::arbitrary_evaluation;
 use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -73,20 +74,6 @@ fn worst_case_usage(settings: &InterviewSettings, prompt_characters: usize) -> C
         input_tokens: estimated_tokens(prompt_characters) + 400,
         output_tokens: settings.max_output_tokens,
     }
-}
-
-fn arbitrary_evaluation() -> impl Strategy<Value = Evaluation> {
-    (
-        prop_oneof![
-            Just(AnswerQuality::Excellent),
-            Just(AnswerQuality::Good),
-            Just(AnswerQuality::Fair),
-            Just(AnswerQuality::Poor)
-        ],
-        0.0f64..=1.0,
-        0.0f64..=1.0,
-    )
-        .prop_map(|(quality, accuracy, clarity)| evaluation(quality, accuracy, clarity))
 }
 
 /// Runs one turn through the pure steps, answering the model's part with `judged` and the

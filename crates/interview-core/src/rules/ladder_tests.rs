@@ -1,4 +1,5 @@
 use super::*;
+use crate::testing::arbitrary_evaluation;
 use crate::testing::evaluation;
 use proptest::prelude::*;
 
@@ -180,20 +181,6 @@ fn skill_areas_are_normalised() {
         SkillArea::new(" State_Management ").as_str(),
         "state-management"
     );
-}
-
-fn arbitrary_evaluation() -> impl Strategy<Value = Evaluation> {
-    (
-        prop_oneof![
-            Just(AnswerQuality::Excellent),
-            Just(AnswerQuality::Good),
-            Just(AnswerQuality::Fair),
-            Just(AnswerQuality::Poor)
-        ],
-        0.0..=1.0f64,
-        0.0..=1.0f64,
-    )
-        .prop_map(|(quality, accuracy, clarity)| evaluation(quality, accuracy, clarity))
 }
 
 fn arbitrary_level() -> impl Strategy<Value = DifficultyLevel> {
