@@ -118,8 +118,10 @@ impl Relay {
                                     // what was half done is asked again by the new session,
                                     // whose item ids are its own
                                     let closing = turn.closing.take();
+                                    let unpaid = std::mem::take(&mut turn.unpaid);
                                     turn = Turn::opening();
                                     turn.closing = closing;
+                                    turn.unpaid = unpaid;
                                     None
                                 }
                                 Err(ending) => Some(ending),
@@ -140,6 +142,10 @@ impl Relay {
             }
         };
         sender.close().await;
+        if !turn.unpaid.is_empty() {
+            // what the session used since the last reply (a client gone mid-turn)
+            self.charge(std::mem::take(&mut turn.unpaid)).await;
+        }
         self.finish(ending).await;
     }
 

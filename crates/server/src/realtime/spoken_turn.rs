@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use interview_core::cost::RealtimeUsage;
 use interview_core::interview::turn::closing_remark;
 use interview_core::interview::{AnswerError, AnswerOutcome, RealtimeAnswer};
 use interview_core::ladder::Evaluation;
@@ -38,6 +39,8 @@ pub(super) struct Turn {
     /// Names the upstream session: its item ids are only unique within it, so the idempotency
     /// key of a turn is this plus the item id.
     pub(super) upstream: uuid::Uuid,
+    /// Upstream usage not charged yet.
+    pub(super) unpaid: RealtimeUsage,
 }
 
 impl Turn {
@@ -51,6 +54,7 @@ impl Turn {
             closing: None,
             recorded: HashSet::new(),
             upstream: uuid::Uuid::new_v4(),
+            unpaid: RealtimeUsage::default(),
         }
     }
 }
@@ -110,11 +114,13 @@ impl Relay {
                     said = transcript.len(),
                     "upstream response done"
                 );
-                let exhausted = self.charge(usage).await;
+                turn.unpaid = turn.unpaid.plus(usage);
                 if transcript.trim().is_empty() {
-                    // a response that only called the evaluation tool: nothing was said
+                    // a response that only called the evaluation tool: nothing was said; its
+                    // usage is charged with the reply that follows (one write a reply)
                     return None;
                 }
+                let exhausted = self.charge(std::mem::take(&mut turn.unpaid)).await;
                 // kept before the client hears the reply ended, so it can fetch it at once
                 self.keep_reply_audio().await;
                 self.send(ServerFrame::AiAudioChunk {
@@ -162,7 +168,7 @@ impl Relay {
     }
 
     /// Charges upstream usage; true when it exhausted the budget and completed the interview.
-    pub(super) async fn charge(&mut self, usage: interview_core::cost::RealtimeUsage) -> bool {
+    pub(super) async fn charge(&mut self, usage: RealtimeUsage) -> bool {
         match self
             .state
             .interviews
