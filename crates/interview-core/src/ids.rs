@@ -106,6 +106,14 @@ typed_id!(
     /// Identifies one live realtime connection to an interview.
     ConnectionId
 );
+typed_id!(
+    /// Identifies a background job.
+    JobId
+);
+typed_id!(
+    /// Identifies one claim of a background job: a worker's right to finish it.
+    LeaseToken
+);
 
 #[cfg(test)]
 mod tests {

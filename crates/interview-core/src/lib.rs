@@ -7,8 +7,10 @@
 
 pub mod accounts;
 pub mod actor;
+pub mod assessment;
 pub mod ids;
 pub mod interview;
+pub mod jobs;
 pub mod metadata;
 pub mod model;
 pub mod ports;

@@ -2,8 +2,6 @@
 //! modules and the services.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -41,24 +39,25 @@ macro_rules! named_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl FromStr for $name {
-            type Err = UnknownVariant;
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::model::UnknownVariant;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 match s {
                     $($text => Ok(Self::$variant),)+
-                    other => Err(UnknownVariant { kind: $kind, value: other.to_owned() }),
+                    other => Err($crate::model::UnknownVariant { kind: $kind, value: other.to_owned() }),
                 }
             }
         }
     };
 }
+pub(crate) use named_enum;
 
 /// The role a candidate interviews for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ use thiserror::Error;
 
 use crate::ids::{CandidateId, ConnectionId, InterviewId, MessageId};
 use crate::interview::stored::StoredOutcome;
+use crate::jobs::NewJob;
 use crate::model::{
     AudioMetadata, Candidate, Interview, InterviewMessage, InterviewSession, RoleType,
 };
@@ -21,8 +22,19 @@ use crate::rules::memory::PromptMemory;
 use crate::rules::skills::QuestionIntent;
 use crate::validation::Email;
 
+mod assessment;
+mod jobs;
 mod realtime;
 mod speech;
+pub use assessment::{
+    AssessmentCharge, AssessmentRepository, AssessmentRequest, AssessmentWriter, Speaker,
+    TranscriptLine,
+};
+#[cfg(any(test, feature = "mock"))]
+pub use assessment::{MockAssessmentRepository, MockAssessmentWriter};
+pub use jobs::JobQueue;
+#[cfg(any(test, feature = "mock"))]
+pub use jobs::MockJobQueue;
 #[cfg(any(test, feature = "mock"))]
 pub use realtime::MockRealtimeSender;
 pub use realtime::{
@@ -220,6 +232,9 @@ pub struct TurnWrite {
     /// New messages, in sequence order.
     pub messages: Vec<InterviewMessage>,
     pub idempotency: Option<StoredAnswer>,
+    /// Background jobs the turn causes (the assessment of an interview it ends), enqueued in
+    /// the same transaction.
+    pub jobs: Vec<NewJob>,
 }
 
 /// One page of a transcript.
@@ -360,16 +375,16 @@ pub trait InterviewRepository: Send + Sync {
         interview: InterviewId,
     ) -> Result<Option<ConnectionId>, RepositoryError>;
 
-    /// Marks every in-progress interview whose session was last active before `cutoff` as
-    /// abandoned, and returns how many there were.
+    /// Up to `limit` in-progress interviews whose session was last active before `cutoff`,
+    /// least recently active first.
     ///
     /// # Errors
     /// Storage failures.
-    async fn abandon_inactive(
+    async fn idle_interviews(
         &self,
         cutoff: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<u64, RepositoryError>;
+        limit: u64,
+    ) -> Result<Vec<InterviewId>, RepositoryError>;
 }
 
 /// A blob, named by what it is rather than by a path; the adapter builds the storage key.

@@ -12,8 +12,9 @@ use crate::accounts::{CredentialStore, LoginAttempts};
 use crate::cost::ChatUsage;
 use crate::ids::{CandidateId, ConnectionId, InterviewId, MessageId};
 use crate::interview::stored::StoredOutcome;
+use crate::jobs::NewJob;
 use crate::ladder::{AnswerQuality, Evaluation, Score, SkillArea};
-use crate::lifecycle::{CompletionReason, InterviewStatus};
+use crate::lifecycle::InterviewStatus;
 use crate::model::{
     AudioMetadata, Candidate, Interview, InterviewMessage, InterviewMode, InterviewSession,
     RoleType,
@@ -27,6 +28,9 @@ use crate::ports::{
 };
 use crate::validation::Email;
 
+mod assessments;
+pub use assessments::{FixedWriter, InMemoryAssessments, InMemoryJobs};
+
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -37,17 +41,32 @@ struct Interviews {
     messages: HashMap<InterviewId, Vec<InterviewMessage>>,
     answers: HashMap<(InterviewId, ClientKey), StoredOutcome>,
     leases: HashMap<InterviewId, ConnectionId>,
+    jobs: Vec<NewJob>,
 }
 
 /// Interviews kept in memory.
 #[derive(Default)]
 pub struct InMemoryInterviews {
     state: Mutex<Interviews>,
+    queue: Option<std::sync::Arc<InMemoryJobs>>,
 }
 
 impl InMemoryInterviews {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Interviews whose turns enqueue their jobs on `queue`, as the database does.
+    pub fn with_queue(queue: std::sync::Arc<InMemoryJobs>) -> Self {
+        Self {
+            state: Mutex::default(),
+            queue: Some(queue),
+        }
+    }
+
+    /// Every job a turn enqueued, in order.
+    pub fn enqueued_jobs(&self) -> Vec<NewJob> {
+        locked(&self.state).jobs.clone()
     }
 
     /// Every stored message of an interview, for assertions.
@@ -142,6 +161,12 @@ impl InterviewRepository for InMemoryInterviews {
             state
                 .answers
                 .insert((id, stored.key.clone()), stored.outcome.clone());
+        }
+        state.jobs.extend(turn.jobs.iter().cloned());
+        if let Some(queue) = &self.queue {
+            for job in &turn.jobs {
+                queue.push(job.clone());
+            }
         }
         Ok(())
     }
@@ -242,26 +267,27 @@ impl InterviewRepository for InMemoryInterviews {
         Ok(locked(&self.state).leases.get(&interview).copied())
     }
 
-    async fn abandon_inactive(
+    async fn idle_interviews(
         &self,
         cutoff: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<u64, RepositoryError> {
-        let mut state = locked(&self.state);
-        let mut count = 0;
-        for record in state.records.values_mut() {
-            if record.interview.status == InterviewStatus::InProgress
-                && record.session.last_activity_at < cutoff
-            {
-                record.interview.status = InterviewStatus::Abandoned;
-                record.interview.completion_reason = Some(CompletionReason::Inactivity);
-                record.session.pending_question = None;
-                record.session.version += 1;
-                record.session.updated_at = now;
-                count += 1;
-            }
-        }
-        Ok(count)
+        limit: u64,
+    ) -> Result<Vec<InterviewId>, RepositoryError> {
+        let state = locked(&self.state);
+        let mut idle: Vec<(DateTime<Utc>, InterviewId)> = state
+            .records
+            .values()
+            .filter(|record| {
+                record.interview.status == InterviewStatus::InProgress
+                    && record.session.last_activity_at < cutoff
+            })
+            .map(|record| (record.session.last_activity_at, record.interview.id))
+            .collect();
+        idle.sort();
+        Ok(idle
+            .into_iter()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|(_, id)| id)
+            .collect())
     }
 }
 

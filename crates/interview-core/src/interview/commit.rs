@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::actor::Actor;
+use crate::assessment::assessment_job;
 use crate::ids::InterviewId;
 use crate::interview::InterviewService;
 use crate::interview::access::Access;
@@ -31,12 +32,16 @@ impl TurnBase {
     }
 }
 
-/// A write of the session alone (no messages) that moves it to its next version.
+/// A write of the session alone (no messages) that moves it to its next version, with the
+/// assessment job when the write ends the interview.
 fn session_only_write(
     interview: Interview,
     mut session: InterviewSession,
     now: DateTime<Utc>,
 ) -> TurnWrite {
+    let jobs = assessment_job(&interview, &session, now)
+        .into_iter()
+        .collect();
     let expected_version = session.version;
     session.pending_question = None;
     session.updated_at = now;
@@ -48,6 +53,7 @@ fn session_only_write(
         expected_version,
         messages: Vec::new(),
         idempotency: None,
+        jobs,
     }
 }
 
@@ -86,6 +92,9 @@ impl InterviewService {
             session_state: SessionSnapshot::from(&session),
         };
         let interview_id = interview.id;
+        let jobs = assessment_job(&interview, &session, now)
+            .into_iter()
+            .collect();
         let turn = TurnWrite {
             interview_changed: interview != base.interview,
             interview,
@@ -96,6 +105,7 @@ impl InterviewService {
                 key,
                 outcome: StoredOutcome::from_outcome(&outcome),
             }),
+            jobs,
         };
         let result = self.interviews.save_turn(&turn).await;
         if result.is_err()
@@ -180,14 +190,44 @@ impl InterviewService {
         })
     }
 
-    /// Marks interviews idle for longer than the inactivity timeout as abandoned.
+    /// Marks interviews idle for longer than the inactivity timeout as abandoned, each in its
+    /// own version-checked write (an answer that lands first wins), and returns how many.
     ///
     /// # Errors
     /// Storage failures.
     pub async fn abandon_inactive(&self) -> Result<u64, RepositoryError> {
+        const BATCH: u64 = 100;
         let now = self.clock.now();
         let cutoff =
             now - chrono::Duration::seconds(self.settings.completion.inactivity_timeout_seconds);
-        self.interviews.abandon_inactive(cutoff, now).await
+        let mut abandoned = 0;
+        loop {
+            let idle = self.interviews.idle_interviews(cutoff, BATCH).await?;
+            let mut progressed = false;
+            for interview_id in &idle {
+                let Some(record) = self.interviews.load(*interview_id).await? else {
+                    continue;
+                };
+                if record.interview.status != InterviewStatus::InProgress
+                    || record.session.last_activity_at >= cutoff
+                {
+                    continue;
+                }
+                match self.abandon(record, now).await {
+                    Ok(()) => {
+                        abandoned += 1;
+                        progressed = true;
+                    }
+                    // answered or ended meanwhile: no longer idle
+                    Err(AnswerError::Storage(RepositoryError::Conflict(_))) => progressed = true,
+                    Err(AnswerError::Storage(error)) => return Err(error),
+                    // checked in progress above: a refusal here cannot happen; skip it
+                    Err(_) => {}
+                }
+            }
+            if (idle.len() as u64) < BATCH || !progressed {
+                return Ok(abandoned);
+            }
+        }
     }
 }

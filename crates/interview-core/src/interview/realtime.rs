@@ -4,6 +4,7 @@
 //! is counted once.
 
 use crate::actor::Actor;
+use crate::assessment::assessment_job;
 use crate::ids::{ConnectionId, InterviewId, MessageId};
 use crate::interview::InterviewService;
 use crate::interview::access::Access;
@@ -302,6 +303,13 @@ impl InterviewService {
         let expected_version = session.version;
         session.updated_at = now;
         session.version = expected_version + 1;
+        let jobs = if exhausted {
+            assessment_job(&interview, &session, now)
+                .into_iter()
+                .collect()
+        } else {
+            Vec::new()
+        };
         self.interviews
             .save_turn(&TurnWrite {
                 interview_changed: interview != before,
@@ -310,6 +318,7 @@ impl InterviewService {
                 expected_version,
                 messages: Vec::new(),
                 idempotency: None,
+                jobs,
             })
             .await?;
         Ok(exhausted)

@@ -3,7 +3,10 @@
 pub mod budget;
 pub mod cost;
 pub mod evaluation;
+pub mod integrity;
 pub mod ladder;
 pub mod lifecycle;
 pub mod memory;
+pub mod retry;
+pub mod scoring;
 pub mod skills;

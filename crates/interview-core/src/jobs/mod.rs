@@ -1,0 +1,88 @@
+//! Durable background work: jobs stored in the database, claimed by one worker at a time under
+//! a lease, retried with backoff by [`RetryPolicy`], and `failed` with their last error after
+//! the last attempt. [`JobRunner`] runs one claimed job through the handler of its kind.
+
+mod runner;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ids::{JobId, LeaseToken};
+use crate::model::named_enum;
+pub use crate::rules::retry::RetryPolicy;
+pub use runner::{JobFailure, JobHandler, JobOutcome, JobRunner, RunnerSettings};
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// Produce an interview's assessment (the subject is the interview).
+    Assessment,
+}
+
+named_enum!(JobKind, "job kind", {
+    Assessment => "assessment",
+});
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobState {
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+}
+
+named_enum!(JobState, "job state", {
+    Queued => "queued",
+    Running => "running",
+    Succeeded => "succeeded",
+    Failed => "failed",
+});
+
+/// A job to enqueue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub id: JobId,
+    pub kind: JobKind,
+    /// What the job is about: an interview for an assessment.
+    pub subject: Uuid,
+    pub run_at: DateTime<Utc>,
+}
+
+impl NewJob {
+    pub fn new(kind: JobKind, subject: Uuid, run_at: DateTime<Utc>) -> Self {
+        Self {
+            id: JobId::new(),
+            kind,
+            subject,
+            run_at,
+        }
+    }
+}
+
+/// A job claimed by this worker: only the holder of `lease` may finish it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedJob {
+    pub id: JobId,
+    pub kind: JobKind,
+    pub subject: Uuid,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+    pub lease: LeaseToken,
+}
+
+/// A stored job, as reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRecord {
+    pub id: JobId,
+    pub kind: JobKind,
+    pub subject: Uuid,
+    pub state: JobState,
+    pub attempts: u32,
+    pub last_error: Option<String>,
+    pub run_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

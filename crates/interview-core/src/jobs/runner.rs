@@ -1,0 +1,145 @@
+//! Running one job: claim it, hand it to the handler of its kind, and record what came of it.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::jobs::{ClaimedJob, JobKind, RetryPolicy};
+use crate::ports::{Clock, JobQueue, RepositoryError};
+
+/// Why a job did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobFailure {
+    /// Worth another attempt (a provider or the database failed for now).
+    Retryable(String),
+    /// Will never succeed (its subject is gone).
+    Permanent(String),
+    /// Another worker holds the job now; this one's result was discarded.
+    LeaseLost,
+}
+
+/// Does the work of one kind of job.
+#[async_trait]
+pub trait JobHandler: Send + Sync {
+    fn kind(&self) -> JobKind;
+
+    /// Does the job. On success the handler has marked it succeeded itself, in the same write
+    /// as its result, so a job's effect and its completion are stored together or not at all.
+    ///
+    /// # Errors
+    /// A [`JobFailure`] saying whether to try again.
+    async fn run(&self, job: &ClaimedJob) -> Result<(), JobFailure>;
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RunnerSettings {
+    #[serde(flatten)]
+    pub retry: RetryPolicy,
+    /// How long a claim holds a job; a worker that has not finished by then may see it claimed
+    /// again (and its own result refused).
+    pub lease_seconds: u64,
+}
+
+impl Default for RunnerSettings {
+    fn default() -> Self {
+        Self {
+            retry: RetryPolicy::default(),
+            lease_seconds: 300,
+        }
+    }
+}
+
+/// What became of a job run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    Succeeded,
+    Retrying { after: Duration, error: String },
+    Failed { error: String },
+    LeaseLost,
+}
+
+/// Claims due jobs and runs them through their kind's handler.
+pub struct JobRunner {
+    queue: Arc<dyn JobQueue>,
+    handlers: BTreeMap<JobKind, Arc<dyn JobHandler>>,
+    clock: Arc<dyn Clock>,
+    settings: RunnerSettings,
+}
+
+impl JobRunner {
+    pub fn new(queue: Arc<dyn JobQueue>, clock: Arc<dyn Clock>, settings: RunnerSettings) -> Self {
+        Self {
+            queue,
+            handlers: BTreeMap::new(),
+            clock,
+            settings,
+        }
+    }
+
+    #[must_use]
+    pub fn with_handler(mut self, handler: Arc<dyn JobHandler>) -> Self {
+        self.handlers.insert(handler.kind(), handler);
+        self
+    }
+
+    /// Claims the next due job and runs it; `None` when no job was due.
+    ///
+    /// # Errors
+    /// Storage failures while claiming or recording the outcome (the job's lease then expires
+    /// and it runs again).
+    pub async fn run_next(&self) -> Result<Option<(ClaimedJob, JobOutcome)>, RepositoryError> {
+        let kinds: Vec<JobKind> = self.handlers.keys().copied().collect();
+        let lease = Duration::from_secs(self.settings.lease_seconds);
+        let Some(job) = self.queue.claim(&kinds, self.clock.now(), lease).await? else {
+            return Ok(None);
+        };
+        let result = match self.handlers.get(&job.kind) {
+            Some(handler) => handler.run(&job).await,
+            None => Err(JobFailure::Permanent(format!(
+                "no handler for {}",
+                job.kind
+            ))),
+        };
+        let now = self.clock.now();
+        let outcome = match result {
+            Ok(()) => JobOutcome::Succeeded,
+            Err(JobFailure::LeaseLost) => JobOutcome::LeaseLost,
+            Err(JobFailure::Permanent(error)) => {
+                self.queue.fail(&job, &error, now).await?;
+                JobOutcome::Failed { error }
+            }
+            Err(JobFailure::Retryable(error)) => {
+                match self.settings.retry.next_attempt_after(job.attempts) {
+                    Some(after) => {
+                        let run_at = now
+                            + chrono::Duration::from_std(after)
+                                .unwrap_or_else(|_| chrono::Duration::days(1));
+                        self.queue.retry(&job, run_at, &error, now).await?;
+                        JobOutcome::Retrying { after, error }
+                    }
+                    None => {
+                        self.queue.fail(&job, &error, now).await?;
+                        JobOutcome::Failed { error }
+                    }
+                }
+            }
+        };
+        Ok(Some((job, outcome)))
+    }
+
+    /// Hands a claimed job back without counting the attempt (shutting down before running it).
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub async fn release(&self, job: &ClaimedJob) -> Result<(), RepositoryError> {
+        self.queue.release(job, self.clock.now()).await
+    }
+}
+
+#[cfg(test)]
+#[path = "runner_tests.rs"]
+mod tests;

@@ -1,0 +1,120 @@
+use chrono::{TimeZone, Utc};
+use mockall::predicate::always;
+use uuid::Uuid;
+
+use super::*;
+use crate::jobs::{JobState, NewJob};
+use crate::ports::MockJobQueue;
+use crate::testing::{InMemoryJobs, ManualClock};
+
+struct Scripted(Vec<Result<(), JobFailure>>, std::sync::Mutex<usize>);
+
+#[async_trait]
+impl JobHandler for Scripted {
+    fn kind(&self) -> JobKind {
+        JobKind::Assessment
+    }
+
+    async fn run(&self, _job: &ClaimedJob) -> Result<(), JobFailure> {
+        let mut calls = self.1.lock().unwrap();
+        let result = self.0[(*calls).min(self.0.len() - 1)].clone();
+        *calls += 1;
+        result
+    }
+}
+
+fn clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::at(
+        Utc.with_ymd_and_hms(2026, 11, 26, 9, 0, 0).unwrap(),
+    ))
+}
+
+fn settings(max_attempts: u32) -> RunnerSettings {
+    RunnerSettings {
+        retry: RetryPolicy {
+            max_attempts,
+            backoff_base_seconds: 5,
+            backoff_max_seconds: 60,
+        },
+        lease_seconds: 30,
+    }
+}
+
+#[tokio::test]
+async fn a_permanent_failure_is_not_retried() {
+    let clock = clock();
+    let queue = Arc::new(InMemoryJobs::new());
+    queue.push(NewJob::new(
+        JobKind::Assessment,
+        Uuid::now_v7(),
+        clock.now(),
+    ));
+    let runner =
+        JobRunner::new(queue.clone(), clock.clone(), settings(5)).with_handler(Arc::new(Scripted(
+            vec![Err(JobFailure::Permanent("gone".into()))],
+            Default::default(),
+        )));
+    let (_, outcome) = runner.run_next().await.unwrap().unwrap();
+    assert_eq!(
+        outcome,
+        JobOutcome::Failed {
+            error: "gone".into()
+        }
+    );
+    let job = &queue.all()[0];
+    assert_eq!(job.state, JobState::Failed);
+    assert_eq!(job.last_error.as_deref(), Some("gone"));
+    assert!(runner.run_next().await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn a_released_job_runs_again_without_losing_an_attempt() {
+    let clock = clock();
+    let queue = Arc::new(InMemoryJobs::new());
+    queue.push(NewJob::new(
+        JobKind::Assessment,
+        Uuid::now_v7(),
+        clock.now(),
+    ));
+    let claimed = queue
+        .claim(&[JobKind::Assessment], clock.now(), Duration::from_secs(30))
+        .await
+        .unwrap()
+        .unwrap();
+    let runner = JobRunner::new(queue.clone(), clock.clone(), settings(1))
+        .with_handler(Arc::new(Scripted(vec![Ok(())], Default::default())));
+    runner.release(&claimed).await.unwrap();
+    let (job, outcome) = runner.run_next().await.unwrap().unwrap();
+    assert_eq!(job.attempts, 1);
+    assert_eq!(outcome, JobOutcome::Succeeded);
+}
+
+#[tokio::test]
+async fn a_storage_failure_while_recording_the_outcome_is_reported() {
+    let clock = clock();
+    let mut queue = MockJobQueue::new();
+    let job = ClaimedJob {
+        id: crate::ids::JobId::new(),
+        kind: JobKind::Assessment,
+        subject: Uuid::now_v7(),
+        attempts: 1,
+        lease: crate::ids::LeaseToken::new(),
+    };
+    let claimed = job.clone();
+    queue
+        .expect_claim()
+        .returning(move |_, _, _| Ok(Some(claimed.clone())));
+    queue
+        .expect_retry()
+        .with(always(), always(), always(), always())
+        .returning(|_, _, _, _| Err(RepositoryError::Unavailable("down".into())));
+    let runner =
+        JobRunner::new(Arc::new(queue), clock, settings(3)).with_handler(Arc::new(Scripted(
+            vec![Err(JobFailure::Retryable("503".into()))],
+            Default::default(),
+        )));
+    assert!(matches!(
+        runner.run_next().await,
+        Err(RepositoryError::Unavailable(_))
+    ));
+}

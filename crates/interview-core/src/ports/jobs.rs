@@ -1,0 +1,82 @@
+//! The durable job queue.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::jobs::{ClaimedJob, JobKind, JobRecord, NewJob};
+use crate::ports::RepositoryError;
+
+/// Jobs stored in the database. A job is claimed by one worker at a time: the claim sets a
+/// lease that expires, after which another worker may claim it again (a crashed worker's job
+/// is not lost). Every call that finishes a job names its [`ClaimedJob`] and does nothing but
+/// return [`RepositoryError::Conflict`] when the lease is no longer that worker's.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait JobQueue: Send + Sync {
+    /// Adds a job, unless one of the same kind and subject is already queued or running.
+    /// Returns whether it was added.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn enqueue(&self, job: &NewJob) -> Result<bool, RepositoryError>;
+
+    /// Claims the next due job of one of `kinds`: a queued job whose time has come, or a running
+    /// one whose lease expired. Counts the attempt and holds the job for `lease`.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn claim(
+        &self,
+        kinds: &[JobKind],
+        now: DateTime<Utc>,
+        lease: Duration,
+    ) -> Result<Option<ClaimedJob>, RepositoryError>;
+
+    /// Marks a job done.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Conflict`] when the lease was lost.
+    async fn succeed(&self, job: &ClaimedJob, now: DateTime<Utc>) -> Result<(), RepositoryError>;
+
+    /// Puts a failed job back in the queue, to run again at `run_at`.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Conflict`] when the lease was lost.
+    async fn retry(
+        &self,
+        job: &ClaimedJob,
+        run_at: DateTime<Utc>,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepositoryError>;
+
+    /// Gives up on a job: it stays `failed` with `error`.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Conflict`] when the lease was lost.
+    async fn fail(
+        &self,
+        job: &ClaimedJob,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), RepositoryError>;
+
+    /// Hands a job back without counting the attempt (the worker is shutting down).
+    ///
+    /// # Errors
+    /// [`RepositoryError::Conflict`] when the lease was lost.
+    async fn release(&self, job: &ClaimedJob, now: DateTime<Utc>) -> Result<(), RepositoryError>;
+
+    /// The most recent job of `kind` about `subject`.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn latest(
+        &self,
+        kind: JobKind,
+        subject: Uuid,
+    ) -> Result<Option<JobRecord>, RepositoryError>;
+}
