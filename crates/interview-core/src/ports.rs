@@ -27,8 +27,8 @@ mod jobs;
 mod realtime;
 mod speech;
 pub use assessment::{
-    AssessmentCharge, AssessmentRepository, AssessmentRequest, AssessmentWriter, Speaker,
-    TranscriptLine,
+    AssessmentCharge, AssessmentRepository, AssessmentRequest, AssessmentWriter, JudgedAnswer,
+    Speaker, TranscriptLine,
 };
 #[cfg(any(test, feature = "mock"))]
 pub use assessment::{MockAssessmentRepository, MockAssessmentWriter};

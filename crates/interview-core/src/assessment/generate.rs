@@ -13,8 +13,8 @@ use crate::jobs::{ClaimedJob, JobFailure, JobHandler, JobKind};
 use crate::metadata::MessageMetadata;
 use crate::model::{InterviewMessage, MessageType};
 use crate::ports::{
-    AssessmentCharge, AssessmentRequest, InterviewRecord, ProviderError, RepositoryError, Speaker,
-    TranscriptLine,
+    AssessmentCharge, AssessmentRequest, InterviewRecord, JudgedAnswer, ProviderError,
+    RepositoryError, Speaker, TranscriptLine,
 };
 use crate::rules::integrity::{AnsweredQuestion, integrity_flags, integrity_score};
 use crate::rules::lifecycle::InterviewStatus;
@@ -66,6 +66,16 @@ fn transcript(messages: &[InterviewMessage]) -> Vec<TranscriptLine> {
                 MessageType::AiQuestion | MessageType::AiClosing => Speaker::Interviewer,
             },
             text: message.content_text.clone(),
+            judged: match &message.metadata {
+                MessageMetadata::Answer(note) => {
+                    note.judgement.as_ref().map(|judgement| JudgedAnswer {
+                        skill: note.skill.clone(),
+                        level: note.level,
+                        composite: judgement.composite,
+                    })
+                }
+                _ => None,
+            },
         })
         .collect()
 }

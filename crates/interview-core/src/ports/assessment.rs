@@ -12,6 +12,7 @@ use crate::lifecycle::CompletionReason;
 use crate::model::RoleType;
 use crate::ports::{Generated, ProviderError, RepositoryError};
 use crate::rules::integrity::{ClientEvent, IntegrityFlag};
+use crate::rules::ladder::{DifficultyLevel, SkillArea};
 use crate::rules::scoring::Scores;
 
 /// Who said a line of the transcript.
@@ -22,11 +23,22 @@ pub enum Speaker {
 }
 
 /// One message of the transcript, as the writer sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TranscriptLine {
     pub sequence_number: i32,
     pub speaker: Speaker,
     pub text: String,
+    /// For a judged answer: what it was about and how the interviewer scored it.
+    pub judged: Option<JudgedAnswer>,
+}
+
+/// How the interviewer judged one answer during the interview.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JudgedAnswer {
+    pub skill: SkillArea,
+    pub level: DifficultyLevel,
+    /// `0..=1`.
+    pub composite: f64,
 }
 
 /// Everything a writer needs to judge an interview. The scores and flags are the core's and
