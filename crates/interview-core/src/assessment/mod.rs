@@ -17,8 +17,8 @@ use chrono::{DateTime, Utc};
 pub use bounds::within_bounds;
 pub use errors::{EventsError, RegenerateError};
 pub use model::{
-    Assessment, AssessmentState, AssessmentStatus, CandidateAssessment, Claim, Judgement,
-    Recommendation,
+    Assessment, AssessmentState, AssessmentStatus, AssessmentSummary, CandidateAssessment, Claim,
+    Judgement, Recommendation,
 };
 
 use crate::interview::InterviewSettings;

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{AssessmentId, InterviewId};
 use crate::model::named_enum;
 use crate::rules::integrity::IntegrityFlag;
-use crate::rules::scoring::{SkillBoundaryEntry, SkillScore};
+use crate::rules::lifecycle::InterviewStatus;
+use crate::rules::scoring::{Scores, SkillBoundaryEntry, SkillScore};
 
 /// A short claim about the candidate and the transcript messages (sequence numbers) it rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,6 +132,15 @@ impl From<&Assessment> for CandidateAssessment {
             generated_at: assessment.generated_at,
         }
     }
+}
+
+/// What an interview's pages show of its assessment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssessmentSummary {
+    pub status: InterviewStatus,
+    pub state: AssessmentState,
+    /// The deterministic scores, once the interview is finished.
+    pub scores: Option<Scores>,
 }
 
 /// An interview's assessment as far as it exists.

@@ -3,7 +3,7 @@
 
 use crate::actor::Actor;
 use crate::assessment::errors::{EventsError, RegenerateError};
-use crate::assessment::model::{Assessment, AssessmentState};
+use crate::assessment::model::{Assessment, AssessmentState, AssessmentSummary};
 use crate::assessment::{
     AssessmentService, MAX_EVENT_COUNT, MAX_EVENTS_PER_REPORT, assessment_job,
 };
@@ -68,6 +68,25 @@ impl AssessmentService {
     ) -> Result<AssessmentState, ReadError> {
         let record = self.record_for(interview_id, &actor, Access::Read).await?;
         Ok(self.state_of(&record).await?)
+    }
+
+    /// The interview's status, where its assessment stands, and (once it is finished) its
+    /// deterministic scores, which need no assessment to exist.
+    ///
+    /// # Errors
+    /// [`ReadError::NotFound`] for an interview the actor may not read.
+    pub async fn summary(
+        &self,
+        interview_id: InterviewId,
+        actor: Actor,
+    ) -> Result<AssessmentSummary, ReadError> {
+        let record = self.record_for(interview_id, &actor, Access::Read).await?;
+        let finished = record.interview.status.is_finished();
+        Ok(AssessmentSummary {
+            status: record.interview.status,
+            state: self.state_of(&record).await?,
+            scores: finished.then(|| self.scores(&record)),
+        })
     }
 
     /// Every version of an interview's assessment, oldest first (for recruiters).
