@@ -4,13 +4,10 @@
 use std::sync::Arc;
 
 use async_openai::types::chat::{
-    ChatCompletionRequestAssistantMessage, ChatCompletionRequestMessage,
-    ChatCompletionRequestSystemMessage, ChatCompletionRequestUserMessage,
-    CreateChatCompletionRequest, ResponseFormat, ResponseFormatJsonSchema,
+    ChatCompletionRequestMessage, ResponseFormat, ResponseFormatJsonSchema,
 };
 use async_trait::async_trait;
 use interview_core::cost::ChatUsage;
-use interview_core::cost::estimated_tokens;
 use interview_core::ladder::{AnswerQuality, Evaluation, Score, SkillArea};
 use interview_core::memory::{MemoryMessage, PromptMemory, Speaker};
 use interview_core::ports::{
@@ -19,27 +16,12 @@ use interview_core::ports::{
 use serde::Deserialize;
 
 use crate::breaker::CircuitBreaker;
+use crate::chat::{ChatModel, Prompt, add, assistant, system, unfenced, user};
 use crate::prompts;
-use crate::transport::{CallError, Endpoint, OpenAiClient, translate};
+use crate::transport::OpenAiClient;
 
 pub struct OpenAiInterviewer {
-    client: OpenAiClient,
-    breaker: Arc<CircuitBreaker>,
-    model: String,
-    temperature: f32,
-    max_tokens: u32,
-}
-
-fn system(text: String) -> ChatCompletionRequestMessage {
-    ChatCompletionRequestSystemMessage::from(text).into()
-}
-
-fn user(text: String) -> ChatCompletionRequestMessage {
-    ChatCompletionRequestUserMessage::from(text).into()
-}
-
-fn assistant(text: String) -> ChatCompletionRequestMessage {
-    ChatCompletionRequestAssistantMessage::from(text).into()
+    chat: ChatModel,
 }
 
 fn conversation(memory: &[MemoryMessage]) -> impl Iterator<Item = ChatCompletionRequestMessage> {
@@ -49,9 +31,12 @@ fn conversation(memory: &[MemoryMessage]) -> impl Iterator<Item = ChatCompletion
     })
 }
 
-fn add(total: &mut ChatUsage, more: &ChatUsage) {
-    total.input_tokens += more.input_tokens;
-    total.output_tokens += more.output_tokens;
+/// The memory window a prompt form replays.
+fn window(memory: &PromptMemory, prompt: Prompt) -> &[MemoryMessage] {
+    match prompt {
+        Prompt::Full => &memory.window,
+        Prompt::Shortened => &memory.shortened,
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -70,14 +55,8 @@ struct RawEvaluation {
 /// Reads an evaluation, tolerating a Markdown code fence around the JSON (servers without
 /// structured outputs add one). Shared with the realtime evaluation tool's arguments.
 pub(crate) fn parse_evaluation(content: &str) -> Result<Evaluation, String> {
-    let trimmed = content.trim();
-    let json = trimmed
-        .strip_prefix("```json")
-        .or_else(|| trimmed.strip_prefix("```"))
-        .and_then(|rest| rest.strip_suffix("```"))
-        .unwrap_or(trimmed);
-    let raw: RawEvaluation =
-        serde_json::from_str(json).map_err(|error| format!("it was not valid JSON: {error}"))?;
+    let raw: RawEvaluation = serde_json::from_str(unfenced(content))
+        .map_err(|error| format!("it was not valid JSON: {error}"))?;
     let accuracy = Score::new(raw.technical_accuracy)
         .map_err(|error| format!("technical_accuracy: {error}"))?;
     let clarity = Score::new(raw.explanation_clarity)
@@ -133,61 +112,12 @@ impl OpenAiInterviewer {
         max_tokens: u32,
     ) -> Self {
         Self {
-            client,
-            breaker,
-            model,
-            temperature,
-            max_tokens,
+            chat: ChatModel::new(client, breaker, model, temperature, max_tokens),
         }
     }
 
-    async fn complete(
-        &self,
-        messages: Vec<ChatCompletionRequestMessage>,
-        response_format: Option<ResponseFormat>,
-    ) -> Result<(String, ChatUsage), CallError> {
-        let prompt_characters: usize = messages
-            .iter()
-            .map(|message| serde_json::to_string(message).map_or(0, |text| text.len()))
-            .sum();
-        let request = CreateChatCompletionRequest {
-            model: self.model.clone(),
-            messages,
-            temperature: Some(self.temperature),
-            max_completion_tokens: Some(self.max_tokens),
-            response_format,
-            ..CreateChatCompletionRequest::default()
-        };
-        let response = self
-            .client
-            .chat()
-            .create(request)
-            .await
-            .map_err(|error| translate(error, Endpoint::Chat))?;
-        let content = response
-            .choices
-            .into_iter()
-            .next()
-            .and_then(|choice| choice.message.content)
-            .unwrap_or_default();
-        // servers that omit usage are billed on an estimate (about four characters a token)
-        let usage = response.usage.map_or_else(
-            || ChatUsage {
-                model: self.model.clone(),
-                input_tokens: estimated_tokens(prompt_characters),
-                output_tokens: estimated_tokens(content.len()),
-            },
-            |usage| ChatUsage {
-                model: self.model.clone(),
-                input_tokens: u64::from(usage.prompt_tokens),
-                output_tokens: u64::from(usage.completion_tokens),
-            },
-        );
-        Ok((content, usage))
-    }
-
-    /// One logical chat call through the breaker. A context-length error shrinks the memory
-    /// window and tries once more.
+    /// One logical chat call over the memory: a context-length error replays the shortened
+    /// window once.
     async fn chat<F>(
         &self,
         memory: &PromptMemory,
@@ -197,31 +127,8 @@ impl OpenAiInterviewer {
     where
         F: Fn(&[MemoryMessage]) -> Vec<ChatCompletionRequestMessage> + Send + Sync,
     {
-        self.breaker
-            .call(async {
-                match self
-                    .complete(build(&memory.window), response_format.clone())
-                    .await
-                {
-                    Ok(reply) => Ok(reply),
-                    Err(CallError::Provider(error)) => Err(error),
-                    Err(CallError::ContextTooLong) => {
-                        tracing::warn!("context length exceeded; retrying with a shorter memory");
-                        match self
-                            .complete(build(&memory.shortened), response_format)
-                            .await
-                        {
-                            Ok(reply) => Ok(reply),
-                            Err(CallError::Provider(error)) => Err(error),
-                            Err(CallError::ContextTooLong) => Err(ProviderError::Rejected(
-                                "the prompt exceeds the model's context even with a shortened \
-                                 memory"
-                                    .into(),
-                            )),
-                        }
-                    }
-                }
-            })
+        self.chat
+            .call(|prompt| build(window(memory, prompt)), response_format)
             .await
     }
 
@@ -269,7 +176,7 @@ impl OpenAiInterviewer {
 #[async_trait]
 impl InterviewerModel for OpenAiInterviewer {
     fn model_name(&self) -> String {
-        self.model.clone()
+        self.chat.model().to_owned()
     }
 
     async fn first_question(

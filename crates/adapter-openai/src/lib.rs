@@ -7,6 +7,7 @@
 
 mod audio;
 mod breaker;
+mod chat;
 mod interviewer;
 mod prompts;
 mod realtime;
