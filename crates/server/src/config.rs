@@ -16,8 +16,8 @@ use thiserror::Error;
 mod sections;
 
 pub use sections::{
-    AiProvider, AiSettings, AuthSettings, DatabaseSection, InterviewSection, LogFormat,
-    LogSettings, RateLimitSettings, RealtimeSection, ServerSettings, StorageSection,
+    AiProvider, AiSettings, AuthSettings, DatabaseSection, InterviewSection, JobsSection,
+    LogFormat, LogSettings, RateLimitSettings, RealtimeSection, ServerSettings, StorageSection,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +72,7 @@ pub struct Settings {
     pub storage: StorageSection,
     pub log: LogSettings,
     pub realtime: RealtimeSection,
+    pub jobs: JobsSection,
 }
 
 impl Default for Settings {
@@ -102,6 +103,7 @@ impl Settings {
             storage: StorageSection::default(),
             log: LogSettings::default(),
             realtime: RealtimeSection::default(),
+            jobs: JobsSection::default(),
         };
         if environment == Environment::Production {
             settings.database.auto_migrate = false;
@@ -231,6 +233,16 @@ impl Settings {
             problems.push(
                 "interview.inactivity_timeout_minutes and interview.sweep_interval_seconds must \
                  be positive"
+                    .into(),
+            );
+        }
+        let runner = &self.jobs.runner;
+        if runner.retry.max_attempts == 0
+            || runner.lease_seconds == 0
+            || self.jobs.poll_interval_ms == 0
+        {
+            problems.push(
+                "jobs.max_attempts, jobs.lease_seconds and jobs.poll_interval_ms must be positive"
                     .into(),
             );
         }

@@ -6,6 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use interview_core::accounts::{AccountError, FieldError};
+use interview_core::assessment::{EventsError, RegenerateError};
 use interview_core::interview::{AnswerError, CompleteError, ReadError, StartError};
 use interview_core::lifecycle::InterviewStatus;
 use interview_core::ports::{BlobError, ProviderError, RepositoryError};
@@ -185,6 +186,20 @@ impl ApiError {
         .with_details(serde_json::json!({ "status": status.as_str() }))
     }
 
+    /// No assessment exists or is coming: the interview is not finished, or ended before any
+    /// answer.
+    pub fn assessment_not_due(status: InterviewStatus) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "assessment_not_due",
+            format!(
+                "the interview is {status}; an assessment is produced when an interview with at \
+                 least one answer ends"
+            ),
+        )
+        .with_details(serde_json::json!({ "status": status.as_str() }))
+    }
+
     fn speech_unavailable() -> Self {
         Self::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -318,6 +333,27 @@ impl From<CompleteError> for ApiError {
             CompleteError::NotFound => Self::not_found("interview"),
             CompleteError::InvalidState { status } => Self::interview_not_active(*status),
             CompleteError::Storage(source) => Self::repository(source),
+        }
+    }
+}
+
+impl From<EventsError> for ApiError {
+    fn from(error: EventsError) -> Self {
+        match &error {
+            EventsError::NotFound => Self::not_found("interview"),
+            EventsError::InvalidState { status } => Self::interview_not_active(*status),
+            EventsError::Validation { field, message } => Self::field(field, message.clone()),
+            EventsError::Storage(source) => Self::repository(source),
+        }
+    }
+}
+
+impl From<RegenerateError> for ApiError {
+    fn from(error: RegenerateError) -> Self {
+        match &error {
+            RegenerateError::NotFound => Self::not_found("interview"),
+            RegenerateError::NotAssessable { status } => Self::assessment_not_due(*status),
+            RegenerateError::Storage(source) => Self::repository(source),
         }
     }
 }

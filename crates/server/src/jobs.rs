@@ -1,4 +1,6 @@
-//! Background jobs: each a named task with its own interval, stopped on graceful shutdown.
+//! Background work, one mechanism: named tasks stopped together on graceful shutdown. Periodic
+//! jobs (the abandonment sweep, the token purge) run on an interval; queue workers run the
+//! durable jobs stored in the database (assessments) as they come due.
 //!
 //! A job runs once when it is spawned, then once per interval. Stopping is cooperative: a run in
 //! progress finishes (it may be in the middle of a database write), then the task ends; `stop`
@@ -10,6 +12,7 @@ use std::time::Duration;
 
 use interview_core::InterviewService;
 use interview_core::accounts::AccountService;
+use interview_core::jobs::{JobOutcome, JobRunner};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
@@ -60,6 +63,29 @@ impl Jobs {
         self.tasks.push((name, task));
     }
 
+    /// Spawns `work` as the worker `name`: it runs again at once while it reports having done
+    /// something, and after `idle` when it did nothing. Stopping waits for the run in progress.
+    pub fn spawn_worker<W, F>(&mut self, name: &'static str, idle: Duration, mut work: W)
+    where
+        W: FnMut() -> F + Send + 'static,
+        F: Future<Output = bool> + Send + 'static,
+    {
+        let mut stop = self.stop.subscribe();
+        let task = tokio::spawn(async move {
+            while !*stop.borrow() {
+                if work().await {
+                    continue;
+                }
+                tokio::select! {
+                    _ = stop.wait_for(|stopped| *stopped) => break,
+                    () = tokio::time::sleep(idle) => {}
+                }
+            }
+            tracing::debug!(job = name, "background worker stopped");
+        });
+        self.tasks.push((name, task));
+    }
+
     /// The names of the jobs, in the order they were spawned.
     pub fn names(&self) -> Vec<&'static str> {
         self.tasks.iter().map(|(name, _)| *name).collect()
@@ -87,6 +113,44 @@ pub fn abandonment_sweep(
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "marked idle interviews abandoned"),
                 Err(error) => tracing::warn!(%error, "abandonment sweep failed"),
+            }
+        })
+    }
+}
+
+/// A worker of the durable job queue: claims one due job and runs it; true when it ran one.
+pub fn queue_worker(
+    runner: Arc<JobRunner>,
+) -> impl FnMut() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + 'static {
+    move || {
+        let runner = runner.clone();
+        Box::pin(async move {
+            match runner.run_next().await {
+                Ok(None) => false,
+                Ok(Some((job, outcome))) => {
+                    match outcome {
+                        JobOutcome::Succeeded => {
+                            tracing::info!(job = %job.id, kind = %job.kind, subject = %job.subject, "job done");
+                        }
+                        JobOutcome::Retrying { after, error } => tracing::warn!(
+                            job = %job.id, kind = %job.kind, attempt = job.attempts,
+                            retry_in_seconds = after.as_secs(), %error, "job failed; will retry"
+                        ),
+                        JobOutcome::Failed { error } => tracing::error!(
+                            job = %job.id, kind = %job.kind, attempts = job.attempts, %error,
+                            "job failed for good"
+                        ),
+                        JobOutcome::LeaseLost => tracing::warn!(
+                            job = %job.id, kind = %job.kind,
+                            "job taken over by another worker; this result was discarded"
+                        ),
+                    }
+                    true
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "the job queue is unavailable");
+                    false
+                }
             }
         })
     }

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ErrorBody, ErrorResponse};
-use crate::routes::{audio, auth, health, interviews, realtime};
+use crate::routes::{assessments, audio, auth, health, interviews, realtime};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -40,6 +40,8 @@ use crate::routes::{audio, auth, health, interviews, realtime};
         interviews::complete,
         interviews::transcript,
         audio::message_audio,
+        assessments::assessment,
+        assessments::events,
         realtime::connect,
     ),
     components(schemas(ErrorResponse, ErrorBody)),

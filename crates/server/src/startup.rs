@@ -12,16 +12,21 @@ use actix_web::dev::Server;
 use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::{Compress, Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
-use adapter_db::{SeaOrmCandidates, SeaOrmCredentials, SeaOrmInterviews};
+use adapter_db::{
+    SeaOrmAssessments, SeaOrmCandidates, SeaOrmCredentials, SeaOrmInterviews, SeaOrmJobs,
+};
 use adapter_object_store::ObjectBlobStore;
-use adapter_offline::{OFFLINE_MODEL, OfflineInterviewer, QuestionBank};
+use adapter_offline::{OFFLINE_MODEL, OfflineAssessor, OfflineInterviewer, QuestionBank};
 use adapter_openai::OpenAiProvider;
 use chrono::Duration;
 use interview_core::InterviewService;
 use interview_core::SpeechServices;
 use interview_core::accounts::{AccountService, HashError, PasswordHasher};
+use interview_core::assessment::AssessmentService;
+use interview_core::jobs::JobRunner;
 use interview_core::ports::{
-    BlobStore, Clock, InterviewerModel, RealtimeVoice, SpeechSynthesizer, SystemClock, Transcriber,
+    AssessmentWriter, BlobStore, Clock, InterviewerModel, RealtimeVoice, SpeechSynthesizer,
+    SystemClock, Transcriber,
 };
 use interview_core::validation::{Password, PasswordError};
 use secrecy::ExposeSecret;
@@ -30,13 +35,13 @@ use thiserror::Error;
 use crate::auth::{Argon2Hasher, TokenService, generated_secret};
 use crate::config::{AiProvider, Environment, Settings};
 use crate::error::{ApiError, json_error, path_error, query_error};
-use crate::jobs::{Jobs, abandonment_sweep, revoked_token_purge};
+use crate::jobs::{Jobs, abandonment_sweep, queue_worker, revoked_token_purge};
 use crate::middleware::{error_body, request_id};
 use crate::openapi;
 use crate::probes::{DatabaseReadiness, OpenAiBreakers};
 use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
-use crate::routes::{audio, auth, health, interviews, realtime};
+use crate::routes::{assessments, audio, auth, health, interviews, realtime};
 use crate::state::{AiHealth, AppState, LiveConnections, Observed, RealtimeState};
 
 #[derive(Debug, Error)]
@@ -114,6 +119,7 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
 /// The interviewer, the speech services (OpenAI only) and what `/api/v1/ai/status` reports.
 struct AiServices {
     model: Arc<dyn InterviewerModel>,
+    assessor: Arc<dyn AssessmentWriter>,
     speech: Option<SpeechServices>,
     realtime: Option<Arc<dyn RealtimeVoice>>,
     health: Arc<AiHealth>,
@@ -130,6 +136,7 @@ fn ai_services(
             Arc::new(OfflineInterviewer::new(QuestionBank::builtin()?));
         return Ok(AiServices {
             model,
+            assessor: Arc::new(OfflineAssessor),
             speech: None,
             realtime: None,
             health: Arc::new(AiHealth::new("offline", OFFLINE_MODEL)),
@@ -163,6 +170,7 @@ fn ai_services(
     let model: Arc<dyn InterviewerModel> = openai.interviewer.clone();
     Ok(AiServices {
         model,
+        assessor: openai.assessor.clone(),
         speech: Some(speech),
         realtime: Some(openai.realtime.clone()),
         health,
@@ -205,6 +213,7 @@ impl Application {
         );
         let AiServices {
             model,
+            assessor,
             speech,
             realtime: realtime_voice,
             health: ai,
@@ -214,8 +223,9 @@ impl Application {
             ai.clone(),
             clock.clone(),
         ));
+        let interview_store = Arc::new(SeaOrmInterviews::new(db.clone()));
         let mut service = InterviewService::new(
-            Arc::new(SeaOrmInterviews::new(db.clone())),
+            interview_store.clone(),
             interviewer,
             clock.clone(),
             settings.interview_settings(),
@@ -224,6 +234,19 @@ impl Application {
             service = service.with_speech(speech);
         }
         let interviews = Arc::new(service);
+        let job_queue = Arc::new(SeaOrmJobs::new(db.clone()));
+        let assessments = Arc::new(AssessmentService::new(
+            interview_store,
+            Arc::new(SeaOrmAssessments::new(db.clone())),
+            assessor,
+            job_queue.clone(),
+            clock.clone(),
+            settings.interview_settings(),
+        ));
+        let runner = Arc::new(
+            JobRunner::new(job_queue, clock.clone(), settings.jobs.runner)
+                .with_handler(assessments.clone()),
+        );
 
         let hasher = Arc::new(Argon2Hasher::new(settings.auth.max_concurrent_hashes));
         let decoy_password =
@@ -250,6 +273,7 @@ impl Application {
 
         let state = web::Data::new(AppState {
             interviews: interviews.clone(),
+            assessments,
             accounts: accounts.clone(),
             tokens,
             clock,
@@ -290,6 +314,13 @@ impl Application {
             StdDuration::from_secs(settings.auth.revocation_purge_interval_seconds),
             revoked_token_purge(accounts),
         );
+        for _ in 0..settings.jobs.workers {
+            jobs.spawn_worker(
+                "job_worker",
+                StdDuration::from_millis(settings.jobs.poll_interval_ms),
+                queue_worker(runner.clone()),
+            );
+        }
         Ok(Self { port, server, jobs })
     }
 
@@ -359,6 +390,7 @@ fn http_server(
                 web::scope("/api/v1/interviews")
                     .configure(interviews::configure)
                     .configure(audio::configure)
+                    .configure(assessments::configure)
                     .configure(realtime::configure),
             )
             .configure(openapi::configure)

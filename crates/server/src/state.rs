@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::InterviewService;
 use interview_core::accounts::AccountService;
+use interview_core::assessment::AssessmentService;
 use interview_core::ladder::Evaluation;
 use interview_core::ports::{
     AudioClip, Clock, EvaluationRequest, Generated, InterviewerModel, ProviderError, Question,
@@ -20,6 +21,7 @@ use tokio::sync::Notify;
 
 pub struct AppState {
     pub interviews: Arc<InterviewService>,
+    pub assessments: Arc<AssessmentService>,
     pub accounts: Arc<AccountService>,
     pub tokens: Arc<TokenService>,
     pub clock: Arc<dyn Clock>,

@@ -325,3 +325,28 @@ impl Default for RealtimeSection {
         }
     }
 }
+
+/// Background jobs (`jobs.*`): assessments are produced here. Jobs live in the database, so
+/// every node may run workers and each job still runs once.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JobsSection {
+    /// Jobs this node runs at once; 0 runs none (an API-only node).
+    pub workers: usize,
+    /// How long an idle worker waits before looking for due jobs again.
+    pub poll_interval_ms: u64,
+    /// Attempts, backoff and lease (`max_attempts`, `backoff_base_seconds`,
+    /// `backoff_max_seconds`, `lease_seconds`), owned by the core's runner.
+    #[serde(flatten)]
+    pub runner: interview_core::jobs::RunnerSettings,
+}
+
+impl Default for JobsSection {
+    fn default() -> Self {
+        Self {
+            workers: 2,
+            poll_interval_ms: 1_000,
+            runner: interview_core::jobs::RunnerSettings::default(),
+        }
+    }
+}

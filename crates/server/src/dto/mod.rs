@@ -1,6 +1,10 @@
 //! Request and response bodies of the JSON API. Requests are plain data converted into domain
 //! types by the handlers; responses are built from domain types here.
 
+mod assessment;
+
+pub use assessment::*;
+
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use interview_core::interview::{AnswerOutcome, SessionSnapshot};
@@ -369,6 +373,8 @@ pub struct StatusResponse {
     pub redirect_to: Option<String>,
     /// Whether the candidate may start a new interview (abandoned only).
     pub can_restart: bool,
+    #[serde(flatten)]
+    pub assessment: AssessmentFields,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -379,6 +385,8 @@ pub struct CompleteResponse {
     pub questions_answered: u32,
     pub skill_boundaries_identified: usize,
     pub message: String,
+    #[serde(flatten)]
+    pub assessment: AssessmentFields,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

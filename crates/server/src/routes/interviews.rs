@@ -8,9 +8,10 @@ use uuid::Uuid;
 
 use crate::auth::AuthenticatedCandidate;
 use crate::dto::{
-    AnswerRequest, AnswerResponse, CompleteResponse, InterviewResponse, MessageDto,
-    MessagesResponse, PageQuery, QuestionDto, StartInterviewRequest, StartInterviewResponse,
-    StatusResponse, TranscriptMessageDto, TranscriptResponse, VoiceAnswerForm, wire_message_type,
+    AnswerRequest, AnswerResponse, AssessmentFields, CompleteResponse, InterviewResponse,
+    MessageDto, MessagesResponse, PageQuery, QuestionDto, StartInterviewRequest,
+    StartInterviewResponse, StatusResponse, TranscriptMessageDto, TranscriptResponse,
+    VoiceAnswerForm, wire_message_type,
 };
 use crate::error::{ApiError, ErrorResponse};
 use crate::routes::audio;
@@ -288,6 +289,7 @@ pub async fn status(
             session_state: Some((&session).into()),
             redirect_to: None,
             can_restart: false,
+            assessment: AssessmentFields::default(),
         },
         RecoveryView::Completed { interview } => StatusResponse {
             interview_id: interview.id.as_uuid(),
@@ -297,6 +299,7 @@ pub async fn status(
             session_state: None,
             redirect_to: Some(format!("/api/v1/interviews/{}/transcript", interview.id)),
             can_restart: false,
+            assessment: assessment_fields(&state, interview.id, &caller).await?,
         },
         RecoveryView::Abandoned { interview } => StatusResponse {
             interview_id: interview.id.as_uuid(),
@@ -306,6 +309,7 @@ pub async fn status(
             session_state: None,
             redirect_to: None,
             can_restart: true,
+            assessment: assessment_fields(&state, interview.id, &caller).await?,
         },
         RecoveryView::Scheduled { interview } => StatusResponse {
             interview_id: interview.id.as_uuid(),
@@ -315,9 +319,23 @@ pub async fn status(
             session_state: None,
             redirect_to: None,
             can_restart: false,
+            assessment: AssessmentFields::default(),
         },
     };
     Ok(HttpResponse::Ok().json(response))
+}
+
+/// What a finished interview's responses say about its assessment.
+async fn assessment_fields(
+    state: &AppState,
+    interview: InterviewId,
+    caller: &AuthenticatedCandidate,
+) -> Result<AssessmentFields, ApiError> {
+    let summary = state.assessments.summary(interview, caller.actor()).await?;
+    Ok(summary
+        .scores
+        .map(|scores| AssessmentFields::of(&summary.state, &scores))
+        .unwrap_or_default())
 }
 
 /// End the interview now. Completing a completed interview returns the same summary.
@@ -344,6 +362,7 @@ pub async fn complete(
         questions_answered: summary.questions_answered,
         skill_boundaries_identified: summary.skill_boundaries_identified,
         message: "Interview completed. Thank you!".into(),
+        assessment: assessment_fields(&state, summary.interview.id, &caller).await?,
     }))
 }
 

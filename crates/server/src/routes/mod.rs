@@ -1,3 +1,4 @@
+pub mod assessments;
 pub mod audio;
 pub mod auth;
 pub mod health;
