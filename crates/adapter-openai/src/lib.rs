@@ -1,10 +1,11 @@
-//! OpenAI adapters for the core's AI ports: the interviewer model (chat completions), the
-//! transcriber (Whisper), the speech synthesizer (TTS) and realtime voice sessions (the
+//! OpenAI adapters for the core's AI ports: the interviewer model and the assessment writer
+//! (chat completions), the transcriber (Whisper), the speech synthesizer (TTS) and realtime voice sessions (the
 //! Realtime API over WebSocket). Any OpenAI-compatible server works
 //! through `base_url`. Every call has its own timeout, retries transient failures with
 //! backoff, and goes through a circuit breaker per endpoint; errors are translated into the
 //! core's `ProviderError` here and nowhere else.
 
+mod assessor;
 mod audio;
 mod breaker;
 mod chat;
@@ -19,10 +20,11 @@ use std::sync::Arc;
 use interview_core::ports::Clock;
 use serde::Serialize;
 
+pub use assessor::OpenAiAssessor;
 pub use audio::{OpenAiSpeech, SPEECH_INPUT_LIMIT, WhisperTranscriber, split_for_speech};
 pub use breaker::{BreakerState, CircuitBreaker};
 pub use interviewer::OpenAiInterviewer;
-pub use prompts::PROMPT_VERSION;
+pub use prompts::{ASSESSMENT_PROMPT_VERSION, PROMPT_VERSION};
 pub use realtime::OpenAiRealtime;
 pub use settings::{
     BreakerSettings, OpenAiSettings, RealtimeSettings, RetrySettings, TimeoutSettings,
@@ -49,6 +51,9 @@ pub struct EndpointHealth {
 /// The adapters, built from one set of settings.
 pub struct OpenAiProvider {
     pub interviewer: Arc<OpenAiInterviewer>,
+    /// Writes the judgement of finished interviews with `assessment_model` (else `chat_model`),
+    /// through the chat endpoint's breaker.
+    pub assessor: Arc<OpenAiAssessor>,
     pub transcriber: Arc<WhisperTranscriber>,
     pub synthesizer: Arc<OpenAiSpeech>,
     pub realtime: Arc<OpenAiRealtime>,
@@ -80,6 +85,13 @@ impl OpenAiProvider {
             settings.temperature,
             settings.max_tokens,
         );
+        let assessor = OpenAiAssessor::new(
+            transport::client(settings, Endpoint::Chat, settings.assessment_model())?,
+            chat_breaker.clone(),
+            settings.assessment_model().to_owned(),
+            settings.temperature,
+            settings.assessment_max_tokens,
+        );
         let transcriber = WhisperTranscriber::new(
             transport::client(
                 settings,
@@ -98,6 +110,7 @@ impl OpenAiProvider {
         );
         Ok(Self {
             interviewer: Arc::new(interviewer),
+            assessor: Arc::new(assessor),
             transcriber: Arc::new(transcriber),
             synthesizer: Arc::new(synthesizer),
             realtime: Arc::new(OpenAiRealtime::new(settings)),

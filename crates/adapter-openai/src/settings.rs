@@ -25,6 +25,10 @@ pub struct OpenAiSettings {
     pub temperature: f32,
     /// Output allowance of one chat call.
     pub max_tokens: u32,
+    /// The chat model that writes assessments of finished interviews; `chat_model` when unset.
+    pub assessment_model: Option<String>,
+    /// Output allowance of one assessment call (a judgement is longer than a question).
+    pub assessment_max_tokens: u32,
     /// ISO-639-1 language of the interviews.
     pub language: String,
     pub timeouts: TimeoutSettings,
@@ -48,6 +52,8 @@ impl Default for OpenAiSettings {
             speed: 1.0,
             temperature: 0.7,
             max_tokens: 600,
+            assessment_model: None,
+            assessment_max_tokens: 2_000,
             language: "en".into(),
             timeouts: TimeoutSettings::default(),
             retry: RetrySettings::default(),
@@ -65,6 +71,7 @@ impl fmt::Debug for OpenAiSettings {
             .field("organization", &self.organization)
             .field("azure_api_version", &self.azure_api_version)
             .field("chat_model", &self.chat_model)
+            .field("assessment_model", &self.assessment_model)
             .field("transcription_model", &self.transcription_model)
             .field("speech_model", &self.speech_model)
             .field("voice", &self.voice)
@@ -74,6 +81,11 @@ impl fmt::Debug for OpenAiSettings {
 }
 
 impl OpenAiSettings {
+    /// The model that writes assessments: `assessment_model`, else `chat_model`.
+    pub fn assessment_model(&self) -> &str {
+        self.assessment_model.as_deref().unwrap_or(&self.chat_model)
+    }
+
     pub fn has_api_key(&self) -> bool {
         self.api_key
             .as_ref()
@@ -102,6 +114,16 @@ impl OpenAiSettings {
                 problems.push(format!("{prefix}.{key} must not be empty"));
             }
         }
+        if self
+            .assessment_model
+            .as_ref()
+            .is_some_and(|model| model.trim().is_empty())
+        {
+            problems.push(format!(
+                "{prefix}.assessment_model must not be empty when set (leave it out to use \
+                 chat_model)"
+            ));
+        }
         if !(0.25..=4.0).contains(&self.speed) {
             problems.push(format!("{prefix}.speed must be between 0.25 and 4.0"));
         }
@@ -110,6 +132,9 @@ impl OpenAiSettings {
         }
         if self.max_tokens == 0 {
             problems.push(format!("{prefix}.max_tokens must be at least 1"));
+        }
+        if self.assessment_max_tokens == 0 {
+            problems.push(format!("{prefix}.assessment_max_tokens must be at least 1"));
         }
         let timeouts = [
             self.timeouts.chat_seconds,
@@ -281,5 +306,47 @@ impl Default for BreakerSettings {
             open_seconds: 60,
             half_open_trials: 3,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn valid() -> OpenAiSettings {
+        OpenAiSettings {
+            api_key: Some("sk-test".to_owned().into()),
+            ..OpenAiSettings::default()
+        }
+    }
+
+    #[test]
+    fn assessments_use_the_chat_model_unless_their_own_is_set() {
+        let mut settings = valid();
+        assert_eq!(settings.assessment_model(), "gpt-4o-mini");
+        assert!(settings.problems("ai.openai").is_empty());
+        settings.assessment_model = Some("gpt-4o".to_owned());
+        assert_eq!(settings.assessment_model(), "gpt-4o");
+        assert!(settings.problems("ai.openai").is_empty());
+    }
+
+    #[test]
+    fn a_blank_assessment_model_and_a_zero_allowance_are_refused() {
+        let settings = OpenAiSettings {
+            assessment_model: Some("  ".to_owned()),
+            assessment_max_tokens: 0,
+            ..valid()
+        };
+        let problems = settings.problems("ai.openai");
+        assert!(
+            problems
+                .iter()
+                .any(|problem| problem.starts_with("ai.openai.assessment_model"))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|problem| problem.starts_with("ai.openai.assessment_max_tokens"))
+        );
     }
 }

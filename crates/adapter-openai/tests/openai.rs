@@ -18,6 +18,9 @@ use serde_json::{Value, json};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+#[path = "openai/assessor.rs"]
+mod assessor;
+
 fn settings_for(server: &MockServer) -> OpenAiSettings {
     settings(server)
 }
