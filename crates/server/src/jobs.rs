@@ -238,6 +238,46 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_worker_runs_again_at_once_while_busy_and_stopping_lets_its_run_finish() {
+        let gate = Arc::new(Notify::new());
+        let runs = Arc::new(AtomicUsize::new(0));
+        let finished = Arc::new(AtomicBool::new(false));
+        let (started, mut start_seen) = mpsc::unbounded_channel();
+        let mut jobs = Jobs::new();
+        let (job_gate, counter, done) = (gate.clone(), runs.clone(), finished.clone());
+        // busy for its first two runs (no idle wait in between: the idle wait is an hour),
+        // then the third run blocks until released
+        jobs.spawn_worker("worker", HOUR, move || {
+            let (gate, counter, started, done) = (
+                job_gate.clone(),
+                counter.clone(),
+                started.clone(),
+                done.clone(),
+            );
+            async move {
+                let run = counter.fetch_add(1, Ordering::SeqCst) + 1;
+                let _ = started.send(run);
+                if run == 3 {
+                    gate.notified().await;
+                    done.store(true, Ordering::SeqCst);
+                }
+                run < 3
+            }
+        });
+        for expected in 1..=3 {
+            assert_eq!(start_seen.recv().await, Some(expected));
+        }
+        let stopping = tokio::spawn(jobs.stop());
+        tokio::task::yield_now().await;
+        gate.notify_one();
+        stopping.await.unwrap();
+        // the third run finished, and no fourth began
+        assert!(finished.load(Ordering::SeqCst), "the run was cut short");
+        assert_eq!(runs.load(Ordering::SeqCst), 3);
+        assert_eq!(start_seen.recv().await, None);
+    }
+
+    #[tokio::test]
     async fn the_abandonment_sweep_marks_an_idle_interview_abandoned() {
         let clock = Arc::new(ManualClock::at(Utc::now()));
         let settings = InterviewSettings::default();
