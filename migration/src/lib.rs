@@ -9,6 +9,7 @@ mod m20261123_000002_auth_and_idempotency;
 mod m20261123_000003_foreign_key_indexes;
 mod m20261126_000004_closing_message_type;
 mod m20261126_000005_realtime_leases;
+mod m20261126_000006_assessments_and_jobs;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000003_foreign_key_indexes::Migration),
             Box::new(m20261126_000004_closing_message_type::Migration),
             Box::new(m20261126_000005_realtime_leases::Migration),
+            Box::new(m20261126_000006_assessments_and_jobs::Migration),
         ]
     }
 }

@@ -1,8 +1,8 @@
 //! sea-orm entities, private to this crate: nothing here crosses a port. Enums are stored as
 //! text (checked by the schema) and money as integer nano-dollars.
 //!
-//! Tables whose ports arrive with later features (recruiters, resumes, assessments, video,
-//! webhooks, auth records) already have entities; the round-trip tests exercise them.
+//! Tables whose ports arrive with later features (recruiters, resumes, video, webhooks) already
+//! have entities; the round-trip tests exercise them.
 #![allow(dead_code)]
 
 macro_rules! no_relations {
@@ -193,9 +193,9 @@ pub mod assessment_results {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
-        #[sea_orm(unique)]
         pub interview_id: Uuid,
-        pub overall_score: f64,
+        pub version: i32,
+        pub overall_score: i32,
         #[sea_orm(column_type = "JsonBinary")]
         pub skill_scores: Json,
         #[sea_orm(column_type = "JsonBinary")]
@@ -203,14 +203,63 @@ pub mod assessment_results {
         #[sea_orm(column_type = "JsonBinary")]
         pub strengths: Json,
         #[sea_orm(column_type = "JsonBinary")]
-        pub weaknesses: Json,
-        pub integrity_score: Option<f64>,
+        pub growth_areas: Json,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub highlights: Json,
+        pub integrity_score: i32,
         #[sea_orm(column_type = "JsonBinary")]
         pub integrity_flags: Json,
-        pub ai_reasoning: Option<String>,
+        pub ai_reasoning: String,
+        pub recommendation: String,
         #[sea_orm(column_type = "JsonBinary")]
         pub recommended_actions: Json,
         pub generated_at: DateTimeUtc,
+        pub generator: String,
+        pub prompt_version: String,
+        pub cost_usd_nanos: i64,
+        pub tokens_used: i64,
+        pub is_fallback: bool,
+    }
+
+    no_relations!();
+}
+
+pub mod background_jobs {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "background_jobs")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub kind: String,
+        pub subject: Uuid,
+        pub state: String,
+        pub attempts: i32,
+        pub last_error: Option<String>,
+        pub run_at: DateTimeUtc,
+        pub lease_token: Option<Uuid>,
+        pub locked_until: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}
+
+pub mod interview_events {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "interview_events")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub interview_id: Uuid,
+        pub kind: String,
+        pub occurred_at: DateTimeUtc,
+        pub count: i32,
+        pub received_at: DateTimeUtc,
     }
 
     no_relations!();

@@ -2,10 +2,12 @@
 //! embedded default. Implements the repository ports of `interview-core`; sea-orm entities stay
 //! private to this crate and driver errors are translated at the port.
 
+mod assessments;
 mod connection;
 mod credentials;
 mod entities;
 mod error;
+mod jobs;
 mod leases;
 mod mapping;
 mod message_audio;
@@ -13,9 +15,11 @@ mod repositories;
 #[cfg(test)]
 mod tests;
 
+pub use assessments::SeaOrmAssessments;
 pub use connection::{
     Backend, ConnectError, Database, DatabaseSettings, backend_of, connect, connect_postgres,
     migrate, pending_migrations, ping, redact_url,
 };
 pub use credentials::SeaOrmCredentials;
+pub use jobs::SeaOrmJobs;
 pub use repositories::{SeaOrmCandidates, SeaOrmInterviews};

@@ -38,14 +38,14 @@ pub(crate) fn json<T: Serialize>(
     serde_json::to_value(value).map_err(|error| corrupt(what, error))
 }
 
-fn from_json<T: DeserializeOwned>(
+pub(crate) fn from_json<T: DeserializeOwned>(
     value: serde_json::Value,
     what: &str,
 ) -> Result<T, RepositoryError> {
     serde_json::from_value(value).map_err(|error| corrupt(what, error))
 }
 
-fn parse<T: FromStr>(text: &str, what: &str) -> Result<T, RepositoryError>
+pub(crate) fn parse<T: FromStr>(text: &str, what: &str) -> Result<T, RepositoryError>
 where
     T::Err: std::fmt::Display,
 {

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::ids::{CandidateId, ConnectionId, InterviewId, MessageId};
 use interview_core::interview::stored::StoredOutcome;
-use interview_core::lifecycle::{CompletionReason, InterviewStatus};
+use interview_core::lifecycle::InterviewStatus;
 use interview_core::model::{
     AudioMetadata, Candidate, Interview, InterviewMessage, InterviewSession, MessageType,
 };
@@ -14,7 +14,7 @@ use interview_core::ports::{
 };
 use interview_core::validation::Email;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::sea_query::{Expr, OnConflict};
 use tokio::sync::{mpsc, oneshot};
 
 use sea_orm::{
@@ -282,6 +282,10 @@ async fn write_turn(
     insert_messages(connection, &turn.messages)
         .await
         .map_err(TurnFailure::Dirty)?;
+    // a job already active for the same kind and subject is skipped, not refused
+    crate::jobs::insert(connection, &turn.jobs)
+        .await
+        .map_err(TurnFailure::Dirty)?;
     Ok(())
 }
 
@@ -484,70 +488,25 @@ impl InterviewRepository for SeaOrmInterviews {
         crate::leases::owner(&self.database, interview).await
     }
 
-    async fn abandon_inactive(
+    async fn idle_interviews(
         &self,
         cutoff: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<u64, RepositoryError> {
-        let _permit = self.database.write_permit().await;
-        let transaction = self
-            .database
-            .connection()
-            .begin()
-            .await
-            .map_err(translate)?;
-        let idle: Vec<uuid::Uuid> = interview_sessions::Entity::find()
+        limit: u64,
+    ) -> Result<Vec<InterviewId>, RepositoryError> {
+        let ids: Vec<uuid::Uuid> = interview_sessions::Entity::find()
             .select_only()
             .column(interview_sessions::Column::InterviewId)
-            .filter(interview_sessions::Column::LastActivityAt.lt(cutoff))
-            .filter(
-                interview_sessions::Column::InterviewId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(interviews::Column::Id)
-                        .from(interviews::Entity)
-                        .and_where(
-                            interviews::Column::Status.eq(InterviewStatus::InProgress.as_str()),
-                        )
-                        .to_owned(),
-                ),
-            )
-            .into_tuple()
-            .all(&transaction)
-            .await
-            .map_err(translate)?;
-        if idle.is_empty() {
-            return Ok(0);
-        }
-        // bump the version so an answer computed before the sweep cannot land afterwards
-        interview_sessions::Entity::update_many()
-            .col_expr(
-                interview_sessions::Column::Version,
-                Expr::col(interview_sessions::Column::Version).add(1),
-            )
-            .col_expr(
-                interview_sessions::Column::PendingQuestion,
-                Expr::value(Option::<serde_json::Value>::None),
-            )
-            .col_expr(interview_sessions::Column::UpdatedAt, Expr::value(now))
-            .filter(interview_sessions::Column::InterviewId.is_in(idle.clone()))
-            .exec(&transaction)
-            .await
-            .map_err(translate)?;
-        let result = interviews::Entity::update_many()
-            .col_expr(
-                interviews::Column::Status,
-                Expr::value(InterviewStatus::Abandoned.as_str()),
-            )
-            .col_expr(
-                interviews::Column::CompletionReason,
-                Expr::value(Some(CompletionReason::Inactivity.as_str())),
-            )
-            .filter(interviews::Column::Id.is_in(idle))
+            .inner_join(interviews::Entity)
             .filter(interviews::Column::Status.eq(InterviewStatus::InProgress.as_str()))
-            .exec(&transaction)
+            .filter(interview_sessions::Column::LastActivityAt.lt(cutoff))
+            .order_by_asc(interview_sessions::Column::LastActivityAt)
+            .order_by_asc(interview_sessions::Column::InterviewId)
+            // beyond i64 the SQLite binding panics
+            .limit(Ord::min(limit, i64::MAX.unsigned_abs()))
+            .into_tuple()
+            .all(self.database.connection())
             .await
             .map_err(translate)?;
-        transaction.commit().await.map_err(translate)?;
-        Ok(result.rows_affected)
+        Ok(ids.into_iter().map(InterviewId::from_uuid).collect())
     }
 }

@@ -126,6 +126,7 @@ async fn a_turn_that_fails_after_its_first_statement_leaves_no_trace() {
                     session_state: (&before.session).into(),
                 },
             }),
+            jobs: Vec::new(),
         };
         let error = fixture.repo.save_turn(&turn).await.unwrap_err();
         assert!(
@@ -179,6 +180,7 @@ async fn a_turn_from_a_stale_version_is_a_conflict() {
             expected_version: 98,
             messages: vec![],
             idempotency: None,
+            jobs: Vec::new(),
         };
         assert!(matches!(
             fixture.repo.save_turn(&turn).await,
@@ -223,6 +225,7 @@ async fn a_turn_that_fails_part_way_does_not_take_the_rest_of_its_batch_down() {
                 expected_version: before.session.version,
                 messages: vec![message],
                 idempotency: None,
+                jobs: Vec::new(),
             }
         };
         // the good turn adds message 2; the bad one collides with the stored message 1

@@ -10,7 +10,7 @@ async fn table_exists(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
     db.query_all_raw(statement).await.is_ok()
 }
 
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 16] = [
     "candidates",
     "recruiters",
     "resumes",
@@ -25,6 +25,8 @@ const TABLES: [&str; 14] = [
     "login_attempts",
     "answer_idempotency",
     "realtime_leases",
+    "background_jobs",
+    "interview_events",
 ];
 
 #[tokio::test]
@@ -34,7 +36,7 @@ async fn migrations_go_up_down_to_zero_and_up_again() {
         let name = database.name;
         assert_eq!(
             pending_migrations(&database.db).await.unwrap().len(),
-            5,
+            6,
             "{name}"
         );
         Migrator::up(db, None).await.unwrap();
@@ -57,7 +59,7 @@ async fn migrations_go_up_down_to_zero_and_up_again() {
         }
         assert_eq!(
             pending_migrations(&database.db).await.unwrap().len(),
-            5,
+            6,
             "{name}"
         );
         Migrator::up(db, None).await.unwrap();

@@ -6,9 +6,9 @@ use uuid::Uuid;
 
 use super::support::{at, databases};
 use crate::entities::{
-    answer_idempotency, assessment_results, candidates, integration_webhooks, interview_messages,
-    interview_sessions, interviews, login_attempts, recruiters, resume_feedback, resumes,
-    revoked_tokens, video_recordings,
+    answer_idempotency, assessment_results, background_jobs, candidates, integration_webhooks,
+    interview_events, interview_messages, interview_sessions, interviews, login_attempts,
+    recruiters, resume_feedback, resumes, revoked_tokens, video_recordings,
 };
 
 macro_rules! round_trip {
@@ -166,18 +166,61 @@ async fn every_entity_round_trips() {
             assessment_results::Model {
                 id: assessment,
                 interview_id: interview,
-                overall_score: 82.5,
-                skill_scores: json!({"databases": 90}),
-                skill_boundary_map: json!({"security": "intermediate"}),
-                strengths: json!(["indexing"]),
-                weaknesses: json!(["csrf"]),
-                integrity_score: Some(97.0),
+                version: 1,
+                overall_score: 82,
+                skill_scores: json!([{"skill": "databases", "score": 90}]),
+                skill_boundary_map: json!([{"skill": "security", "state": "boundary"}]),
+                strengths: json!([{"text": "indexing", "evidence": [2]}]),
+                growth_areas: json!([{"text": "csrf", "evidence": [4]}]),
+                highlights: json!([]),
+                integrity_score: 97,
                 integrity_flags: json!([]),
-                ai_reasoning: Some("solid".into()),
+                ai_reasoning: "solid".into(),
+                recommendation: "yes".into(),
                 recommended_actions: json!(["advance"]),
                 generated_at: at(9),
+                generator: "openai:gpt-4o-mini".into(),
+                prompt_version: "assessment-1".into(),
+                cost_usd_nanos: 1_234_567,
+                tokens_used: 1_200,
+                is_fallback: false,
             },
             assessment
+        );
+        let event = Uuid::now_v7();
+        round_trip!(
+            db,
+            name,
+            interview_events,
+            interview_events::Model {
+                id: event,
+                interview_id: interview,
+                kind: "paste".into(),
+                occurred_at: at(7),
+                count: 3,
+                received_at: at(8),
+            },
+            event
+        );
+        let job = Uuid::now_v7();
+        round_trip!(
+            db,
+            name,
+            background_jobs,
+            background_jobs::Model {
+                id: job,
+                kind: "assessment".into(),
+                subject: interview,
+                state: "running".into(),
+                attempts: 2,
+                last_error: Some("upstream timed out".into()),
+                run_at: at(9),
+                lease_token: Some(Uuid::now_v7()),
+                locked_until: Some(at(14)),
+                created_at: at(8),
+                updated_at: at(9),
+            },
+            job
         );
         let video = Uuid::now_v7();
         round_trip!(
