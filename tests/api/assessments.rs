@@ -37,7 +37,10 @@ async fn finished_interview(app: &TestApp, token: &str, answers: usize) -> (Stri
             .await;
         assert_eq!(response.status(), StatusCode::OK);
         let body: Value = response.json().await.unwrap();
-        question = body["ai_response"].as_str().unwrap().to_owned();
+        body["ai_response"]
+            .as_str()
+            .unwrap()
+            .clone_into(&mut question);
         open = body["ai_sequence_number"].as_i64().unwrap();
     }
     let completed = app

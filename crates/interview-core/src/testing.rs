@@ -165,7 +165,7 @@ impl InterviewRepository for InMemoryInterviews {
         state.jobs.extend(turn.jobs.iter().cloned());
         if let Some(queue) = &self.queue {
             for job in &turn.jobs {
-                queue.push(job.clone());
+                queue.push(job);
             }
         }
         Ok(())

@@ -100,7 +100,7 @@ async fn main() {
                         and memoise callbacks because identity matters to effects; for example \
                         useCallback keeps a dependency stable, which means fewer re-renders.";
                     engine
-                        .answer(TurnInput::typed(id, actor.clone(), text, None, None))
+                        .answer(TurnInput::typed(id, actor, text, None, None))
                         .await
                         .unwrap();
                 }

@@ -231,7 +231,7 @@ async fn a_job_whose_lease_expired_is_claimed_again_and_the_first_worker_cannot_
         .claim(
             &[JobKind::Assessment],
             f.clock.now(),
-            std::time::Duration::from_secs(60),
+            std::time::Duration::from_mins(1),
         )
         .await
         .unwrap()

@@ -113,18 +113,15 @@ impl JobRunner {
                 JobOutcome::Failed { error }
             }
             Err(JobFailure::Retryable(error)) => {
-                match self.settings.retry.next_attempt_after(job.attempts) {
-                    Some(after) => {
-                        let run_at = now
-                            + chrono::Duration::from_std(after)
-                                .unwrap_or_else(|_| chrono::Duration::days(1));
-                        self.queue.retry(&job, run_at, &error, now).await?;
-                        JobOutcome::Retrying { after, error }
-                    }
-                    None => {
-                        self.queue.fail(&job, &error, now).await?;
-                        JobOutcome::Failed { error }
-                    }
+                if let Some(after) = self.settings.retry.next_attempt_after(job.attempts) {
+                    let run_at = now
+                        + chrono::Duration::from_std(after)
+                            .unwrap_or_else(|_| chrono::Duration::days(1));
+                    self.queue.retry(&job, run_at, &error, now).await?;
+                    JobOutcome::Retrying { after, error }
+                } else {
+                    self.queue.fail(&job, &error, now).await?;
+                    JobOutcome::Failed { error }
                 }
             }
         };

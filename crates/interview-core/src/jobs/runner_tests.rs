@@ -44,7 +44,7 @@ fn settings(max_attempts: u32) -> RunnerSettings {
 async fn a_permanent_failure_is_not_retried() {
     let clock = clock();
     let queue = Arc::new(InMemoryJobs::new());
-    queue.push(NewJob::new(
+    queue.push(&NewJob::new(
         JobKind::Assessment,
         Uuid::now_v7(),
         clock.now(),
@@ -52,7 +52,7 @@ async fn a_permanent_failure_is_not_retried() {
     let runner =
         JobRunner::new(queue.clone(), clock.clone(), settings(5)).with_handler(Arc::new(Scripted(
             vec![Err(JobFailure::Permanent("gone".into()))],
-            Default::default(),
+            std::sync::Mutex::default(),
         )));
     let (_, outcome) = runner.run_next().await.unwrap().unwrap();
     assert_eq!(
@@ -71,7 +71,7 @@ async fn a_permanent_failure_is_not_retried() {
 async fn a_released_job_runs_again_without_losing_an_attempt() {
     let clock = clock();
     let queue = Arc::new(InMemoryJobs::new());
-    queue.push(NewJob::new(
+    queue.push(&NewJob::new(
         JobKind::Assessment,
         Uuid::now_v7(),
         clock.now(),
@@ -81,8 +81,9 @@ async fn a_released_job_runs_again_without_losing_an_attempt() {
         .await
         .unwrap()
         .unwrap();
-    let runner = JobRunner::new(queue.clone(), clock.clone(), settings(1))
-        .with_handler(Arc::new(Scripted(vec![Ok(())], Default::default())));
+    let runner = JobRunner::new(queue.clone(), clock.clone(), settings(1)).with_handler(Arc::new(
+        Scripted(vec![Ok(())], std::sync::Mutex::default()),
+    ));
     runner.release(&claimed).await.unwrap();
     let (job, outcome) = runner.run_next().await.unwrap().unwrap();
     assert_eq!(job.attempts, 1);
@@ -111,7 +112,7 @@ async fn a_storage_failure_while_recording_the_outcome_is_reported() {
     let runner =
         JobRunner::new(Arc::new(queue), clock, settings(3)).with_handler(Arc::new(Scripted(
             vec![Err(JobFailure::Retryable("503".into()))],
-            Default::default(),
+            std::sync::Mutex::default(),
         )));
     assert!(matches!(
         runner.run_next().await,

@@ -80,7 +80,7 @@ mod tests {
         };
         assert_eq!(
             policy.next_attempt_after(1_000),
-            Some(Duration::from_secs(600))
+            Some(Duration::from_mins(10))
         );
     }
 }

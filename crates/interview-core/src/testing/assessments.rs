@@ -37,9 +37,9 @@ impl InMemoryJobs {
     }
 
     /// Enqueues without the duplicate check's answer (used by the in-memory interviews).
-    pub fn push(&self, job: NewJob) {
+    pub fn push(&self, job: &NewJob) {
         let mut jobs = locked(&self.jobs);
-        if jobs.iter().any(|stored| active_twin(&stored.record, &job)) {
+        if jobs.iter().any(|stored| active_twin(&stored.record, job)) {
             return;
         }
         jobs.push(StoredJob {
@@ -99,7 +99,7 @@ fn active_twin(record: &JobRecord, job: &NewJob) -> bool {
 impl JobQueue for InMemoryJobs {
     async fn enqueue(&self, job: &NewJob) -> Result<bool, RepositoryError> {
         let before = locked(&self.jobs).len();
-        self.push(job.clone());
+        self.push(job);
         Ok(locked(&self.jobs).len() > before)
     }
 
@@ -328,7 +328,7 @@ impl AssessmentWriter for FixedWriter {
         } else {
             script.front().cloned()
         };
-        next.unwrap_or_else(|| Err(ProviderError::NotSupported("assessments")))
+        next.unwrap_or(Err(ProviderError::NotSupported("assessments")))
             .map(|value| Generated {
                 value,
                 usage: ChatUsage {
