@@ -142,6 +142,10 @@ impl AssessmentService {
                 ProviderError::NotSupported(what) => {
                     JobFailure::Permanent(format!("{what} is not available"))
                 }
+                // refused (a bad request, credentials): the same request would be refused again
+                rejected @ ProviderError::Rejected(_) => {
+                    JobFailure::Permanent(rejected.to_string())
+                }
                 other => JobFailure::Retryable(other.to_string()),
             })?;
         let sequence_numbers: BTreeSet<i32> = messages.iter().map(|m| m.sequence_number).collect();

@@ -334,3 +334,15 @@ async fn browser_events_are_validated_taken_only_in_progress_and_become_flags() 
     // high at 0.8 confidence and medium at 0.7: 100 - 24 - 10.5
     assert_eq!(assessment.integrity_score, 66);
 }
+
+#[tokio::test]
+async fn a_rejected_request_fails_at_once_instead_of_using_up_the_attempts() {
+    let f = fixture(FixedWriter::new(vec![Err(ProviderError::Rejected(
+        "401 invalid api key".into(),
+    ))]));
+    let id = f.interview(&["an answer"]).await;
+    f.engine.complete(id, f.actor()).await.unwrap();
+    let (job, outcome) = f.runner.run_next().await.unwrap().unwrap();
+    assert_eq!(job.attempts, 1);
+    assert!(matches!(outcome, JobOutcome::Failed { ref error } if error.contains("401")));
+}

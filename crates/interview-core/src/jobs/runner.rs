@@ -40,7 +40,8 @@ pub struct RunnerSettings {
     #[serde(flatten)]
     pub retry: RetryPolicy,
     /// How long a claim holds a job; a worker that has not finished by then may see it claimed
-    /// again (and its own result refused).
+    /// again (and its own result refused). Longer than the slowest run: an assessment's chat
+    /// call may take several timed-out attempts and a repair.
     pub lease_seconds: u64,
 }
 
@@ -48,7 +49,7 @@ impl Default for RunnerSettings {
     fn default() -> Self {
         Self {
             retry: RetryPolicy::default(),
-            lease_seconds: 300,
+            lease_seconds: 900,
         }
     }
 }
