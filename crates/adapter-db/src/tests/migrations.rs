@@ -101,3 +101,31 @@ async fn the_schema_rejects_values_outside_its_checks() {
         database.finish().await;
     }
 }
+
+#[tokio::test]
+async fn migration_six_down_brings_back_the_seed_assessments_table() {
+    for database in databases().await {
+        let db = database.db.connection();
+        let name = database.name;
+        let selects = |columns: &str| {
+            let statement = Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT {columns} FROM assessment_results"),
+            );
+            async move { db.query_all_raw(statement).await.is_ok() }
+        };
+        let seed_columns = "weaknesses, overall_score, integrity_score, ai_reasoning";
+        let versioned_columns = "version, growth_areas, highlights, recommendation, generator, \
+                                 prompt_version, cost_usd_nanos, tokens_used, is_fallback";
+        assert!(selects(versioned_columns).await, "{name}");
+        assert!(!selects(seed_columns).await, "{name}");
+        Migrator::down(db, Some(1)).await.unwrap();
+        assert!(selects(seed_columns).await, "{name}");
+        assert!(!selects("version").await, "{name}");
+        assert!(!table_exists(db, "background_jobs").await, "{name}");
+        assert!(!table_exists(db, "interview_events").await, "{name}");
+        Migrator::up(db, None).await.unwrap();
+        assert!(selects(versioned_columns).await, "{name}");
+        database.finish().await;
+    }
+}
