@@ -17,7 +17,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrai
 use uuid::Uuid;
 
 use crate::connection::Database;
-use crate::entities::{assessment_results, interview_events, interviews};
+use crate::entities::{assessment_results, interview_events, interview_sessions, interviews};
 use crate::error::{corrupt, translate};
 use crate::mapping::{from_json, from_nanos, json, parse, to_nanos};
 
@@ -146,6 +146,16 @@ impl AssessmentRepository for SeaOrmAssessments {
                 assessment.interview_id
             )));
         }
+        // a turn computed from the interview as it was before this charge must not overwrite it
+        interview_sessions::Entity::update_many()
+            .col_expr(
+                interview_sessions::Column::Version,
+                Expr::col(interview_sessions::Column::Version).add(1),
+            )
+            .filter(interview_sessions::Column::InterviewId.eq(assessment.interview_id.as_uuid()))
+            .exec(&transaction)
+            .await
+            .map_err(translate)?;
         transaction.commit().await.map_err(translate)
     }
 

@@ -107,13 +107,8 @@ async fn a_save_stores_the_version_charges_the_interview_and_completes_the_job()
         let assessments = SeaOrmAssessments::new(database.db.clone());
         let (_, started) = start(&fixture, "assessed@example.com").await;
         let interview = started.interview.id;
-        let before = fixture
-            .repo
-            .load(interview)
-            .await
-            .unwrap()
-            .unwrap()
-            .interview;
+        let loaded = fixture.repo.load(interview).await.unwrap().unwrap();
+        let (before, version_before) = (loaded.interview, loaded.session.version);
         assert_eq!(assessments.latest(interview).await.unwrap(), None, "{name}");
 
         // a worker whose lease was taken over writes nothing
@@ -149,13 +144,10 @@ async fn a_save_stores_the_version_charges_the_interview_and_completes_the_job()
             Some(&first),
             "{name}"
         );
-        let charged = fixture
-            .repo
-            .load(interview)
-            .await
-            .unwrap()
-            .unwrap()
-            .interview;
+        let reloaded = fixture.repo.load(interview).await.unwrap().unwrap();
+        // a turn computed before the charge can no longer overwrite it
+        assert_eq!(reloaded.session.version, version_before + 1, "{name}");
+        let charged = reloaded.interview;
         assert_eq!(
             charged.total_tokens_used,
             before.total_tokens_used + CHARGE_TOKENS,

@@ -13,7 +13,8 @@ use crate::interview::errors::{AnswerError, ReadError};
 use crate::interview::turn::open_question_text;
 use crate::model::{AudioMetadata, Interview, InterviewSession};
 use crate::ports::{
-    AudioClip, BlobRef, ClientKey, InterviewRecord, RealtimeSessionConfig, TurnDetection, TurnWrite,
+    AudioClip, BlobRef, ClientKey, InterviewRecord, RealtimeSessionConfig, RepositoryError,
+    TurnDetection, TurnWrite,
 };
 use crate::rules::budget::PaidCall;
 use crate::rules::cost::RealtimeUsage;
@@ -275,6 +276,24 @@ impl InterviewService {
     /// # Errors
     /// [`AnswerError::NotFound`] for an interview the actor may not take; storage failures.
     pub async fn charge_realtime(
+        &self,
+        interview_id: InterviewId,
+        actor: Actor,
+        usage: RealtimeUsage,
+    ) -> Result<bool, AnswerError> {
+        // a concurrent write (a turn, an assessment's charge) moved the version: charge the
+        // interview as it is now
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            match self.charge_realtime_once(interview_id, actor, usage).await {
+                Err(AnswerError::Storage(RepositoryError::Conflict(_))) if attempts < 3 => {}
+                other => return other,
+            }
+        }
+    }
+
+    async fn charge_realtime_once(
         &self,
         interview_id: InterviewId,
         actor: Actor,

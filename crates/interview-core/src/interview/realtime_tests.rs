@@ -225,3 +225,59 @@ async fn a_new_realtime_connection_takes_the_interview_over() {
     assert!(!service.owns_realtime(id, first).await.unwrap());
     assert!(service.owns_realtime(id, second).await.unwrap());
 }
+
+#[tokio::test]
+async fn a_realtime_charge_that_meets_a_concurrent_write_is_applied_to_the_interview_as_it_is_now()
+{
+    use crate::ports::{MockInterviewRepository, RepositoryError};
+    let stored = record(DifficultyLevel::Warmup, 1, &[]);
+    let (id, candidate) = (stored.interview.id, stored.interview.candidate_id);
+    // meanwhile an assessment charged $0.50 and moved the session's version
+    let mut moved = stored.clone();
+    moved.interview.cost_usd = Decimal::new(50, 2);
+    moved.session.version += 1;
+    let moved_version = moved.session.version;
+    let mut repo = MockInterviewRepository::new();
+    let mut sequence = mockall::Sequence::new();
+    repo.expect_load()
+        .times(1)
+        .in_sequence(&mut sequence)
+        .returning(move |_| Ok(Some(stored.clone())));
+    repo.expect_save_turn()
+        .times(1)
+        .in_sequence(&mut sequence)
+        .returning(|_| {
+            Err(RepositoryError::Conflict(
+                "the session version moved".into(),
+            ))
+        });
+    repo.expect_load()
+        .times(1)
+        .in_sequence(&mut sequence)
+        .returning(move |_| Ok(Some(moved.clone())));
+    repo.expect_save_turn()
+        .times(1)
+        .in_sequence(&mut sequence)
+        .withf(move |turn| {
+            turn.expected_version == moved_version
+                && turn.interview.cost_usd == Decimal::new(50, 2)
+                && turn.interview.realtime_cost_usd > Decimal::ZERO
+        })
+        .returning(|_| Ok(()));
+    let service = InterviewService::new(
+        Arc::new(repo),
+        Arc::new(ScriptedInterviewer::free()),
+        Arc::new(crate::testing::ManualClock::at(chrono::Utc::now())),
+        InterviewSettings::default(),
+    );
+    let usage = RealtimeUsage {
+        audio_output_tokens: 1_000,
+        ..RealtimeUsage::default()
+    };
+    assert!(
+        !service
+            .charge_realtime(id, Actor::Candidate(candidate), usage)
+            .await
+            .unwrap()
+    );
+}

@@ -86,8 +86,9 @@ pub struct AssessmentCharge {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait AssessmentRepository: Send + Sync {
-    /// In one transaction: stores a new version, adds `charge` to the interview's cost and
-    /// marks `job` succeeded.
+    /// In one transaction: stores a new version, adds `charge` to the interview's cost, moves
+    /// its session to the next version (so a turn computed from the interview as it was before
+    /// cannot overwrite the charge) and marks `job` succeeded.
     ///
     /// # Errors
     /// [`RepositoryError::Conflict`] when the job's lease was lost or the version exists;
