@@ -12,7 +12,9 @@ use crate::ports::RepositoryError;
 /// Jobs stored in the database. A job is claimed by one worker at a time: the claim sets a
 /// lease that expires, after which another worker may claim it again (a crashed worker's job
 /// is not lost). Every call that finishes a job names its [`ClaimedJob`] and does nothing but
-/// return [`RepositoryError::Conflict`] when the lease is no longer that worker's.
+/// return [`RepositoryError::Conflict`] when the lease is no longer that worker's (and
+/// [`RepositoryError::NotFound`] for a job that does not exist). A job's `created_at` is its
+/// `run_at` when enqueued.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait JobQueue: Send + Sync {
@@ -23,8 +25,8 @@ pub trait JobQueue: Send + Sync {
     /// Storage failures.
     async fn enqueue(&self, job: &NewJob) -> Result<bool, RepositoryError>;
 
-    /// Claims the next due job of one of `kinds`: a queued job whose time has come, or a running
-    /// one whose lease expired. Counts the attempt and holds the job for `lease`.
+    /// Claims the next due job of one of `kinds`, earliest `run_at` first: a queued job whose
+    /// time has come, or a running one whose lease expired. Counts the attempt and holds the job for `lease`.
     ///
     /// # Errors
     /// Storage failures.
