@@ -110,14 +110,17 @@ impl JobQueue for InMemoryJobs {
         lease: Duration,
     ) -> Result<Option<ClaimedJob>, RepositoryError> {
         let mut jobs = locked(&self.jobs);
-        let due = jobs.iter_mut().find(|stored| {
-            kinds.contains(&stored.record.kind)
-                && match stored.record.state {
-                    JobState::Queued => stored.record.run_at <= now,
-                    JobState::Running => stored.lease.is_some_and(|(_, until)| until <= now),
-                    JobState::Succeeded | JobState::Failed => false,
-                }
-        });
+        let due = jobs
+            .iter_mut()
+            .filter(|stored| {
+                kinds.contains(&stored.record.kind)
+                    && match stored.record.state {
+                        JobState::Queued => stored.record.run_at <= now,
+                        JobState::Running => stored.lease.is_some_and(|(_, until)| until <= now),
+                        JobState::Succeeded | JobState::Failed => false,
+                    }
+            })
+            .min_by_key(|stored| stored.record.run_at);
         let Some(stored) = due else {
             return Ok(None);
         };
