@@ -64,6 +64,9 @@ async fn interview(
             role,
             mode: InterviewMode::Text,
             resume_id: None,
+            organization_id: None,
+            job_posting_id: None,
+            key_skills: Vec::new(),
         })
         .await
         .unwrap();

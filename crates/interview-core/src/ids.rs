@@ -111,6 +111,14 @@ typed_id!(
     JobId
 );
 typed_id!(
+    /// Identifies a job posting of an organization.
+    JobPostingId
+);
+typed_id!(
+    /// Identifies a candidate's application to a job posting.
+    ApplicationId
+);
+typed_id!(
     /// Identifies one claim of a background job: a worker's right to finish it.
     LeaseToken
 );

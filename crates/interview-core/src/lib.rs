@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod metadata;
 pub mod model;
 pub mod ports;
+pub mod recruiting;
 pub mod rules;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::ids::{
-    AssessmentId, CandidateId, InterviewId, MessageId, OrganizationId, RecruiterId,
+    AssessmentId, CandidateId, InterviewId, JobPostingId, MessageId, OrganizationId, RecruiterId,
     ResumeFeedbackId, ResumeId, SessionId, VideoRecordingId,
 };
 use crate::metadata::MessageMetadata;
@@ -236,6 +236,13 @@ pub struct Interview {
     pub video_recording_consent: bool,
     pub video_recording_status: Option<VideoRecordingStatus>,
     pub created_at: DateTime<Utc>,
+    /// The organization whose recruiters see it: the job's, or the platform's default one.
+    pub organization_id: Option<OrganizationId>,
+    /// The job it screens for, when started through an application.
+    pub job_posting_id: Option<JobPostingId>,
+    /// The skill areas it must explore (a job's required skills); empty for the role's
+    /// configured ones.
+    pub key_skills: Vec<SkillArea>,
 }
 
 impl Interview {
@@ -269,6 +276,9 @@ impl Interview {
             video_recording_consent: false,
             video_recording_status: None,
             created_at,
+            organization_id: None,
+            job_posting_id: None,
+            key_skills: Vec::new(),
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::validation::Email;
 mod assessment;
 mod jobs;
 mod realtime;
+mod recruiting;
 mod speech;
 pub use assessment::{
     AssessmentCharge, AssessmentRepository, AssessmentRequest, AssessmentWriter, JudgedAnswer,
@@ -40,6 +41,15 @@ pub use realtime::MockRealtimeSender;
 pub use realtime::{
     RealtimeEvent, RealtimeEvents, RealtimeSender, RealtimeSession, RealtimeSessionConfig,
     RealtimeVoice, TurnDetection,
+};
+pub use recruiting::{
+    ApplicationRepository, InterviewCursor, InterviewFilter, InterviewRow, JobPostingRepository,
+    RecruiterInterviews, RecruiterRepository,
+};
+#[cfg(any(test, feature = "mock"))]
+pub use recruiting::{
+    MockApplicationRepository, MockJobPostingRepository, MockRecruiterInterviews,
+    MockRecruiterRepository,
 };
 pub use speech::{
     AudioClip, AudioFormat, SpeechAudio, SpeechSynthesizer, Transcriber, Transcription,

@@ -90,6 +90,9 @@ async fn main() {
                         role: RoleType::React,
                         mode: InterviewMode::Text,
                         resume_id: None,
+                        organization_id: None,
+                        job_posting_id: None,
+                        key_skills: Vec::new(),
                     })
                     .await
                     .unwrap();

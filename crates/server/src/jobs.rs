@@ -295,6 +295,9 @@ mod tests {
                 role: RoleType::Python,
                 mode: InterviewMode::Text,
                 resume_id: None,
+                organization_id: None,
+                job_posting_id: None,
+                key_skills: Vec::new(),
             })
             .await
             .unwrap();

@@ -71,6 +71,9 @@ pub async fn start(fixture: &Fixture, email: &str) -> (CandidateId, Started) {
             role: RoleType::Fullstack,
             mode: InterviewMode::Text,
             resume_id: None,
+            organization_id: None,
+            job_posting_id: None,
+            key_skills: Vec::new(),
         })
         .await
         .unwrap();
@@ -223,6 +226,9 @@ async fn interviews_are_listed_newest_first_for_their_candidate_only() {
                 role: RoleType::React,
                 mode: InterviewMode::Text,
                 resume_id: None,
+                organization_id: None,
+                job_posting_id: None,
+                key_skills: Vec::new(),
             })
             .await
             .unwrap();

@@ -90,9 +90,7 @@ impl AssessmentService {
         score(
             &record.session.progression.response_quality_history,
             &record.session.skill_boundaries,
-            self.settings
-                .completion
-                .key_skills(record.interview.role_type),
+            self.settings.key_skills_of(&record.interview),
         )
     }
 

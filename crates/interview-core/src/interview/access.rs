@@ -19,9 +19,11 @@ pub fn permits(actor: &Actor, interview: &Interview, access: Access) -> bool {
         (Actor::Candidate(candidate), Access::Read | Access::Take) => {
             interview.candidate_id == *candidate
         }
-        // Interviews are not yet tied to an organization's job: no recruiter sees one. Taking
-        // an interview is the candidate's alone.
-        (Actor::Recruiter { .. }, Access::Read | Access::Take) => false,
+        // every role of the interview's organization reads it; taking it is the candidate's alone
+        (Actor::Recruiter { organization, .. }, Access::Read) => {
+            interview.organization_id == Some(*organization)
+        }
+        (Actor::Recruiter { .. }, Access::Take) => false,
     }
 }
 
@@ -41,6 +43,39 @@ mod tests {
         let stranger = Actor::Candidate(CandidateId::new());
         assert!(!permits(&stranger, &interview, Access::Read));
         assert!(!permits(&stranger, &interview, Access::Take));
+    }
+
+    #[test]
+    fn a_recruiter_reads_only_the_interviews_of_their_organization() {
+        let organization = OrganizationId::new();
+        let mut interview = sample_interview();
+        let recruiter = |role| Actor::Recruiter {
+            id: RecruiterId::new(),
+            role,
+            organization,
+        };
+        for role in [
+            RecruiterRole::Admin,
+            RecruiterRole::Recruiter,
+            RecruiterRole::Viewer,
+        ] {
+            assert!(!permits(&recruiter(role), &interview, Access::Read));
+        }
+        interview.organization_id = Some(organization);
+        for role in [
+            RecruiterRole::Admin,
+            RecruiterRole::Recruiter,
+            RecruiterRole::Viewer,
+        ] {
+            assert!(permits(&recruiter(role), &interview, Access::Read));
+            assert!(!permits(&recruiter(role), &interview, Access::Take));
+        }
+        interview.organization_id = Some(OrganizationId::new());
+        assert!(!permits(
+            &recruiter(RecruiterRole::Admin),
+            &interview,
+            Access::Read
+        ));
     }
 
     #[test]

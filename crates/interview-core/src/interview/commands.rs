@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
-use crate::ids::{CandidateId, InterviewId, MessageId, ResumeId};
+use crate::ids::{CandidateId, InterviewId, JobPostingId, MessageId, OrganizationId, ResumeId};
 use crate::model::{
     AudioMetadata, Interview, InterviewMessage, InterviewMode, InterviewSession, RoleType,
 };
@@ -37,6 +37,28 @@ pub struct StartInterview {
     pub role: RoleType,
     pub mode: InterviewMode,
     pub resume_id: Option<ResumeId>,
+    /// Whose recruiters see it: the job's organization, or the platform's default.
+    pub organization_id: Option<OrganizationId>,
+    /// The job it screens for (started through an application).
+    pub job_posting_id: Option<JobPostingId>,
+    /// The skill areas to explore instead of the role's configured ones (a job's required
+    /// skills); empty for the role's.
+    pub key_skills: Vec<SkillArea>,
+}
+
+impl StartInterview {
+    /// An interview for `role` with no job and no organization.
+    pub fn for_role(candidate_id: CandidateId, role: RoleType, mode: InterviewMode) -> Self {
+        Self {
+            candidate_id,
+            role,
+            mode,
+            resume_id: None,
+            organization_id: None,
+            job_posting_id: None,
+            key_skills: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

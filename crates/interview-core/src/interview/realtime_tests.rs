@@ -69,6 +69,9 @@ async fn realtime_interview(service: &InterviewService, candidate: CandidateId) 
             role: RoleType::React,
             mode: InterviewMode::Realtime,
             resume_id: None,
+            organization_id: None,
+            job_posting_id: None,
+            key_skills: Vec::new(),
         })
         .await
         .unwrap()

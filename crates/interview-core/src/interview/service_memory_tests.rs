@@ -26,6 +26,9 @@ async fn started(service: &InterviewService, candidate: CandidateId) -> Started 
             role: RoleType::Python,
             mode: InterviewMode::Text,
             resume_id: None,
+            organization_id: None,
+            job_posting_id: None,
+            key_skills: Vec::new(),
         })
         .await
         .unwrap()

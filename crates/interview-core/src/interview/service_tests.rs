@@ -203,6 +203,9 @@ async fn start_creates_an_in_progress_interview_with_a_warmup_question() {
             role: RoleType::React,
             mode: InterviewMode::Text,
             resume_id: None,
+            organization_id: None,
+            job_posting_id: None,
+            key_skills: Vec::new(),
         })
         .await
         .unwrap();

@@ -342,6 +342,9 @@ async fn without_a_speech_provider_voice_is_refused_before_anything_is_stored() 
             role: RoleType::React,
             mode: InterviewMode::LegacyVoice,
             resume_id: None,
+            organization_id: None,
+            job_posting_id: None,
+            key_skills: Vec::new(),
         })
         .await
         .unwrap_err();
@@ -382,6 +385,9 @@ async fn a_voice_interview_speaks_its_first_question() {
         role: RoleType::React,
         mode: InterviewMode::LegacyVoice,
         resume_id: None,
+        organization_id: None,
+        job_posting_id: None,
+        key_skills: Vec::new(),
     })
     .await
     .unwrap();

@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Interview;
 use crate::rules::budget::{Budget, BudgetGuard};
 use crate::rules::cost::Pricing;
+use crate::rules::evaluation::SkillArea;
 use crate::rules::ladder::LadderSettings;
 use crate::rules::lifecycle::CompletionSettings;
 use crate::rules::memory::MemorySettings;
@@ -48,6 +50,16 @@ impl InterviewSettings {
     }
 
     /// The number of questions a client is told to expect at most.
+    /// The skill areas an interview must explore: its own (a job's required skills), else its
+    /// role's configured ones.
+    pub fn key_skills_of<'a>(&'a self, interview: &'a Interview) -> &'a [SkillArea] {
+        if interview.key_skills.is_empty() {
+            self.completion.key_skills(interview.role_type)
+        } else {
+            &interview.key_skills
+        }
+    }
+
     pub fn total_questions(&self) -> i32 {
         i32::try_from(self.completion.max_questions).unwrap_or(i32::MAX)
     }

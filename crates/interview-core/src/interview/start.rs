@@ -27,6 +27,9 @@ fn scheduled(command: &StartInterview, model: &str, now: DateTime<Utc>) -> Inter
         now,
     );
     interview.ai_model_used = Some(model.to_owned());
+    interview.organization_id = command.organization_id;
+    interview.job_posting_id = command.job_posting_id;
+    interview.key_skills.clone_from(&command.key_skills);
     interview
 }
 
@@ -39,7 +42,7 @@ pub(crate) fn opening_request(
         role: interview.role_type,
         level: DifficultyLevel::Warmup,
         skill: next_skill(
-            settings.completion.key_skills(interview.role_type),
+            settings.key_skills_of(interview),
             QuestionIntent::Explore,
             None,
             &[],

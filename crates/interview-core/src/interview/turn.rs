@@ -278,7 +278,7 @@ pub fn plan_turn(
         .push(settings.memory, Speaker::Candidate, &answer.content_text);
 
     let finished = settings.completion.completion_reason(
-        interview.role_type,
+        settings.key_skills_of(&interview),
         answered,
         session.skill_boundaries.values(),
         interview.started_at.unwrap_or(interview.created_at),
@@ -304,7 +304,7 @@ pub fn plan_turn(
             role: interview.role_type,
             level: step.to,
             skill: next_skill(
-                settings.completion.key_skills(interview.role_type),
+                settings.key_skills_of(&interview),
                 intent,
                 Some(&pending.skill),
                 &session.progression.skills_explored,

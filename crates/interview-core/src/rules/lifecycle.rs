@@ -165,10 +165,11 @@ impl CompletionSettings {
         self.key_skills.get(&role).map_or(&[][..], Vec::as_slice)
     }
 
-    /// Whether the interview is over after `answered` answers, and why.
+    /// Whether the interview is over after `answered` answers, and why; `key_skills` are the
+    /// interview's (see [`InterviewSettings::key_skills_of`](crate::InterviewSettings::key_skills_of)).
     pub fn completion_reason<'a>(
         &self,
-        role: RoleType,
+        key_skills: &[SkillArea],
         answered: u32,
         boundaries: impl IntoIterator<Item = &'a SkillBoundary>,
         started_at: DateTime<Utc>,
@@ -187,7 +188,6 @@ impl CompletionSettings {
                 .into_iter()
                 .map(|boundary| &boundary.skill)
                 .collect();
-            let key_skills = self.key_skills(role);
             if !key_skills.is_empty() && key_skills.iter().all(|skill| found.contains(skill)) {
                 return Some(CompletionReason::BoundariesFound);
             }
@@ -297,15 +297,15 @@ mod tests {
         let settings = CompletionSettings::default();
         let now = Utc::now();
         assert_eq!(
-            settings.completion_reason(RoleType::React, 7, &[], now, now),
+            settings.completion_reason(settings.key_skills(RoleType::React), 7, &[], now, now),
             None
         );
         assert_eq!(
-            settings.completion_reason(RoleType::React, 11, &[], now, now),
+            settings.completion_reason(settings.key_skills(RoleType::React), 11, &[], now, now),
             None
         );
         assert_eq!(
-            settings.completion_reason(RoleType::React, 12, &[], now, now),
+            settings.completion_reason(settings.key_skills(RoleType::React), 12, &[], now, now),
             Some(CompletionReason::MaxQuestions)
         );
     }
@@ -320,15 +320,21 @@ mod tests {
             .map(|skill| boundary(skill))
             .collect();
         assert_eq!(
-            settings.completion_reason(RoleType::Python, 7, &all, now, now),
+            settings.completion_reason(settings.key_skills(RoleType::Python), 7, &all, now, now),
             None
         );
         assert_eq!(
-            settings.completion_reason(RoleType::Python, 8, &all, now, now),
+            settings.completion_reason(settings.key_skills(RoleType::Python), 8, &all, now, now),
             Some(CompletionReason::BoundariesFound)
         );
         assert_eq!(
-            settings.completion_reason(RoleType::Python, 8, &all[1..], now, now),
+            settings.completion_reason(
+                settings.key_skills(RoleType::Python),
+                8,
+                &all[1..],
+                now,
+                now
+            ),
             None
         );
     }
@@ -342,7 +348,7 @@ mod tests {
         let start = Utc::now();
         assert_eq!(
             settings.completion_reason(
-                RoleType::React,
+                settings.key_skills(RoleType::React),
                 1,
                 &[],
                 start,
@@ -352,7 +358,7 @@ mod tests {
         );
         assert_eq!(
             settings.completion_reason(
-                RoleType::React,
+                settings.key_skills(RoleType::React),
                 1,
                 &[],
                 start,

@@ -71,6 +71,9 @@ pub async fn start(
             role,
             mode,
             resume_id: body.resume_id.map(ResumeId::from_uuid),
+            organization_id: None,
+            job_posting_id: None,
+            key_skills: Vec::new(),
         })
         .await?;
     Ok(HttpResponse::Created().json(StartInterviewResponse {

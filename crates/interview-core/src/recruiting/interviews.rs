@@ -1,0 +1,154 @@
+//! The recruiter's view over their organization's interviews: the filtered list, the
+//! assessment with its versions, regeneration, and hiring decisions.
+
+use crate::actor::Actor;
+use crate::assessment::{Assessment, AssessmentState, RegenerateError};
+use crate::ids::InterviewId;
+use crate::ports::{InterviewCursor, InterviewFilter, InterviewRecord, InterviewRow};
+use crate::recruiting::{
+    Decision, DecisionKind, RecruiterAction, RecruitingError, RecruitingService,
+};
+
+/// The most rows one page of the interview list may hold.
+pub const MAX_INTERVIEW_PAGE: u64 = 100;
+const MAX_NOTE: usize = 2_000;
+
+impl RecruitingService {
+    /// The organization's interviews matching `filter`, newest first, after `cursor`.
+    ///
+    /// # Errors
+    /// [`RecruitingError::WrongAudience`] for a candidate.
+    pub async fn interviews(
+        &self,
+        actor: Actor,
+        filter: &InterviewFilter,
+        cursor: Option<InterviewCursor>,
+        limit: u64,
+    ) -> Result<Vec<InterviewRow>, RecruitingError> {
+        let organization = Self::scope(&actor, RecruiterAction::Read)?;
+        Ok(self
+            .stores
+            .interview_list
+            .list(
+                organization,
+                filter,
+                cursor,
+                limit.clamp(1, MAX_INTERVIEW_PAGE),
+            )
+            .await?)
+    }
+
+    /// One of the organization's interviews with its session.
+    ///
+    /// # Errors
+    /// [`RecruitingError::NotFound`] for another organization's.
+    pub async fn interview(
+        &self,
+        actor: Actor,
+        id: InterviewId,
+    ) -> Result<InterviewRecord, RecruitingError> {
+        Self::scope(&actor, RecruiterAction::Read)?;
+        Ok(self.interviews.get(id, actor).await?)
+    }
+
+    /// The full assessment (flags, reasoning, recommendation) and every version.
+    ///
+    /// # Errors
+    /// [`RecruitingError::NotFound`] for another organization's interview.
+    pub async fn assessment(
+        &self,
+        actor: Actor,
+        id: InterviewId,
+    ) -> Result<(AssessmentState, Vec<Assessment>), RecruitingError> {
+        Self::scope(&actor, RecruiterAction::Read)?;
+        let state = self.assessments.assessment(id, actor).await?;
+        let versions = self.assessments.versions(id, actor).await?;
+        Ok((state, versions))
+    }
+
+    /// Queues a new version of the assessment; false when one is already queued.
+    ///
+    /// # Errors
+    /// [`RecruitingError::Forbidden`] for a viewer; [`RecruitingError::Conflict`] for an
+    /// interview with nothing to assess.
+    pub async fn regenerate_assessment(
+        &self,
+        actor: Actor,
+        id: InterviewId,
+    ) -> Result<bool, RecruitingError> {
+        Self::scope(&actor, RecruiterAction::RegenerateAssessment)?;
+        self.assessments
+            .regenerate(id, actor)
+            .await
+            .map_err(|error| match error {
+                RegenerateError::NotFound => RecruitingError::NotFound("interview"),
+                RegenerateError::NotAssessable { status } => RecruitingError::Conflict(format!(
+                    "the interview is {status}; only a finished interview with answers is assessed"
+                )),
+                RegenerateError::Storage(error) => RecruitingError::Storage(error),
+            })
+    }
+
+    /// Records a hiring decision about a finished interview; its application moves with it.
+    ///
+    /// # Errors
+    /// [`RecruitingError::Forbidden`] for a viewer; [`RecruitingError::Conflict`] for an
+    /// interview still running; [`RecruitingError::Validation`] for a note over 2,000
+    /// characters.
+    pub async fn decide(
+        &self,
+        actor: Actor,
+        id: InterviewId,
+        decision: DecisionKind,
+        note: Option<String>,
+    ) -> Result<Decision, RecruitingError> {
+        Self::scope(&actor, RecruiterAction::Decide)?;
+        let note = note
+            .map(|note| note.trim().to_owned())
+            .filter(|note| !note.is_empty());
+        if note
+            .as_ref()
+            .is_some_and(|note| note.chars().count() > MAX_NOTE)
+        {
+            return Err(RecruitingError::field(
+                "note",
+                format!("at most {MAX_NOTE} characters"),
+            ));
+        }
+        let record = self.interviews.get(id, actor).await?;
+        if !record.interview.status.is_finished() {
+            return Err(RecruitingError::Conflict(format!(
+                "the interview is {}; decide once it is finished",
+                record.interview.status
+            )));
+        }
+        let Actor::Recruiter { id: decided_by, .. } = actor else {
+            return Err(RecruitingError::WrongAudience("recruiters"));
+        };
+        let decision = Decision {
+            interview_id: id,
+            decision,
+            note,
+            decided_by,
+            decided_at: self.clock.now(),
+        };
+        self.stores
+            .applications
+            .record_decision(&decision, decision.decision.application_status())
+            .await?;
+        Ok(decision)
+    }
+
+    /// The latest decision about one of the organization's interviews.
+    ///
+    /// # Errors
+    /// [`RecruitingError::NotFound`] for another organization's interview.
+    pub async fn decision(
+        &self,
+        actor: Actor,
+        id: InterviewId,
+    ) -> Result<Option<Decision>, RecruitingError> {
+        self.interview(actor, id).await?;
+        Ok(self.stores.applications.decision(id).await?)
+    }
+}
