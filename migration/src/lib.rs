@@ -10,6 +10,7 @@ mod m20261123_000003_foreign_key_indexes;
 mod m20261126_000004_closing_message_type;
 mod m20261126_000005_realtime_leases;
 mod m20261126_000006_assessments_and_jobs;
+mod m20261126_000007_interview_ownership;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_closing_message_type::Migration),
             Box::new(m20261126_000005_realtime_leases::Migration),
             Box::new(m20261126_000006_assessments_and_jobs::Migration),
+            Box::new(m20261126_000007_interview_ownership::Migration),
         ]
     }
 }

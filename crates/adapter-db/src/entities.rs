@@ -109,6 +109,10 @@ pub mod interviews {
         pub video_recording_consent: bool,
         pub video_recording_status: Option<String>,
         pub created_at: DateTimeUtc,
+        pub organization_id: Option<Uuid>,
+        pub job_posting_id: Option<Uuid>,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub key_skills: Json,
     }
 
     no_relations!();

@@ -3,7 +3,9 @@
 
 use std::str::FromStr;
 
-use interview_core::ids::{CandidateId, InterviewId, MessageId, ResumeId, SessionId};
+use interview_core::ids::{
+    CandidateId, InterviewId, JobPostingId, MessageId, OrganizationId, ResumeId, SessionId,
+};
 use interview_core::interview::stored::StoredOutcome;
 use interview_core::lifecycle::{CompletionReason, InterviewStatus};
 use interview_core::metadata::MessageMetadata;
@@ -12,6 +14,7 @@ use interview_core::model::{
     InterviewSession, MessageType, RoleType, VideoRecordingStatus,
 };
 use interview_core::ports::{AudioFormat, BlobRef, RepositoryError};
+use interview_core::rules::evaluation::SkillArea;
 use interview_core::validation::{Email, FullName};
 use rust_decimal::Decimal;
 use sea_orm::ActiveValue::Set;
@@ -108,7 +111,20 @@ pub fn interview_row(interview: &Interview) -> interviews::ActiveModel {
             .video_recording_status
             .map(|status| status.as_str().to_owned())),
         created_at: Set(interview.created_at),
+        organization_id: Set(interview.organization_id.map(OrganizationId::as_uuid)),
+        job_posting_id: Set(interview.job_posting_id.map(JobPostingId::as_uuid)),
+        key_skills: Set(skill_list(&interview.key_skills)),
     }
+}
+
+/// A list of skill areas as a JSON array of their names.
+pub(crate) fn skill_list(skills: &[SkillArea]) -> serde_json::Value {
+    serde_json::Value::Array(
+        skills
+            .iter()
+            .map(|skill| serde_json::Value::String(skill.as_str().to_owned()))
+            .collect(),
+    )
 }
 
 pub fn interview(row: interviews::Model) -> Result<Interview, RepositoryError> {
@@ -144,6 +160,9 @@ pub fn interview(row: interviews::Model) -> Result<Interview, RepositoryError> {
             .map(|text| parse::<VideoRecordingStatus>(text, "video recording status"))
             .transpose()?,
         created_at: row.created_at,
+        organization_id: row.organization_id.map(OrganizationId::from_uuid),
+        job_posting_id: row.job_posting_id.map(JobPostingId::from_uuid),
+        key_skills: from_json(row.key_skills, "interview key skills")?,
     })
 }
 

@@ -114,6 +114,9 @@ async fn every_entity_round_trips() {
                 video_recording_consent: true,
                 video_recording_status: Some("pending".into()),
                 created_at: at(5),
+                organization_id: Some(Uuid::now_v7()),
+                job_posting_id: Some(Uuid::now_v7()),
+                key_skills: json!(["hooks", "state-management"]),
             },
             interview
         );
@@ -361,6 +364,9 @@ async fn deleting_a_candidate_cascades_to_their_interviews() {
                 video_recording_consent: false,
                 video_recording_status: None,
                 created_at: at(0),
+                organization_id: None,
+                job_posting_id: None,
+                key_skills: json!([]),
             }
             .into_active_model(),
         )
