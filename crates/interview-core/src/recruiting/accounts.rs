@@ -18,29 +18,17 @@ fn parsed_account(
     password: &str,
 ) -> Result<(Email, FullName, Password), RecruitingError> {
     let mut errors = Vec::new();
+    let mut note = |field: &'static str, message: String| {
+        errors.push(FieldError { field, message });
+    };
     let email = Email::parse(email)
-        .map_err(|e| {
-            errors.push(FieldError {
-                field: "email",
-                message: e.to_string(),
-            })
-        })
+        .map_err(|e| note("email", e.to_string()))
         .ok();
     let full_name = FullName::parse(full_name)
-        .map_err(|e| {
-            errors.push(FieldError {
-                field: "full_name",
-                message: e.to_string(),
-            })
-        })
+        .map_err(|e| note("full_name", e.to_string()))
         .ok();
     let password = Password::parse(password)
-        .map_err(|e| {
-            errors.push(FieldError {
-                field: "password",
-                message: e.to_string(),
-            })
-        })
+        .map_err(|e| note("password", e.to_string()))
         .ok();
     match (email, full_name, password) {
         (Some(email), Some(full_name), Some(password)) => Ok((email, full_name, password)),
@@ -76,17 +64,16 @@ impl RecruitingService {
                 "a recruiter with this email exists".to_owned(),
             ));
         }
-        let organization = match recruiters.organization_by_name(name).await? {
-            Some(existing) => existing,
-            None => {
-                let created = Organization {
-                    id: OrganizationId::new(),
-                    name: name.to_owned(),
-                    created_at: self.clock.now(),
-                };
-                recruiters.create_organization(&created).await?;
-                created
-            }
+        let organization = if let Some(existing) = recruiters.organization_by_name(name).await? {
+            existing
+        } else {
+            let created = Organization {
+                id: OrganizationId::new(),
+                name: name.to_owned(),
+                created_at: self.clock.now(),
+            };
+            recruiters.create_organization(&created).await?;
+            created
         };
         let admin = self
             .new_recruiter(

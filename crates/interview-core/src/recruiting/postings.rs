@@ -107,9 +107,12 @@ pub fn validate_draft(
 }
 
 fn apply_draft(posting: &mut JobPosting, draft: PostingDraft, skills: Vec<SkillArea>) {
-    posting.title = draft.title.trim().to_owned();
-    posting.company = draft.company.trim().to_owned();
-    posting.description = draft.description.trim().to_owned();
+    draft.title.trim().clone_into(&mut posting.title);
+    draft.company.trim().clone_into(&mut posting.company);
+    draft
+        .description
+        .trim()
+        .clone_into(&mut posting.description);
     posting.tech_stack = draft
         .tech_stack
         .iter()
