@@ -11,6 +11,7 @@ mod m20261126_000004_closing_message_type;
 mod m20261126_000005_realtime_leases;
 mod m20261126_000006_assessments_and_jobs;
 mod m20261126_000007_interview_ownership;
+mod m20261126_000008_recruiting;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_realtime_leases::Migration),
             Box::new(m20261126_000006_assessments_and_jobs::Migration),
             Box::new(m20261126_000007_interview_ownership::Migration),
+            Box::new(m20261126_000008_recruiting::Migration),
         ]
     }
 }

@@ -400,3 +400,90 @@ pub mod answer_idempotency {
 
     no_relations!();
 }
+
+pub mod organizations {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "organizations")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        #[sea_orm(unique)]
+        pub name: String,
+        pub created_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}
+
+pub mod job_postings {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "job_postings")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub organization_id: Uuid,
+        pub title: String,
+        pub company: String,
+        pub description: String,
+        pub role_category: String,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub tech_stack: Json,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub required_skills: Json,
+        pub employment_type: String,
+        pub work_setup: String,
+        pub experience_level: String,
+        pub location: Option<String>,
+        pub salary_min: Option<i64>,
+        pub salary_max: Option<i64>,
+        pub salary_currency: Option<String>,
+        pub status: String,
+        pub created_by: Uuid,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}
+
+pub mod applications {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "applications")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub job_posting_id: Uuid,
+        pub candidate_id: Uuid,
+        pub organization_id: Uuid,
+        pub status: String,
+        pub interview_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}
+
+pub mod interview_decisions {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "interview_decisions")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub interview_id: Uuid,
+        pub decision: String,
+        pub note: Option<String>,
+        pub decided_by: Uuid,
+        pub decided_at: DateTimeUtc,
+    }
+
+    no_relations!();
+}

@@ -2,24 +2,32 @@
 //! embedded default. Implements the repository ports of `interview-core`; sea-orm entities stay
 //! private to this crate and driver errors are translated at the port.
 
+mod applications;
 mod assessments;
 mod connection;
 mod credentials;
 mod entities;
 mod error;
+mod interview_list;
 mod jobs;
 mod leases;
 mod mapping;
 mod message_audio;
+mod postings;
+mod recruiters;
 mod repositories;
 #[cfg(test)]
 mod tests;
 
+pub use applications::SeaOrmApplications;
 pub use assessments::SeaOrmAssessments;
 pub use connection::{
     Backend, ConnectError, Database, DatabaseSettings, backend_of, connect, connect_postgres,
     migrate, pending_migrations, ping, redact_url,
 };
 pub use credentials::SeaOrmCredentials;
+pub use interview_list::SeaOrmRecruiterInterviews;
 pub use jobs::SeaOrmJobs;
+pub use postings::SeaOrmJobPostings;
+pub use recruiters::SeaOrmRecruiters;
 pub use repositories::{SeaOrmCandidates, SeaOrmInterviews};

@@ -11,9 +11,9 @@ async fn table_exists(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
 }
 
 /// How many migrations there are.
-const MIGRATIONS: usize = 7;
+const MIGRATIONS: usize = 8;
 
-const TABLES: [&str; 16] = [
+const TABLES: [&str; 20] = [
     "candidates",
     "recruiters",
     "resumes",
@@ -30,6 +30,10 @@ const TABLES: [&str; 16] = [
     "realtime_leases",
     "background_jobs",
     "interview_events",
+    "organizations",
+    "job_postings",
+    "applications",
+    "interview_decisions",
 ];
 
 #[tokio::test]
