@@ -13,4 +13,6 @@ mod platform;
 mod realtime;
 mod realtime_flow;
 mod realtime_resilience;
+mod recruiter_access;
+mod recruiters;
 mod voice;

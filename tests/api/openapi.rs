@@ -29,7 +29,7 @@ async fn every_operation_declares_the_errors_the_server_gives_it() {
     let app = spawn_app().await;
     let document: Value = app.get_json("/api/v1/openapi.json", None).await;
     let operations = operations(&document);
-    assert_eq!(operations.len(), 20);
+    assert_eq!(operations.len(), 41);
     let mut missing = Vec::new();
     for (path, method, operation) in &operations {
         let mut expected = Vec::new();
@@ -45,7 +45,7 @@ async fn every_operation_declares_the_errors_the_server_gives_it() {
         {
             expected.extend(["400", "413", "415", "422"]);
         }
-        if path.starts_with("/api/v1/auth/") {
+        if path.starts_with("/api/v1/auth/") || path.starts_with("/api/v1/recruiter/auth/") {
             expected.push("429");
         }
         if operation["parameters"]
@@ -68,11 +68,13 @@ async fn every_operation_declares_the_errors_the_server_gives_it() {
     for status in ["400", "401", "413", "415", "422"] {
         assert!(declares(start, status), "start lacks {status}");
     }
-    assert!(
-        document["paths"]["/api/v1/auth/login"]["post"]["responses"]["429"]["headers"]
-            ["Retry-After"]
-            .is_object()
-    );
+    for login in ["/api/v1/auth/login", "/api/v1/recruiter/auth/login"] {
+        assert!(
+            document["paths"][login]["post"]["responses"]["429"]["headers"]["Retry-After"]
+                .is_object(),
+            "{login}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -59,9 +59,33 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         ("/api/v1/interviews/{id}/transcript", "get"),
         ("/api/v1/interviews/{id}/messages/{message_id}/audio", "get"),
         ("/api/v1/interviews/{id}/realtime/connect", "get"),
+        ("/api/v1/job-postings", "get"),
+        ("/api/v1/job-postings/{id}", "get"),
+        ("/api/v1/applications", "post"),
+        ("/api/v1/applications/me", "get"),
+        ("/api/v1/applications/{id}", "get"),
+        ("/api/v1/recruiter/auth/login", "post"),
+        ("/api/v1/recruiter/auth/logout", "post"),
+        ("/api/v1/recruiter/auth/me", "get"),
+        ("/api/v1/recruiter/users", "post"),
+        ("/api/v1/recruiter/users", "get"),
+        ("/api/v1/recruiter/users/{id}", "patch"),
+        ("/api/v1/recruiter/job-postings", "post"),
+        ("/api/v1/recruiter/job-postings", "get"),
+        ("/api/v1/recruiter/job-postings/{id}", "get"),
+        ("/api/v1/recruiter/job-postings/{id}", "patch"),
+        ("/api/v1/recruiter/applications/{id}", "get"),
+        ("/api/v1/recruiter/interviews", "get"),
+        ("/api/v1/recruiter/interviews/{id}", "get"),
+        ("/api/v1/recruiter/interviews/{id}/assessment", "get"),
+        (
+            "/api/v1/recruiter/interviews/{id}/assessment/regenerate",
+            "post",
+        ),
+        ("/api/v1/recruiter/interviews/{id}/decision", "post"),
     ];
     let paths = document["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 19, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(paths.len(), 37, "{:?}", paths.keys().collect::<Vec<_>>());
     for (path, method) in routes {
         let operation = &document["paths"][path][method];
         assert!(operation.is_object(), "{method} {path} is not documented");
@@ -79,6 +103,27 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         assert!(schemas.contains_key(name), "dangling reference to {name}");
     }
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
+    assert!(document["components"]["securitySchemes"]["recruiter_bearer"].is_object());
+    // recruiter operations name the recruiter scheme; audio takes either audience's token
+    for (path, item) in paths {
+        for operation in item.as_object().unwrap().values() {
+            let schemes: Vec<&str> = operation["security"]
+                .as_array()
+                .map(|alternatives| {
+                    alternatives
+                        .iter()
+                        .flat_map(|a| a.as_object().unwrap().keys().map(String::as_str))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if path.starts_with("/api/v1/recruiter/") && path != "/api/v1/recruiter/auth/login" {
+                assert_eq!(schemes, ["recruiter_bearer"], "{path}");
+            }
+            if path.ends_with("/audio") {
+                assert_eq!(schemes, ["bearer", "recruiter_bearer"], "{path}");
+            }
+        }
+    }
     assert!(schemas.contains_key("ErrorResponse"));
 
     let docs = app.get("/docs/", None).await;
@@ -105,7 +150,7 @@ async fn the_server_refuses_a_schema_that_is_behind_and_names_the_command() {
         panic!("the server started on an unmigrated database");
     };
     let message = error.to_string();
-    assert!(message.contains("6 migration(s) pending"), "{message}");
+    assert!(message.contains("8 migration(s) pending"), "{message}");
     assert!(
         message.contains("cargo run -p migration -- up"),
         "{message}"

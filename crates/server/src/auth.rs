@@ -26,6 +26,10 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+mod recruiter;
+
+pub use recruiter::{AuthenticatedActor, AuthenticatedRecruiter};
+
 /// argon2id with OWASP's 9 MiB / 4 passes / 1 lane setting (as strong as the 19 MiB / 2 passes
 /// default, with half the memory per hash), run on tokio's blocking pool so hashing never stalls
 /// request handling, at most one hash per core at a time so a burst of registrations cannot take
@@ -108,7 +112,8 @@ impl PasswordHasher for Argon2Hasher {
     }
 }
 
-/// Who a token speaks for.
+/// Who a token speaks for. Recruiter accounts (every recruiter role) get `recruiter` tokens;
+/// their role is read from the account on each request, so a change applies at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -159,13 +164,13 @@ impl TokenService {
     /// [`ApiError`] (500) if signing fails.
     pub fn issue(
         &self,
-        subject: CandidateId,
+        subject: impl Into<Uuid>,
         role: Role,
         now: DateTime<Utc>,
     ) -> Result<IssuedToken, ApiError> {
         let expires_at = now + self.ttl;
         let claims = Claims {
-            sub: subject.to_string(),
+            sub: subject.into().to_string(),
             role,
             jti: Uuid::new_v4().to_string(),
             iat: now.timestamp(),
@@ -249,10 +254,8 @@ impl AuthenticatedCandidate {
     pub async fn from_token(state: &AppState, token: &str) -> Result<Self, ApiError> {
         let claims = state.tokens.verify(token)?;
         if claims.role != Role::Candidate {
-            return Err(ApiError::new(
-                actix_web::http::StatusCode::FORBIDDEN,
-                "forbidden",
-                "this endpoint is for candidates",
+            return Err(ApiError::forbidden(
+                "this endpoint is for candidates; a recruiter token cannot be used here",
             ));
         }
         let id: CandidateId = claims

@@ -10,6 +10,7 @@ use interview_core::assessment::{EventsError, RegenerateError};
 use interview_core::interview::{AnswerError, CompleteError, ReadError, StartError};
 use interview_core::lifecycle::InterviewStatus;
 use interview_core::ports::{BlobError, ProviderError, RepositoryError};
+use interview_core::recruiting::RecruitingError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -77,6 +78,12 @@ impl ApiError {
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    /// The caller is known but may not do this: the token is another audience's (a candidate's
+    /// on a recruiter endpoint, or the reverse), or their role does not allow it.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
     }
 
     pub fn validation(message: impl Into<String>, fields: &[FieldError]) -> Self {
@@ -385,6 +392,40 @@ impl From<AccountError> for ApiError {
             AccountError::NotFound => Self::unauthorized("the account no longer exists"),
             AccountError::Storage(source) => Self::repository(&source),
             AccountError::Hashing(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<RecruitingError> for ApiError {
+    fn from(error: RecruitingError) -> Self {
+        match error {
+            RecruitingError::NotFound(what) => Self::not_found(what),
+            RecruitingError::Forbidden => Self::forbidden("your role does not allow this"),
+            RecruitingError::WrongAudience(who) => {
+                Self::forbidden(format!("this endpoint is for {who} only"))
+            }
+            RecruitingError::Validation(fields) => {
+                Self::validation("some fields are invalid", &fields)
+            }
+            RecruitingError::Conflict(message) => {
+                Self::new(StatusCode::CONFLICT, "conflict", message)
+            }
+            RecruitingError::InvalidCredentials => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "invalid email or password",
+            ),
+            RecruitingError::LockedOut {
+                retry_after_seconds,
+            } => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "account_locked",
+                "too many failed logins for this email; try again later",
+            )
+            .retry_after(u64::try_from(retry_after_seconds).unwrap_or(1)),
+            RecruitingError::Start(source) => Self::from(source),
+            RecruitingError::Storage(source) => Self::repository(&source),
+            RecruitingError::Hashing(_) => Self::internal(&error),
         }
     }
 }

@@ -1,6 +1,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::Parser;
+use server::cli::{AdminCommand, Cli, Command, admin_password, create_admin};
 use server::config::Settings;
 use server::{Application, telemetry};
 
@@ -11,6 +13,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     let config_dir =
         std::env::var_os("APP_CONFIG_DIR").map_or_else(|| PathBuf::from("config"), PathBuf::from);
     let settings = match Settings::load(&config_dir) {
@@ -20,6 +23,42 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    match cli.command {
+        None | Some(Command::Serve) => serve(settings).await,
+        Some(Command::Admin {
+            command:
+                AdminCommand::Create {
+                    organization,
+                    email,
+                    full_name,
+                },
+        }) => {
+            let created = match admin_password() {
+                Ok(password) => {
+                    create_admin(&settings, &organization, &email, &full_name, &password).await
+                }
+                Err(error) => Err(error),
+            };
+            match created {
+                Ok((organization, admin)) => {
+                    println!("organization_id: {}", organization.id);
+                    println!("organization: {}", organization.name);
+                    println!("recruiter_id: {}", admin.id);
+                    println!("email: {}", admin.email.as_str());
+                    println!("role: {}", admin.role);
+                    println!("Sign in with POST /api/v1/recruiter/auth/login");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("admin create failed: {}", with_causes(&error));
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}
+
+async fn serve(settings: Settings) -> ExitCode {
     telemetry::init(&settings.log);
     let host = settings.server.host.clone();
     let application = match Application::build(settings).await {

@@ -12,7 +12,13 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ErrorBody, ErrorResponse};
-use crate::routes::{assessments, audio, auth, health, interviews, realtime};
+use crate::routes::recruiter::{
+    applications as recruiter_applications, auth as recruiter_auth,
+    interviews as recruiter_interviews, postings as recruiter_postings, users as recruiter_users,
+};
+use crate::routes::{
+    applications, assessments, audio, auth, health, interviews, job_postings, realtime,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -43,12 +49,40 @@ use crate::routes::{assessments, audio, auth, health, interviews, realtime};
         assessments::assessment,
         assessments::events,
         realtime::connect,
+        job_postings::list,
+        job_postings::get,
+        applications::apply,
+        applications::mine,
+        applications::get,
+        recruiter_auth::login,
+        recruiter_auth::logout,
+        recruiter_auth::me,
+        recruiter_users::create,
+        recruiter_users::list,
+        recruiter_users::update,
+        recruiter_postings::create,
+        recruiter_postings::list,
+        recruiter_postings::get,
+        recruiter_postings::update,
+        recruiter_applications::get,
+        recruiter_interviews::list,
+        recruiter_interviews::get,
+        recruiter_interviews::assessment,
+        recruiter_interviews::regenerate,
+        recruiter_interviews::decide,
     ),
     components(schemas(ErrorResponse, ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),
     tags(
         (name = "auth", description = "Candidate accounts and tokens"),
         (name = "interviews", description = "Running an interview"),
+        (name = "jobs", description = "The public listing of open job postings"),
+        (name = "applications", description = "A candidate's applications to jobs"),
+        (name = "recruiter", description = "Recruiters (`recruiter_bearer` tokens from \
+            `/api/v1/recruiter/auth/login`): accounts, job postings, the organization's \
+            interviews, assessments and decisions. Everything is scoped to the recruiter's \
+            organization; another organization's resources are 404s. Roles: `admin` (everything, \
+            and user management), `recruiter` (jobs, regeneration, decisions), `viewer` (read only)."),
         (name = "health", description = "Liveness, readiness and AI provider status"),
     )
 )]
@@ -65,6 +99,19 @@ impl Modify for BearerAuth {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
+                    .description(Some(
+                        "A candidate token, from /api/v1/auth/register or /api/v1/auth/login",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "recruiter_bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("A recruiter token, from /api/v1/recruiter/auth/login"))
                     .build(),
             ),
         );
@@ -73,7 +120,8 @@ impl Modify for BearerAuth {
 
 /// The responses every operation of a kind can give, added where the handler's annotation does
 /// not already name them, so a new handler cannot forget them: 401 and 403 on authenticated
-/// operations, 400/413/415/422 on JSON bodies, 429 on the rate-limited auth routes.
+/// operations, 400/413/415/422 on JSON bodies, 429 on the rate-limited sign-in routes
+/// (`/api/v1/auth/*`, `/api/v1/recruiter/auth/*`).
 struct CommonResponses;
 
 const JSON_BODY: [(&str, &str); 4] = [
@@ -89,12 +137,19 @@ const JSON_BODY: [(&str, &str); 4] = [
     ),
 ];
 
+/// The scopes `startup` puts behind the per-address rate limiter.
+pub const RATE_LIMITED: [&str; 2] = ["/api/v1/auth/", "/api/v1/recruiter/auth/"];
+
 const AUTHENTICATED: [(&str, &str); 2] = [
     (
         "401",
         "Missing, invalid, expired or revoked token (`unauthorized`)",
     ),
-    ("403", "The token is not a candidate's (`forbidden`)"),
+    (
+        "403",
+        "The token is another audience's: a recruiter's on a candidate endpoint or a candidate's \
+         on a recruiter endpoint (`forbidden`)",
+    ),
 ];
 
 fn error_response(description: &str) -> Response {
@@ -132,7 +187,7 @@ fn has_json_body(operation: &Operation) -> bool {
 impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in &mut openapi.paths.paths {
-            let rate_limited = path.starts_with("/api/v1/auth/");
+            let rate_limited = RATE_LIMITED.iter().any(|prefix| path.starts_with(prefix));
             for operation in operations(item) {
                 let mut common: Vec<(&str, Response)> = Vec::new();
                 if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {

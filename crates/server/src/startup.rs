@@ -13,7 +13,8 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::middleware::{Compress, Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use adapter_db::{
-    SeaOrmAssessments, SeaOrmCandidates, SeaOrmCredentials, SeaOrmInterviews, SeaOrmJobs,
+    SeaOrmApplications, SeaOrmAssessments, SeaOrmCandidates, SeaOrmCredentials, SeaOrmInterviews,
+    SeaOrmJobPostings, SeaOrmJobs, SeaOrmRecruiterInterviews, SeaOrmRecruiters,
 };
 use adapter_object_store::ObjectBlobStore;
 use adapter_offline::{OFFLINE_MODEL, OfflineAssessor, OfflineInterviewer, QuestionBank};
@@ -28,6 +29,7 @@ use interview_core::ports::{
     AssessmentWriter, BlobStore, Clock, InterviewerModel, RealtimeVoice, SpeechSynthesizer,
     SystemClock, Transcriber,
 };
+use interview_core::recruiting::{RecruitingService, RecruitingStores};
 use interview_core::validation::{Password, PasswordError};
 use secrecy::ExposeSecret;
 use thiserror::Error;
@@ -41,7 +43,9 @@ use crate::openapi;
 use crate::probes::{DatabaseReadiness, OpenAiBreakers};
 use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
-use crate::routes::{assessments, audio, auth, health, interviews, realtime};
+use crate::routes::{
+    applications, assessments, audio, auth, health, interviews, job_postings, realtime, recruiter,
+};
 use crate::state::{AiHealth, AppState, LiveConnections, Observed, RealtimeState};
 
 #[derive(Debug, Error)]
@@ -93,7 +97,7 @@ fn cors(settings: &Settings) -> Cors {
             .iter()
             .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
     };
-    base.allowed_methods([Method::GET, Method::POST, Method::OPTIONS])
+    base.allowed_methods([Method::GET, Method::POST, Method::PATCH, Method::OPTIONS])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
@@ -196,15 +200,7 @@ impl Application {
     /// # Errors
     /// [`StartupError`] saying what to fix.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let db = adapter_db::connect(&settings.database.connection).await?;
-        if settings.database.auto_migrate {
-            adapter_db::migrate(&db).await?;
-        } else {
-            let pending = adapter_db::pending_migrations(&db).await?;
-            if !pending.is_empty() {
-                return Err(StartupError::MigrationsBehind(pending));
-            }
-        }
+        let db = open_database(&settings).await?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
 
         let blobs: Arc<dyn BlobStore> = Arc::new(
@@ -249,21 +245,25 @@ impl Application {
         );
 
         let hasher = Arc::new(Argon2Hasher::new(settings.auth.max_concurrent_hashes));
-        let decoy_password =
-            Password::parse("Decoy-Passw0rd!").map_err(StartupError::DecoyPassword)?;
-        let decoy_hash = hasher
-            .hash(&decoy_password)
-            .await
-            .map_err(StartupError::PasswordHashing)?;
+        let decoy_hash = decoy_hash(hasher.as_ref()).await?;
         let accounts = Arc::new(AccountService::new(
             Arc::new(SeaOrmCandidates::new(db.clone())),
             Arc::new(CachedRevocations::new(
                 Arc::new(SeaOrmCredentials::new(db.clone())),
                 StdDuration::from_secs(1),
             )),
-            hasher,
+            hasher.clone(),
             clock.clone(),
             settings.auth.lockout,
+            decoy_hash.clone(),
+        ));
+        let recruiting = Arc::new(recruiting_service(
+            &db,
+            interviews.clone(),
+            assessments.clone(),
+            hasher,
+            clock.clone(),
+            &settings,
             decoy_hash,
         ));
         let tokens = Arc::new(TokenService::new(
@@ -275,6 +275,7 @@ impl Application {
             interviews: interviews.clone(),
             assessments,
             accounts: accounts.clone(),
+            recruiting,
             tokens,
             clock,
             readiness: Arc::new(DatabaseReadiness(db)),
@@ -340,6 +341,63 @@ impl Application {
     }
 }
 
+/// Connects, then migrates (`database.auto_migrate`) or checks that no migration is pending.
+///
+/// # Errors
+/// [`StartupError::Database`], or [`StartupError::MigrationsBehind`] naming the pending ones.
+pub async fn open_database(settings: &Settings) -> Result<adapter_db::Database, StartupError> {
+    let db = adapter_db::connect(&settings.database.connection).await?;
+    if settings.database.auto_migrate {
+        adapter_db::migrate(&db).await?;
+    } else {
+        let pending = adapter_db::pending_migrations(&db).await?;
+        if !pending.is_empty() {
+            return Err(StartupError::MigrationsBehind(pending));
+        }
+    }
+    Ok(db)
+}
+
+/// The hash checked when an email has no account, so a login takes as long either way.
+///
+/// # Errors
+/// [`StartupError`] when the hasher does not work.
+pub async fn decoy_hash(hasher: &dyn PasswordHasher) -> Result<String, StartupError> {
+    let decoy_password = Password::parse("Decoy-Passw0rd!").map_err(StartupError::DecoyPassword)?;
+    hasher
+        .hash(&decoy_password)
+        .await
+        .map_err(StartupError::PasswordHashing)
+}
+
+/// The recruiter side over the database, with the candidates' lockout settings.
+pub fn recruiting_service(
+    db: &adapter_db::Database,
+    interviews: Arc<InterviewService>,
+    assessments: Arc<AssessmentService>,
+    hasher: Arc<dyn PasswordHasher>,
+    clock: Arc<dyn Clock>,
+    settings: &Settings,
+    decoy_hash: String,
+) -> RecruitingService {
+    RecruitingService::new(
+        RecruitingStores {
+            recruiters: Arc::new(SeaOrmRecruiters::new(db.clone())),
+            postings: Arc::new(SeaOrmJobPostings::new(db.clone())),
+            applications: Arc::new(SeaOrmApplications::new(db.clone())),
+            interview_list: Arc::new(SeaOrmRecruiterInterviews::new(db.clone())),
+            // login attempts only: revocations are checked through the accounts' cache
+            credentials: Arc::new(SeaOrmCredentials::new(db.clone())),
+        },
+        interviews,
+        assessments,
+        hasher,
+        clock,
+        settings.auth.lockout,
+        decoy_hash,
+    )
+}
+
 /// The HTTP server: middleware, shared data, and each resource's routes.
 fn http_server(
     settings: &Settings,
@@ -386,6 +444,14 @@ fn http_server(
                     .wrap(Condition::new(rate_limited, Governor::new(&governor)))
                     .configure(auth::configure),
             )
+            .service(
+                web::scope("/api/v1/recruiter/auth")
+                    .wrap(Condition::new(rate_limited, Governor::new(&governor)))
+                    .configure(recruiter::auth::configure),
+            )
+            .service(web::scope("/api/v1/recruiter").configure(recruiter::configure))
+            .service(web::scope("/api/v1/job-postings").configure(job_postings::configure))
+            .service(web::scope("/api/v1/applications").configure(applications::configure))
             .service(
                 web::scope("/api/v1/interviews")
                     .configure(interviews::configure)

@@ -12,6 +12,7 @@ use interview_core::ports::{
     AudioClip, Clock, EvaluationRequest, Generated, InterviewerModel, ProviderError, Question,
     QuestionRequest, RepositoryError, SpeechAudio, SpeechSynthesizer, Transcriber, Transcription,
 };
+use interview_core::recruiting::RecruitingService;
 
 use crate::auth::TokenService;
 use interview_core::ids::{ConnectionId, InterviewId};
@@ -23,6 +24,8 @@ pub struct AppState {
     pub interviews: Arc<InterviewService>,
     pub assessments: Arc<AssessmentService>,
     pub accounts: Arc<AccountService>,
+    /// Organizations, recruiters, job postings, applications and the recruiter's view.
+    pub recruiting: Arc<RecruitingService>,
     pub tokens: Arc<TokenService>,
     pub clock: Arc<dyn Clock>,
     /// What `/ready` asks.

@@ -2,8 +2,12 @@
 //! types by the handlers; responses are built from domain types here.
 
 mod assessment;
+pub mod recruiter_interviews;
+pub mod recruiting;
 
 pub use assessment::*;
+pub use recruiter_interviews::*;
+pub use recruiting::*;
 
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -62,9 +66,15 @@ pub struct MeResponse {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StartInterviewRequest {
-    /// One of `react`, `python`, `javascript`, `fullstack`.
+    /// One of `react`, `python`, `javascript`, `fullstack`; `null` (or absent) with
+    /// `application_id`, whose job decides the role.
+    #[serde(default)]
     #[schema(example = "python")]
-    pub role_type: String,
+    pub role_type: Option<String>,
+    /// Interview for a job applied to (`POST /api/v1/applications`): the job's role, its
+    /// required skills as the skills explored, and its organization's recruiters see it.
+    #[serde(default)]
+    pub application_id: Option<Uuid>,
     /// A resume to tailor the interview to; resume upload is not available yet, so only `null`.
     #[serde(default)]
     pub resume_id: Option<Uuid>,

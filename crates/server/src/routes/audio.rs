@@ -11,7 +11,7 @@ use interview_core::model::AudioMetadata;
 use interview_core::ports::{AudioClip, AudioFormat, BlobRef};
 use uuid::Uuid;
 
-use crate::auth::AuthenticatedCandidate;
+use crate::auth::AuthenticatedActor;
 use crate::error::{ApiError, ErrorResponse};
 use crate::state::AppState;
 
@@ -234,10 +234,11 @@ fn describe(bytes: &[u8], format: AudioFormat) -> AudioMetadata {
     metadata
 }
 
-/// Stream a message's recorded or spoken audio (owner only). Supports a single byte range.
+/// Stream a message's recorded or spoken audio: to the candidate whose interview it is, or to a
+/// recruiter (any role) of the interview's organization. Supports a single byte range.
 #[utoipa::path(get, path = "/api/v1/interviews/{id}/messages/{message_id}/audio",
     tag = "interviews",
-    security(("bearer" = [])),
+    security(("bearer" = []), ("recruiter_bearer" = [])),
     params(
         ("id" = Uuid, Path, description = "Interview id"),
         ("message_id" = Uuid, Path, description = "Message id"),
@@ -245,11 +246,11 @@ fn describe(bytes: &[u8], format: AudioFormat) -> AudioMetadata {
     responses(
         (status = 200, description = "The audio", content_type = "audio/mpeg"),
         (status = 206, description = "The requested range"),
-        (status = 404, description = "No such audio in an interview of the caller", body = ErrorResponse),
+        (status = 404, description = "No such audio in an interview the caller may read", body = ErrorResponse),
         (status = 416, description = "The range is outside the audio", body = ErrorResponse)))]
 pub async fn message_audio(
     state: web::Data<AppState>,
-    caller: AuthenticatedCandidate,
+    caller: AuthenticatedActor,
     path: web::Path<(Uuid, Uuid)>,
     request: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {

@@ -1,7 +1,7 @@
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use interview_core::ids::{InterviewId, ResumeId};
-use interview_core::interview::{RecoveryView, StartInterview, SubmitVoiceAnswer, TurnInput};
+use interview_core::ids::{ApplicationId, InterviewId, ResumeId};
+use interview_core::interview::{RecoveryView, SubmitVoiceAnswer, TurnInput};
 use interview_core::model::{InterviewMode, RoleType};
 use interview_core::ports::ClientKey;
 use uuid::Uuid;
@@ -17,13 +17,18 @@ use crate::error::{ApiError, ErrorResponse};
 use crate::routes::audio;
 use crate::state::AppState;
 
-fn parse_start(body: &StartInterviewRequest) -> Result<(RoleType, InterviewMode), ApiError> {
-    let role: RoleType = body.role_type.trim().parse().map_err(|_| {
-        ApiError::field(
-            "role_type",
-            "must be one of react, python, javascript, fullstack",
-        )
-    })?;
+fn parse_start(
+    body: &StartInterviewRequest,
+) -> Result<(Option<RoleType>, InterviewMode), ApiError> {
+    let role = match body.role_type.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(text) => Some(text.parse::<RoleType>().map_err(|_| {
+            ApiError::field(
+                "role_type",
+                "must be one of react, python, javascript, fullstack",
+            )
+        })?),
+    };
     let mode = match body.mode.as_deref().map(str::trim) {
         None | Some("" | "text") => InterviewMode::Text,
         Some("legacy_voice") => InterviewMode::LegacyVoice,
@@ -41,14 +46,18 @@ fn parse_start(body: &StartInterviewRequest) -> Result<(RoleType, InterviewMode)
     Ok((role, mode))
 }
 
-/// Start an interview and get its first question.
+/// Start an interview and get its first question: for a role (`role_type`), or for a job
+/// applied to (`application_id`, with `role_type` null), whose role and required skills it then
+/// uses and whose organization's recruiters see it. With both, the application decides.
 #[utoipa::path(post, path = "/api/v1/interviews/start", tag = "interviews",
     security(("bearer" = [])),
     request_body = StartInterviewRequest,
     responses(
         (status = 201, description = "Started; the first question is included", body = StartInterviewResponse),
         (status = 401, description = "Not signed in", body = ErrorResponse),
-        (status = 422, description = "Unknown role, mode or resume", body = ErrorResponse),
+        (status = 404, description = "No such application of the caller, or its job is no longer open", body = ErrorResponse),
+        (status = 409, description = "The interview budget does not allow another AI call (`budget_exhausted`)", body = ErrorResponse),
+        (status = 422, description = "Unknown role, mode or resume, or neither a role nor an application", body = ErrorResponse),
         (status = 503, description = "The AI interviewer is unavailable, `legacy_voice` was asked of a provider without speech (`speech_unavailable`), or `realtime` of a server without a realtime provider (`realtime_unavailable`)", body = ErrorResponse)))]
 pub async fn start(
     state: web::Data<AppState>,
@@ -65,16 +74,14 @@ pub async fn start(
         ));
     }
     let started = state
-        .interviews
-        .start(StartInterview {
-            candidate_id: caller.id,
+        .recruiting
+        .start_interview(
+            caller.actor(),
             role,
+            body.application_id.map(ApplicationId::from_uuid),
             mode,
-            resume_id: body.resume_id.map(ResumeId::from_uuid),
-            organization_id: None,
-            job_posting_id: None,
-            key_skills: Vec::new(),
-        })
+            body.resume_id.map(ResumeId::from_uuid),
+        )
         .await?;
     Ok(HttpResponse::Created().json(StartInterviewResponse {
         interview: (&started.interview).into(),

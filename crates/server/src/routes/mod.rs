@@ -1,6 +1,9 @@
+pub mod applications;
 pub mod assessments;
 pub mod audio;
 pub mod auth;
 pub mod health;
 pub mod interviews;
+pub mod job_postings;
 pub mod realtime;
+pub mod recruiter;

@@ -1,0 +1,20 @@
+//! The recruiter API under `/api/v1/recruiter`: every route takes a recruiter token
+//! ([`crate::auth::AuthenticatedRecruiter`]) and works within the recruiter's organization;
+//! another organization's job, application or interview is a 404.
+
+pub mod applications;
+pub mod auth;
+pub mod interviews;
+pub mod postings;
+pub mod users;
+
+use actix_web::web;
+
+/// The recruiter routes except sign-in, relative to `/api/v1/recruiter` (`startup` mounts
+/// [`auth::configure`] separately, under the rate limiter).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(users::configure)
+        .configure(postings::configure)
+        .configure(applications::configure)
+        .configure(interviews::configure);
+}
