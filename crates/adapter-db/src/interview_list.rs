@@ -18,7 +18,7 @@ use interview_core::model::RoleType;
 use interview_core::ports::{
     InterviewCursor, InterviewFilter, InterviewRow, RecruiterInterviews, RepositoryError,
 };
-use sea_orm::sea_query::{Expr, JoinType, Order, Query, SelectStatement, Value};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use sea_orm::{DbBackend, FromQueryResult, prelude::DateTimeUtc};
 use uuid::Uuid;
 
@@ -57,12 +57,11 @@ struct Listed {
     integrity_flags: Option<String>,
 }
 
+/// When an interview started, or was created if it never did.
+const STARTED: &str = "COALESCE(i.started_at, i.created_at)";
+
 fn cust(sql: &'static str) -> Expr {
     Expr::cust(sql)
-}
-
-fn with<V: Into<Value>>(sql: &'static str, value: V) -> Expr {
-    Expr::cust_with_values(sql, [value.into()])
 }
 
 fn statement(
@@ -116,30 +115,30 @@ fn statement(
                  FROM assessment_results v WHERE v.interview_id = i.id)",
             ),
         )
-        .and_where(with("i.organization_id = ?", organization.as_uuid()));
+        .and_where(cust("i.organization_id").eq(organization.as_uuid()));
     if let Some(status) = filter.status {
-        query.and_where(with("i.status = ?", status.as_str()));
+        query.and_where(cust("i.status").eq(status.as_str()));
     }
     if let Some(role) = filter.role {
-        query.and_where(with("i.role_type = ?", role.as_str()));
+        query.and_where(cust("i.role_type").eq(role.as_str()));
     }
     if let Some(posting) = filter.job_posting {
-        query.and_where(with("i.job_posting_id = ?", posting.as_uuid()));
+        query.and_where(cust("i.job_posting_id").eq(posting.as_uuid()));
     }
     if let Some(from) = filter.from {
-        query.and_where(with("COALESCE(i.started_at, i.created_at) >= ?", from));
+        query.and_where(cust(STARTED).gte(from));
     }
     if let Some(to) = filter.to {
-        query.and_where(with("COALESCE(i.started_at, i.created_at) < ?", to));
+        query.and_where(cust(STARTED).lt(to));
     }
     if let Some(recommendation) = filter.recommendation {
-        query.and_where(with("a.recommendation = ?", recommendation.as_str()));
+        query.and_where(cust("a.recommendation").eq(recommendation.as_str()));
     }
     if let Some(min) = filter.min_score {
-        query.and_where(with("a.overall_score >= ?", i32::from(min)));
+        query.and_where(cust("a.overall_score").gte(i32::from(min)));
     }
     if let Some(max) = filter.max_score {
-        query.and_where(with("a.overall_score <= ?", i32::from(max)));
+        query.and_where(cust("a.overall_score").lte(i32::from(max)));
     }
     match filter.integrity_flagged {
         Some(true) => {
@@ -151,14 +150,13 @@ fn statement(
         None => {}
     }
     if let Some(cursor) = cursor {
-        query.and_where(Expr::cust_with_values(
-            "(i.created_at < ? OR (i.created_at = ? AND i.id < ?))",
-            [
-                Value::from(cursor.created_at),
-                Value::from(cursor.created_at),
-                Value::from(cursor.id.as_uuid()),
-            ],
-        ));
+        query.and_where(
+            cust("i.created_at")
+                .lt(cursor.created_at)
+                .or(cust("i.created_at")
+                    .eq(cursor.created_at)
+                    .and(cust("i.id").lt(cursor.id.as_uuid()))),
+        );
     }
     query
         .order_by_expr(cust("i.created_at"), Order::Desc)

@@ -15,7 +15,7 @@ use interview_core::recruiting::{
     WorkSetup,
 };
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::sea_query::{Condition, Expr};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, LikeExpr};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::connection::Database;
@@ -99,10 +99,8 @@ fn containing(needle: &str) -> String {
 
 /// `lower(column)` contains the lower-cased `needle`.
 fn contains(column: &str, needle: &str) -> Expr {
-    Expr::cust_with_values(
-        format!("lower({column}) LIKE ? ESCAPE '!'"),
-        [containing(&needle.to_lowercase())],
-    )
+    Expr::cust(format!("lower({column})"))
+        .like(LikeExpr::new(containing(&needle.to_lowercase())).escape('!'))
 }
 
 /// What a trimmed filter text asks for, if anything.

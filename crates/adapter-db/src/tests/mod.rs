@@ -3,9 +3,12 @@
 
 mod assessments;
 mod concurrency;
+mod interview_list;
 mod jobs;
 mod legacy;
 mod migrations;
+mod postings;
+mod recruiting;
 mod repositories;
 mod round_trip;
 mod support;
