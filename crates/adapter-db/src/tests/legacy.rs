@@ -115,6 +115,18 @@ async fn rows_written_before_the_typed_model_read_back_after_migration_four() {
 
         Migrator::up(db, None).await.unwrap();
 
+        // the interview of the time has no organization, job or key skills of its own
+        let record = fixture.repo.load(interview).await.unwrap().unwrap();
+        assert_eq!(
+            (
+                record.interview.organization_id,
+                record.interview.job_posting_id,
+                record.interview.key_skills.len()
+            ),
+            (None, None, 0),
+            "{name}"
+        );
+
         let messages = fixture.repo.messages(interview, 0, None).await.unwrap();
         let read_answer = &messages.messages[1];
         assert_eq!(
