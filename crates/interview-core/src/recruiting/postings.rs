@@ -3,7 +3,7 @@
 
 use crate::accounts::FieldError;
 use crate::actor::Actor;
-use crate::ids::{JobPostingId, RecruiterId};
+use crate::ids::JobPostingId;
 use crate::recruiting::{
     JobPosting, PostingDraft, PostingFilter, PostingPage, PostingStatus, RecruiterAction,
     RecruitingError, RecruitingService,
@@ -158,9 +158,8 @@ impl RecruitingService {
             return Err(RecruitingError::field("employment_type", "required"));
         };
         let now = self.clock.now();
-        let created_by = match actor {
-            Actor::Recruiter { id, .. } => id,
-            Actor::Candidate(_) => RecruiterId::new(),
+        let Actor::Recruiter { id: created_by, .. } = actor else {
+            return Err(RecruitingError::WrongAudience("recruiters"));
         };
         let mut posting = JobPosting {
             id: JobPostingId::new(),
