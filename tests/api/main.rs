@@ -14,5 +14,6 @@ mod realtime;
 mod realtime_flow;
 mod realtime_resilience;
 mod recruiter_access;
+mod recruiter_audio;
 mod recruiters;
 mod voice;

@@ -16,10 +16,10 @@ use crate::helpers::{
     Candidate, TestApp, chat_reply as chat, error_code, mount_chat, spawn_app, spawn_app_with,
 };
 
-const SPOKEN: &[u8] = b"ID3\x04\x00\x00\x00\x00\x00\x00fake-mp3-frames";
+pub(crate) const SPOKEN: &[u8] = b"ID3\x04\x00\x00\x00\x00\x00\x00fake-mp3-frames";
 
 /// A minimal 16 kHz mono PCM WAV header followed by silence.
-fn wav() -> Vec<u8> {
+pub(crate) fn wav() -> Vec<u8> {
     let mut bytes = b"RIFF\x24\x10\x00\x00WAVEfmt \x10\x00\x00\x00\x01\x00\x01\x00".to_vec();
     bytes.extend_from_slice(&16_000u32.to_le_bytes());
     bytes.extend_from_slice(&32_000u32.to_le_bytes());
@@ -29,7 +29,7 @@ fn wav() -> Vec<u8> {
 }
 
 /// An OpenAI stand-in: questions, evaluations, transcriptions and speech.
-async fn openai() -> MockServer {
+pub(crate) async fn openai() -> MockServer {
     let server = MockServer::start().await;
     mount_chat(
         &server,
@@ -42,7 +42,7 @@ async fn openai() -> MockServer {
     server
 }
 
-async fn transcribing(server: &MockServer, text: &str) {
+pub(crate) async fn transcribing(server: &MockServer, text: &str) {
     Mock::given(method("POST"))
         .and(path("/v1/audio/transcriptions"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
@@ -53,7 +53,7 @@ async fn transcribing(server: &MockServer, text: &str) {
         .await;
 }
 
-async fn speaking(server: &MockServer) {
+pub(crate) async fn speaking(server: &MockServer) {
     Mock::given(method("POST"))
         .and(path("/v1/audio/speech"))
         .respond_with(
@@ -65,7 +65,7 @@ async fn speaking(server: &MockServer) {
         .await;
 }
 
-async fn app_on(server: &MockServer) -> TestApp {
+pub(crate) async fn app_on(server: &MockServer) -> TestApp {
     let base_url = format!("{}/v1", server.uri());
     spawn_app_with(move |settings| {
         settings.ai.provider = AiProvider::Openai;
@@ -76,7 +76,7 @@ async fn app_on(server: &MockServer) -> TestApp {
     .await
 }
 
-async fn start(app: &TestApp, token: &str, mode: &str) -> reqwest::Response {
+pub(crate) async fn start(app: &TestApp, token: &str, mode: &str) -> reqwest::Response {
     app.post_json(
         "/api/v1/interviews/start",
         Some(token),
@@ -98,7 +98,7 @@ async fn text_interview(app: &TestApp, email: &str) -> (Candidate, String) {
     (candidate, interview)
 }
 
-async fn send_audio(
+pub(crate) async fn send_audio(
     app: &TestApp,
     token: &str,
     interview: &str,

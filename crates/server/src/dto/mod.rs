@@ -2,10 +2,12 @@
 //! types by the handlers; responses are built from domain types here.
 
 mod assessment;
+pub mod postings;
 pub mod recruiter_interviews;
 pub mod recruiting;
 
 pub use assessment::*;
+pub use postings::*;
 pub use recruiter_interviews::*;
 pub use recruiting::*;
 
