@@ -127,6 +127,15 @@ pub async fn interview_for_job(app: &TestApp, token: &str, posting: &str) -> (St
         )
         .await;
     assert_eq!(response.status(), StatusCode::CREATED);
+    // one screening per application
+    let again = app
+        .post_json(
+            "/api/v1/interviews/start",
+            Some(token),
+            &json!({"application_id": application, "role_type": null}),
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::CONFLICT);
     (application, response.json().await.unwrap())
 }
 

@@ -37,13 +37,15 @@ impl AssessmentService {
         record: &InterviewRecord,
     ) -> Result<AssessmentState, RepositoryError> {
         let interview_id = record.interview.id;
-        if let Some(assessment) = self.assessments.latest(interview_id).await? {
-            return Ok(AssessmentState::Ready(Box::new(assessment)));
-        }
+        // the job first: an assessment is stored in the transaction that marks its job
+        // succeeded, so a job read as succeeded guarantees the assessment read after it sees it
         let job = self
             .jobs
             .latest(JobKind::Assessment, interview_id.as_uuid())
             .await?;
+        if let Some(assessment) = self.assessments.latest(interview_id).await? {
+            return Ok(AssessmentState::Ready(Box::new(assessment)));
+        }
         Ok(match job {
             Some(job) => match job.state {
                 JobState::Queued | JobState::Running => AssessmentState::Pending,

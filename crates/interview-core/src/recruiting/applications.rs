@@ -88,7 +88,8 @@ impl RecruitingService {
     ///
     /// # Errors
     /// [`RecruitingError::NotFound`] for an application that is not the candidate's or whose
-    /// posting closed; [`RecruitingError::Validation`] without a role or an application;
+    /// posting closed; [`RecruitingError::Conflict`] when the application already has an
+    /// interview (one screening per application); [`RecruitingError::Validation`] without a role or an application;
     /// [`RecruitingError::Start`] from the engine.
     pub async fn start_interview(
         &self,
@@ -113,6 +114,11 @@ impl RecruitingService {
                 .map_err(RecruitingError::Start);
         };
         let application = self.application(actor, application).await?;
+        if application.interview_id.is_some() {
+            return Err(RecruitingError::Conflict(
+                "an interview was already started for this application".to_owned(),
+            ));
+        }
         let posting = self.open_posting(application.job_posting_id).await?;
         let mut command = StartInterview::for_role(candidate, posting.role_category, mode);
         command.resume_id = resume_id;

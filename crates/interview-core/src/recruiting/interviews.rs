@@ -61,8 +61,14 @@ impl RecruitingService {
         id: InterviewId,
     ) -> Result<(AssessmentState, Vec<Assessment>), RecruitingError> {
         Self::scope(&actor, RecruiterAction::Read)?;
-        let state = self.assessments.assessment(id, actor).await?;
+        let mut state = self.assessments.assessment(id, actor).await?;
         let versions = self.assessments.versions(id, actor).await?;
+        // a version stored between the two reads: show the newest as the current one
+        if let (AssessmentState::Ready(current), Some(newest)) = (&state, versions.last())
+            && newest.version > current.version
+        {
+            state = AssessmentState::Ready(Box::new(newest.clone()));
+        }
         Ok((state, versions))
     }
 
