@@ -13,6 +13,8 @@ use std::time::Duration;
 use interview_core::InterviewService;
 use interview_core::accounts::AccountService;
 use interview_core::jobs::{JobOutcome, JobRunner};
+
+use crate::middleware::InFlight;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
@@ -118,14 +120,37 @@ pub fn abandonment_sweep(
     }
 }
 
+/// When a worker lets fresh jobs wait: while at least `requests` requests are in flight on this
+/// node, only jobs due for `max_wait` or longer run (0 requests: never wait).
+#[derive(Debug, Clone)]
+pub struct Yielding {
+    pub in_flight: Arc<InFlight>,
+    pub requests: usize,
+    pub max_wait: Duration,
+}
+
+impl Yielding {
+    /// How long a due job should have waited before it runs now.
+    fn wait(&self) -> Duration {
+        if self.requests > 0 && self.in_flight.get() >= self.requests {
+            self.max_wait
+        } else {
+            Duration::ZERO
+        }
+    }
+}
+
 /// A worker of the durable job queue: claims one due job and runs it; true when it ran one.
+/// Requests come first: on a busy node, fresh jobs wait (up to `yielding.max_wait`).
 pub fn queue_worker(
     runner: Arc<JobRunner>,
+    yielding: Yielding,
 ) -> impl FnMut() -> std::pin::Pin<Box<dyn Future<Output = bool> + Send>> + Send + 'static {
     move || {
         let runner = runner.clone();
+        let wait = yielding.wait();
         Box::pin(async move {
-            match runner.run_next().await {
+            match runner.run_next_older_than(wait).await {
                 Ok(None) => false,
                 Ok(Some((job, outcome))) => {
                     match outcome {
@@ -275,6 +300,25 @@ mod tests {
         assert!(finished.load(Ordering::SeqCst), "the run was cut short");
         assert_eq!(runs.load(Ordering::SeqCst), 3);
         assert_eq!(start_seen.recv().await, None);
+    }
+
+    #[test]
+    fn a_worker_lets_fresh_jobs_wait_only_while_the_node_is_busy() {
+        let in_flight = Arc::new(InFlight::default());
+        let yielding = |requests| Yielding {
+            in_flight: in_flight.clone(),
+            requests,
+            max_wait: Duration::from_mins(1),
+        };
+        assert_eq!(yielding(1).wait(), Duration::ZERO);
+        let app_data = actix_web::web::Data::from(in_flight.clone());
+        let held: Vec<_> = (0..3).map(|_| InFlight::hold(&app_data)).collect();
+        assert_eq!(yielding(3).wait(), Duration::from_mins(1));
+        assert_eq!(yielding(4).wait(), Duration::ZERO);
+        // 0 means never
+        assert_eq!(yielding(0).wait(), Duration::ZERO);
+        drop(held);
+        assert_eq!(yielding(1).wait(), Duration::ZERO);
     }
 
     #[tokio::test]

@@ -1,6 +1,7 @@
 //! Request ids, access logs, and the API's JSON error body on every error response.
 //!
-//! Order, outermost first: [`request_id`] → security headers → CORS → [`error_body`] → gzip.
+//! Order, outermost first: [`count_in_flight`] → [`request_id`] → security headers → CORS →
+//! [`error_body`] → gzip.
 //! `error_body` sits inside the header middlewares so that the response it renders is the one
 //! they decorate: error responses carry the same CORS and security headers as any other.
 
@@ -161,4 +162,47 @@ fn status_code(status: StatusCode) -> &'static str {
         StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
         _ => "request_refused",
     }
+}
+
+/// How many requests this node is handling right now: background work yields while there are
+/// many (see `jobs::queue_worker`).
+#[derive(Debug, Default)]
+pub struct InFlight(std::sync::atomic::AtomicUsize);
+
+impl InFlight {
+    pub fn get(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// Decrements the count however the request ends (even when its future is dropped).
+struct Counted(actix_web::web::Data<InFlight>);
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        (self.0)
+            .0
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+impl InFlight {
+    /// Counts one request until the returned guard is dropped.
+    pub fn hold(in_flight: &actix_web::web::Data<InFlight>) -> impl Drop + use<> {
+        in_flight
+            .0
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Counted(in_flight.clone())
+    }
+}
+
+/// Counts the request in the [`InFlight`] registered as app data while it is handled.
+pub async fn count_in_flight(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let _counted = request
+        .app_data::<actix_web::web::Data<InFlight>>()
+        .map(InFlight::hold);
+    next.call(request).await
 }

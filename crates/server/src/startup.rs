@@ -37,8 +37,8 @@ use thiserror::Error;
 use crate::auth::{Argon2Hasher, TokenService, generated_secret};
 use crate::config::{AiProvider, Environment, Settings};
 use crate::error::{ApiError, json_error, path_error, query_error};
-use crate::jobs::{Jobs, abandonment_sweep, queue_worker, revoked_token_purge};
-use crate::middleware::{error_body, request_id};
+use crate::jobs::{Jobs, Yielding, abandonment_sweep, queue_worker, revoked_token_purge};
+use crate::middleware::{InFlight, count_in_flight, error_body, request_id};
 use crate::openapi;
 use crate::probes::{DatabaseReadiness, OpenAiBreakers};
 use crate::rate_limit::JsonPeerIp;
@@ -302,7 +302,8 @@ impl Application {
                 source,
             })?
             .port();
-        let server = http_server(&settings, state, listener, &address)?;
+        let in_flight = web::Data::new(InFlight::default());
+        let server = http_server(&settings, state, in_flight.clone(), listener, &address)?;
 
         let mut jobs = Jobs::new();
         jobs.spawn(
@@ -319,7 +320,14 @@ impl Application {
             jobs.spawn_worker(
                 "job_worker",
                 StdDuration::from_millis(settings.jobs.poll_interval_ms),
-                queue_worker(runner.clone()),
+                queue_worker(
+                    runner.clone(),
+                    Yielding {
+                        in_flight: in_flight.clone().into_inner(),
+                        requests: settings.jobs.yield_at_requests_in_flight,
+                        max_wait: StdDuration::from_secs(settings.jobs.max_deferral_seconds),
+                    },
+                ),
             );
         }
         Ok(Self { port, server, jobs })
@@ -402,6 +410,7 @@ pub fn recruiting_service(
 fn http_server(
     settings: &Settings,
     state: web::Data<AppState>,
+    in_flight: web::Data<InFlight>,
     listener: TcpListener,
     address: &str,
 ) -> Result<Server, StartupError> {
@@ -421,6 +430,7 @@ fn http_server(
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(in_flight.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(json_limit)
@@ -438,6 +448,7 @@ fn http_server(
                     .add(("Referrer-Policy", "no-referrer")),
             )
             .wrap(from_fn(request_id))
+            .wrap(from_fn(count_in_flight))
             .configure(health::configure)
             .service(
                 web::scope("/api/v1/auth")

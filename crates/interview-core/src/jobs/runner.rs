@@ -93,9 +93,25 @@ impl JobRunner {
     /// Storage failures while claiming or recording the outcome (the job's lease then expires
     /// and it runs again).
     pub async fn run_next(&self) -> Result<Option<(ClaimedJob, JobOutcome)>, RepositoryError> {
+        self.run_next_older_than(Duration::ZERO).await
+    }
+
+    /// As [`Self::run_next`], but only a job that has been due for at least `age`: a busy node
+    /// lets fresh work wait (up to `age`) so that requests come first.
+    ///
+    /// # Errors
+    /// As [`Self::run_next`].
+    pub async fn run_next_older_than(
+        &self,
+        age: Duration,
+    ) -> Result<Option<(ClaimedJob, JobOutcome)>, RepositoryError> {
         let kinds: Vec<JobKind> = self.handlers.keys().copied().collect();
         let lease = Duration::from_secs(self.settings.lease_seconds);
-        let Some(job) = self.queue.claim(&kinds, self.clock.now(), lease).await? else {
+        // claiming "as of" `age` ago selects jobs due by then; the lease is lengthened by as much,
+        // so the job is still held for `lease` from now
+        let as_of = self.clock.now()
+            - chrono::Duration::from_std(age).unwrap_or_else(|_| chrono::Duration::zero());
+        let Some(job) = self.queue.claim(&kinds, as_of, lease + age).await? else {
             return Ok(None);
         };
         let result = match self.handlers.get(&job.kind) {

@@ -119,3 +119,26 @@ async fn a_storage_failure_while_recording_the_outcome_is_reported() {
         Err(RepositoryError::Unavailable(_))
     ));
 }
+
+#[tokio::test]
+async fn a_busy_runner_takes_only_jobs_due_long_enough_and_holds_them_for_the_whole_lease() {
+    let clock = clock();
+    let queue = Arc::new(InMemoryJobs::new());
+    queue.push(&NewJob::new(JobKind::Assessment, Uuid::now_v7(), clock.now()));
+    let runner = JobRunner::new(queue.clone(), clock.clone(), settings(3))
+        .with_handler(Arc::new(Scripted(vec![Ok(())], std::sync::Mutex::default())));
+    let age = Duration::from_mins(1);
+    assert!(runner.run_next_older_than(age).await.unwrap().is_none());
+    clock.advance(chrono::Duration::seconds(60));
+    let (job, outcome) = runner.run_next_older_than(age).await.unwrap().unwrap();
+    assert_eq!(outcome, JobOutcome::Succeeded);
+    assert_eq!(job.attempts, 1);
+    // (the scripted handler leaves the job running) the claim holds it for the 30 s lease from
+    // now, not from a minute ago
+    let kinds = [JobKind::Assessment];
+    let lease = Duration::from_secs(30);
+    clock.advance(chrono::Duration::seconds(29));
+    assert!(queue.claim(&kinds, clock.now(), lease).await.unwrap().is_none());
+    clock.advance(chrono::Duration::seconds(1));
+    assert!(queue.claim(&kinds, clock.now(), lease).await.unwrap().is_some());
+}

@@ -335,6 +335,10 @@ pub struct JobsSection {
     pub workers: usize,
     /// How long an idle worker waits before looking for due jobs again.
     pub poll_interval_ms: u64,
+    /// Requests come first: while this many requests are in flight on the node (0: never),
+    /// a job runs only once it has been due for `max_deferral_seconds`.
+    pub yield_at_requests_in_flight: usize,
+    pub max_deferral_seconds: u64,
     /// Attempts, backoff and lease (`max_attempts`, `backoff_base_seconds`,
     /// `backoff_max_seconds`, `lease_seconds`), owned by the core's runner.
     #[serde(flatten)]
@@ -346,6 +350,8 @@ impl Default for JobsSection {
         Self {
             workers: 2,
             poll_interval_ms: 1_000,
+            yield_at_requests_in_flight: 8,
+            max_deferral_seconds: 60,
             runner: interview_core::jobs::RunnerSettings::default(),
         }
     }
