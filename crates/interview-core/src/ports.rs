@@ -26,8 +26,8 @@ mod speech;
 #[cfg(any(test, feature = "mock"))]
 pub use realtime::MockRealtimeSender;
 pub use realtime::{
-    RealtimeEvent, RealtimeEvents, RealtimeSender, RealtimeSession, RealtimeSessionConfig,
-    RealtimeVoice, TurnDetection,
+    Base64Audio, InvalidAudio, RealtimeEvent, RealtimeEvents, RealtimeSender, RealtimeSession,
+    RealtimeSessionConfig, RealtimeVoice, TurnDetection,
 };
 pub use speech::{
     AudioClip, AudioFormat, SpeechAudio, SpeechSynthesizer, Transcriber, Transcription,
