@@ -14,8 +14,8 @@ use interview_core::cost::RealtimeUsage;
 use interview_core::ladder::{AnswerQuality, SkillArea};
 use interview_core::memory::{MemoryMessage, Speaker};
 use interview_core::ports::{
-    Clock, ProviderError, RealtimeEvent, RealtimeEvents, RealtimeSession, RealtimeSessionConfig,
-    RealtimeVoice, TurnDetection,
+    Base64Audio, Clock, ProviderError, RealtimeEvent, RealtimeEvents, RealtimeSession,
+    RealtimeSessionConfig, RealtimeVoice, TurnDetection,
 };
 use interview_core::testing::ManualClock;
 use serde_json::json;
@@ -57,6 +57,11 @@ async fn connect(fake: &FakeRealtime) -> RealtimeSession {
         .unwrap()
 }
 
+/// PCM as the port carries it.
+fn base64(pcm: &[u8]) -> Base64Audio {
+    Base64Audio::new(STANDARD.encode(pcm)).unwrap()
+}
+
 async fn next(
     events: &mut Box<dyn RealtimeEvents>,
 ) -> Option<Result<RealtimeEvent, ProviderError>> {
@@ -76,7 +81,9 @@ async fn spoken_reply(
     let (mut audio, mut deltas) = (Vec::new(), Vec::new());
     loop {
         match next_ok(events).await {
-            RealtimeEvent::AudioDelta { audio: chunk } => audio.extend(chunk),
+            RealtimeEvent::AudioDelta { audio: chunk } => {
+                audio.extend(STANDARD.decode(chunk.as_str()).unwrap());
+            }
             RealtimeEvent::TranscriptDelta { text } => deltas.push(text),
             RealtimeEvent::ResponseDone { transcript, usage } => {
                 return (audio, deltas, transcript, usage);
@@ -211,7 +218,7 @@ async fn committed_audio_is_transcribed_and_then_evaluated_through_the_tool() {
     spoken_reply(&mut events).await;
 
     let pcm: Vec<u8> = (0..960u16).flat_map(u16::to_le_bytes).collect();
-    sender.send_audio(pcm.clone()).await.unwrap();
+    sender.send_audio(base64(&pcm)).await.unwrap();
     sender.commit().await.unwrap();
 
     assert_eq!(
@@ -358,7 +365,7 @@ async fn unusable_evaluation_arguments_are_an_invalid_response_and_the_session_g
     let RealtimeSession { sender, mut events } = connect(&fake).await;
     spoken_reply(&mut events).await;
 
-    sender.send_audio(vec![0; 480]).await.unwrap();
+    sender.send_audio(base64(&[0; 480])).await.unwrap();
     sender.commit().await.unwrap();
     assert!(matches!(
         next_ok(&mut events).await,
@@ -373,7 +380,7 @@ async fn unusable_evaluation_arguments_are_an_invalid_response_and_the_session_g
         RealtimeEvent::ResponseDone { .. }
     ));
 
-    sender.send_audio(vec![0; 480]).await.unwrap();
+    sender.send_audio(base64(&[0; 480])).await.unwrap();
     sender.commit().await.unwrap();
     assert!(matches!(
         next_ok(&mut events).await,
@@ -406,7 +413,7 @@ async fn malformed_frames_are_skipped_and_upstream_errors_are_reported_without_e
     let RealtimeSession { sender, mut events } = connect(&fake).await;
     spoken_reply(&mut events).await;
 
-    sender.send_audio(vec![1; 480]).await.unwrap();
+    sender.send_audio(base64(&[1; 480])).await.unwrap();
     sender.commit().await.unwrap();
     assert!(matches!(
         next_ok(&mut events).await,
@@ -417,7 +424,7 @@ async fn malformed_frames_are_skipped_and_upstream_errors_are_reported_without_e
     };
     assert!(message.contains("The server had an error"));
 
-    sender.send_audio(vec![1; 480]).await.unwrap();
+    sender.send_audio(base64(&[1; 480])).await.unwrap();
     sender.commit().await.unwrap();
     assert!(matches!(
         next_ok(&mut events).await,
@@ -444,7 +451,7 @@ async fn a_turn_delivered_twice_keeps_its_item_id_and_call_id() {
     let RealtimeSession { sender, mut events } = connect(&fake).await;
     spoken_reply(&mut events).await;
 
-    sender.send_audio(vec![2; 480]).await.unwrap();
+    sender.send_audio(base64(&[2; 480])).await.unwrap();
     assert_eq!(next_ok(&mut events).await, RealtimeEvent::SpeechStarted);
     sender.commit().await.unwrap();
     let transcript = RealtimeEvent::CandidateTranscript {
@@ -468,7 +475,7 @@ async fn an_upstream_disconnect_ends_the_stream_with_closed_then_none() {
     let RealtimeSession { sender, mut events } = connect(&fake).await;
     spoken_reply(&mut events).await;
 
-    sender.send_audio(vec![3; 480]).await.unwrap();
+    sender.send_audio(base64(&[3; 480])).await.unwrap();
     sender.commit().await.unwrap();
     assert!(matches!(
         next_ok(&mut events).await,

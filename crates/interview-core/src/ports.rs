@@ -39,8 +39,8 @@ pub use jobs::MockJobQueue;
 #[cfg(any(test, feature = "mock"))]
 pub use realtime::MockRealtimeSender;
 pub use realtime::{
-    RealtimeEvent, RealtimeEvents, RealtimeSender, RealtimeSession, RealtimeSessionConfig,
-    RealtimeVoice, TurnDetection,
+    Base64Audio, InvalidAudio, RealtimeEvent, RealtimeEvents, RealtimeSender, RealtimeSession,
+    RealtimeSessionConfig, RealtimeVoice, TurnDetection,
 };
 pub use recruiting::{
     ApplicationRepository, InterviewCursor, InterviewFilter, InterviewRow, JobPostingRepository,

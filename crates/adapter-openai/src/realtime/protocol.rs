@@ -8,7 +8,7 @@
 //! default the rest.
 
 use interview_core::memory::{MemoryMessage, Speaker};
-use interview_core::ports::TurnDetection;
+use interview_core::ports::{Base64Audio, TurnDetection};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -25,8 +25,6 @@ const SAMPLE_RATE: u32 = 24_000;
 pub(crate) enum ClientEvent {
     #[serde(rename = "session.update")]
     SessionUpdate { session: Value },
-    #[serde(rename = "input_audio_buffer.append")]
-    Append { audio: String },
     #[serde(rename = "input_audio_buffer.commit")]
     Commit,
     #[serde(rename = "conversation.item.create")]
@@ -147,6 +145,37 @@ pub(crate) fn call_output(call_id: String, text: &str) -> ClientEvent {
             output: json!({ "say": text }).to_string(),
         },
     }
+}
+
+/// `input_audio_buffer.append` of checked base64, written directly: 50 times a second, and
+/// base64 needs no JSON escaping, so serde has nothing to add but a pass over the audio.
+pub(crate) fn append(audio: &Base64Audio) -> String {
+    const HEAD: &str = r#"{"type":"input_audio_buffer.append","audio":""#;
+    const TAIL: &str = r#""}"#;
+    let mut text = String::with_capacity(HEAD.len() + audio.as_str().len() + TAIL.len());
+    text.push_str(HEAD);
+    text.push_str(audio.as_str());
+    text.push_str(TAIL);
+    text
+}
+
+/// A `response.output_audio.delta` event, the one that comes 50 times a second.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AudioDelta {
+    pub item_id: String,
+    pub delta: String,
+}
+
+/// Reads `text` as an audio delta when it is one, straight into its two fields: the tagged
+/// [`ServerEvent`] would first buffer every field of the event (serde's internally tagged enums
+/// do), the audio included. `None` for every other event, or an unusual spelling of this one
+/// (`"type": "…"` with spaces), which [`ServerEvent`] then reads as usual.
+pub(crate) fn audio_delta(text: &str) -> Option<AudioDelta> {
+    // a quote inside a JSON string is escaped, so this sequence only occurs as a member
+    if !text.contains(r#""type":"response.output_audio.delta""#) {
+        return None;
+    }
+    serde_json::from_str(text).ok()
 }
 
 /// The server events this adapter acts on; everything else is [`ServerEvent::Other`].
@@ -271,6 +300,35 @@ mod tests {
         );
         let plain = serde_json::to_value(ClientEvent::ResponseCreate { response: None }).unwrap();
         assert_eq!(plain, json!({ "type": "response.create" }));
+        let audio = Base64Audio::new("AAA=".into()).unwrap();
+        let append: Value = serde_json::from_str(&append(&audio)).unwrap();
+        assert_eq!(
+            append,
+            json!({ "type": "input_audio_buffer.append", "audio": "AAA=" })
+        );
+    }
+
+    #[test]
+    fn audio_deltas_are_read_directly_whatever_the_field_order() {
+        let delta = audio_delta(
+            r#"{"event_id":"e1","type":"response.output_audio.delta","response_id":"r","item_id":"i1","output_index":0,"content_index":0,"delta":"AAA="}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (delta.item_id.as_str(), delta.delta.as_str()),
+            ("i1", "AAA=")
+        );
+        assert!(
+            audio_delta(r#"{"type":"response.output_audio_transcript.delta","delta":"Hi"}"#)
+                .is_none()
+        );
+        // spelled with spaces: left to the tagged enum, which reads it all the same
+        let spaced = r#"{"type": "response.output_audio.delta", "item_id": "i1", "delta": "AAA="}"#;
+        assert!(audio_delta(spaced).is_none());
+        assert!(matches!(
+            serde_json::from_str::<ServerEvent>(spaced).unwrap(),
+            ServerEvent::AudioDelta { .. }
+        ));
     }
 
     #[test]

@@ -1,19 +1,22 @@
-//! One open session: a writer task that owns the socket's sink (the sender queues into a bounded
-//! channel, so a slow upstream slows the caller down) and the events half that reads the socket
-//! and maps server events to the port's events.
+//! One open session: the sender, which writes the socket's sink itself (a slow upstream slows the
+//! caller down), and the events half that reads the socket and maps server events to the port's
+//! events.
+//!
+//! The sender writes in the caller's task rather than queueing for a writer task: a queue and a
+//! task per session cost about 6 KiB of every session (the channel's blocks, the task) and one
+//! wake-up of another task per 20 ms frame (docs/performance.md).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use interview_core::cost::RealtimeUsage;
-use interview_core::ports::{ProviderError, RealtimeEvent, RealtimeEvents, RealtimeSender};
+use interview_core::ports::{
+    Base64Audio, ProviderError, RealtimeEvent, RealtimeEvents, RealtimeSender,
+};
 use tokio::net::TcpStream;
-use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -21,9 +24,6 @@ use super::protocol::{self, ApiError, ClientEvent, EVALUATION_TOOL, ServerEvent}
 use crate::interviewer::parse_evaluation;
 
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// Client events waiting for the socket; a full queue makes senders wait.
-const OUTGOING_CAPACITY: usize = 64;
 
 /// The assistant audio item being played, for truncation on interrupt.
 type Playing = Arc<Mutex<Option<String>>>;
@@ -40,15 +40,13 @@ pub(crate) fn message(event: &ClientEvent) -> Message {
     Message::text(serde_json::to_string(event).unwrap_or_default())
 }
 
-/// Splits the socket and starts the writer.
+/// Splits the socket into the two halves of the port.
 pub(crate) fn start(socket: Socket) -> (Sender, Events) {
     let (sink, stream) = socket.split();
-    let (outgoing, queue) = mpsc::channel(OUTGOING_CAPACITY);
-    tokio::spawn(write(sink, queue));
     let playing = Playing::default();
     (
         Sender {
-            outgoing,
+            sink: tokio::sync::Mutex::new(Some(sink)),
             playing: playing.clone(),
         },
         Events {
@@ -61,53 +59,73 @@ pub(crate) fn start(socket: Socket) -> (Sender, Events) {
     )
 }
 
-/// Sends queued messages until the queue closes or a close frame went out.
-async fn write(mut sink: SplitSink<Socket, Message>, mut queue: mpsc::Receiver<Message>) {
-    while let Some(message) = queue.recv().await {
-        let closing = message.is_close();
-        if let Err(error) = sink.send(message).await {
-            tracing::warn!(%error, "the realtime socket refused a message; the writer stops");
-            return;
-        }
-        if closing {
-            return;
-        }
-    }
-    // every sender is gone: end the session politely
-    if let Err(error) = sink.close().await {
-        tracing::debug!(%error, "closing the realtime socket failed");
-    }
-}
-
 pub(crate) struct Sender {
-    outgoing: mpsc::Sender<Message>,
+    /// The socket's writing half; `None` once closed or refused.
+    sink: tokio::sync::Mutex<Option<SplitSink<Socket, Message>>>,
     playing: Playing,
 }
 
 impl Sender {
+    /// Writes `messages` (`feed` each), then flushes once: one write to the socket per call.
+    async fn write<I>(&self, messages: I) -> Result<(), ProviderError>
+    where
+        I: IntoIterator<Item = Message> + Send,
+        I::IntoIter: Send,
+    {
+        let mut sink = self.sink.lock().await;
+        let Some(socket) = sink.as_mut() else {
+            return Err(closed());
+        };
+        let mut written = Ok(());
+        for message in messages {
+            written = socket.feed(message).await;
+            if written.is_err() {
+                break;
+            }
+        }
+        if written.is_ok() {
+            written = socket.flush().await;
+        }
+        if let Err(error) = written {
+            tracing::warn!(%error, "the realtime socket refused a message; the session is closed");
+            *sink = None;
+            return Err(closed());
+        }
+        Ok(())
+    }
+
     async fn send(&self, event: &ClientEvent) -> Result<(), ProviderError> {
-        self.outgoing
-            .send(message(event))
-            .await
-            .map_err(|_| closed())
+        self.write([message(event)]).await
+    }
+}
+
+impl Drop for Sender {
+    /// A sender dropped without [`RealtimeSender::close`] still ends the session politely.
+    fn drop(&mut self) {
+        if let Some(mut sink) = self.sink.get_mut().take()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
+            runtime.spawn(async move {
+                let _ = sink.send(Message::Close(None)).await;
+            });
+        }
     }
 }
 
 #[async_trait]
 impl RealtimeSender for Sender {
-    async fn send_audio(&self, pcm16: Vec<u8>) -> Result<(), ProviderError> {
-        self.send(&ClientEvent::Append {
-            audio: STANDARD.encode(pcm16),
-        })
-        .await
+    async fn send_audio(&self, audio: Base64Audio) -> Result<(), ProviderError> {
+        self.write([Message::text(protocol::append(&audio))]).await
     }
 
     /// Commits the candidate's audio and asks for the model's response (with turn detection off
     /// a commit alone creates none).
     async fn commit(&self) -> Result<(), ProviderError> {
-        self.send(&ClientEvent::Commit).await?;
-        self.send(&ClientEvent::ResponseCreate { response: None })
-            .await
+        self.write([
+            message(&ClientEvent::Commit),
+            message(&ClientEvent::ResponseCreate { response: None }),
+        ])
+        .await
     }
 
     async fn interrupt(&self, played_ms: Option<u32>) -> Result<(), ProviderError> {
@@ -129,15 +147,18 @@ impl RealtimeSender for Sender {
     }
 
     async fn say(&self, call_id: Option<String>, text: String) -> Result<(), ProviderError> {
-        if let Some(call_id) = call_id {
-            self.send(&protocol::call_output(call_id, &text)).await?;
-        }
-        self.send(&protocol::say(&text)).await
+        let output = call_id.map(|call_id| message(&protocol::call_output(call_id, &text)));
+        self.write(output.into_iter().chain([message(&protocol::say(&text))]))
+            .await
     }
 
     async fn close(&self) {
         // a session already gone is closed enough
-        let _ = self.outgoing.send(Message::Close(None)).await;
+        if let Some(mut sink) = self.sink.lock().await.take()
+            && let Err(error) = sink.send(Message::Close(None)).await
+        {
+            tracing::debug!(%error, "closing the realtime socket failed");
+        }
     }
 }
 
@@ -187,8 +208,31 @@ impl Events {
         *self.playing.lock().unwrap_or_else(PoisonError::into_inner) = item_id;
     }
 
+    /// Interviewer audio, passed on as base64 once it is known to be well-formed.
+    fn audio(&mut self, item_id: String, delta: String) {
+        let audio = match Base64Audio::new(delta) {
+            Ok(audio) => audio,
+            Err(error) => {
+                tracing::warn!(%error, "skipping realtime audio that is not base64 PCM16");
+                return;
+            }
+        };
+        {
+            let mut playing = self.playing.lock().unwrap_or_else(PoisonError::into_inner);
+            // every delta of a reply names the same item
+            if playing.as_deref() != Some(item_id.as_str()) {
+                *playing = Some(item_id);
+            }
+        }
+        self.pending
+            .push_back(Ok(RealtimeEvent::AudioDelta { audio }));
+    }
+
     /// Queues what one server event means for the core.
     fn read(&mut self, text: &str) {
+        if let Some(delta) = protocol::audio_delta(text) {
+            return self.audio(delta.item_id, delta.delta);
+        }
         let event = match serde_json::from_str::<ServerEvent>(text) {
             Ok(event) => event,
             Err(error) => {
@@ -223,16 +267,7 @@ impl Events {
                     retry_after: None,
                 })
             }
-            ServerEvent::AudioDelta { item_id, delta } => match STANDARD.decode(delta) {
-                Ok(audio) => {
-                    self.set_playing(Some(item_id));
-                    Ok(RealtimeEvent::AudioDelta { audio })
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "skipping realtime audio that is not base64");
-                    return;
-                }
-            },
+            ServerEvent::AudioDelta { item_id, delta } => return self.audio(item_id, delta),
             ServerEvent::TranscriptDelta { delta } => {
                 self.transcript.push_str(&delta);
                 Ok(RealtimeEvent::TranscriptDelta { text: delta })

@@ -5,6 +5,10 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+mod audio;
+
+pub use audio::{Base64Audio, InvalidAudio};
+
 use super::ProviderError;
 use crate::rules::cost::RealtimeUsage;
 use crate::rules::ladder::Evaluation;
@@ -37,8 +41,9 @@ pub struct RealtimeSessionConfig {
 /// What happened upstream.
 #[derive(Debug, Clone, PartialEq)]
 pub enum RealtimeEvent {
-    /// Interviewer audio as it is generated: PCM16, 24 kHz, mono, little-endian.
-    AudioDelta { audio: Vec<u8> },
+    /// Interviewer audio as it is generated: PCM16, 24 kHz, mono, little-endian, as the
+    /// upstream sent it (base64, checked), so it reaches the client without being re-encoded.
+    AudioDelta { audio: Base64Audio },
     /// Text of the interviewer's speech as it is generated.
     TranscriptDelta { text: String },
     /// The interviewer finished a spoken reply; `transcript` is what it said.
@@ -65,11 +70,12 @@ pub enum RealtimeEvent {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait RealtimeSender: Send + Sync {
-    /// Appends candidate audio (PCM16, 24 kHz, mono, little-endian).
+    /// Appends candidate audio (PCM16, 24 kHz, mono, little-endian), as base64 the caller
+    /// checked, so it reaches the upstream without being decoded and re-encoded.
     ///
     /// # Errors
     /// [`ProviderError::Unavailable`] when the session is gone.
-    async fn send_audio(&self, pcm16: Vec<u8>) -> Result<(), ProviderError>;
+    async fn send_audio(&self, audio: Base64Audio) -> Result<(), ProviderError>;
 
     /// The candidate finished speaking (push-to-talk).
     ///

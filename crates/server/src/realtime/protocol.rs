@@ -1,6 +1,7 @@
 //! The realtime WebSocket protocol a browser speaks: JSON text frames, one object each, `type`
 //! first. Kept exactly as the frontend expects it.
 
+use interview_core::ports::Base64Audio;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -93,6 +94,19 @@ impl ServerFrame {
         }
     }
 
+    /// `ai_audio_chunk` (not final) with `audio` as it is, written directly: the frame goes out
+    /// 50 times a second, and checked base64 needs no JSON escaping. The same text as
+    /// [`ServerFrame::AiAudioChunk`]'s.
+    pub fn audio_chunk(audio: &Base64Audio) -> String {
+        const HEAD: &str = r#"{"type":"ai_audio_chunk","audio":""#;
+        const TAIL: &str = r#"","is_final":false}"#;
+        let mut text = String::with_capacity(HEAD.len() + audio.as_str().len() + TAIL.len());
+        text.push_str(HEAD);
+        text.push_str(audio.as_str());
+        text.push_str(TAIL);
+        text
+    }
+
     /// The frame as JSON text.
     pub fn to_text(&self) -> String {
         // serialising these plain types cannot fail; an empty object would only hide a bug
@@ -129,5 +143,13 @@ mod tests {
             chunk,
             r#"{"type":"ai_audio_chunk","audio":"","is_final":true}"#
         );
+        let audio = Base64Audio::new("AQID+/8A".into()).unwrap();
+        let written = ServerFrame::audio_chunk(&audio);
+        let serialised = ServerFrame::AiAudioChunk {
+            audio: audio.into_string(),
+            is_final: false,
+        }
+        .to_text();
+        assert_eq!(written, serialised);
     }
 }

@@ -9,7 +9,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use interview_core::actor::Actor;
 use interview_core::ids::{ConnectionId, InterviewId, MessageId};
-use interview_core::ports::{RealtimeEvent, RealtimeSender, RealtimeSession, RealtimeVoice};
+use interview_core::ports::{
+    Base64Audio, RealtimeEvent, RealtimeSender, RealtimeSession, RealtimeVoice,
+};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
@@ -68,7 +70,9 @@ pub async fn watch_lease(
     every.tick().await;
     loop {
         every.tick().await;
-        if let Ok(false) = state.interviews.owns_realtime(interview, connection).await {
+        // boxed: this task lasts as long as the connection, the query's state only as it runs
+        let owns = Box::pin(state.interviews.owns_realtime(interview, connection)).await;
+        if let Ok(false) = owns {
             replaced.notify_one();
             return;
         }
@@ -108,9 +112,17 @@ impl Relay {
                     }
                 }
                 event = events.next() => {
+                    // The connection's task holds the state of every call awaited here, the
+                    // largest one at that: the calls off the audio path (a turn through the
+                    // engine, a rollover) are boxed so that only the time they run costs their
+                    // memory, not every session all along (docs/performance.md).
                     let outcome = match event {
+                        Some(Ok(RealtimeEvent::AudioDelta { audio })) => {
+                            self.relay_audio(audio).await;
+                            None
+                        }
                         Some(Ok(RealtimeEvent::Closed)) | None => {
-                            match self.roll_over(&mut rollovers).await {
+                            match Box::pin(self.roll_over(&mut rollovers)).await {
                                 Ok(fresh) => {
                                     sender.close().await;
                                     sender = fresh.sender;
@@ -127,7 +139,9 @@ impl Relay {
                                 Err(ending) => Some(ending),
                             }
                         }
-                        Some(Ok(event)) => self.upstream_event(event, &mut turn, sender.as_ref()).await,
+                        Some(Ok(event)) => {
+                            Box::pin(self.upstream_event(event, &mut turn, sender.as_ref())).await
+                        }
                         Some(Err(error)) => {
                             self.send(ServerFrame::error(ErrorCode::UpstreamError, error.to_string()))
                                 .await;
@@ -144,14 +158,33 @@ impl Relay {
         sender.close().await;
         if !turn.unpaid.is_empty() {
             // what the session used since the last reply (a client gone mid-turn)
-            self.charge(std::mem::take(&mut turn.unpaid)).await;
+            Box::pin(self.charge(std::mem::take(&mut turn.unpaid))).await;
         }
-        self.finish(ending).await;
+        Box::pin(self.finish(ending)).await;
     }
 
     pub(super) async fn send(&mut self, frame: ServerFrame) {
+        self.send_text(frame.to_text()).await;
+    }
+
+    pub(super) async fn send_text(&mut self, text: String) {
         // a client that is gone is noticed on the next read
-        let _ = self.ws.text(frame.to_text()).await;
+        let _ = self.ws.text(text).await;
+    }
+
+    /// Interviewer audio on to the client, as the upstream's base64 (kept when configured).
+    pub(super) async fn relay_audio(&mut self, audio: Base64Audio) {
+        Self::keep(self.state.realtime.store_audio, &mut self.said, &audio);
+        self.send_text(ServerFrame::audio_chunk(&audio)).await;
+    }
+
+    /// With `realtime.store_audio`, appends base64 PCM to `kept` (a message's audio), up to the
+    /// limit of one message.
+    pub(super) fn keep(store_audio: bool, kept: &mut Vec<u8>, audio: &Base64Audio) {
+        if store_audio && kept.len() + audio.decoded_len() <= MAX_KEPT_AUDIO_BYTES {
+            // checked base64 decodes; a failure would only drop this piece of the recording
+            let _ = STANDARD.decode_vec(audio.as_str(), kept);
+        }
     }
 
     async fn client_message(&mut self, message: Message, sender: &dyn RealtimeSender) {
@@ -196,17 +229,13 @@ impl Relay {
                 self.send(ServerFrame::Pong).await;
                 Ok(())
             }
-            ClientFrame::AudioChunk { audio, .. } => match STANDARD.decode(audio.as_bytes()) {
-                Ok(pcm) if pcm.len() % 2 == 0 => {
-                    self.heard_bytes += pcm.len();
-                    if self.state.realtime.store_audio
-                        && self.heard.len() + pcm.len() <= MAX_KEPT_AUDIO_BYTES
-                    {
-                        self.heard.extend_from_slice(&pcm);
-                    }
-                    sender.send_audio(pcm).await
-                }
-                _ => {
+            // checked, not decoded: the base64 goes upstream as it came
+            ClientFrame::AudioChunk { audio, .. } => {
+                if let Ok(audio) = Base64Audio::new(audio) {
+                    self.heard_bytes += audio.decoded_len();
+                    Self::keep(self.state.realtime.store_audio, &mut self.heard, &audio);
+                    sender.send_audio(audio).await
+                } else {
                     self.send(ServerFrame::error(
                         ErrorCode::InvalidMessage,
                         "audio must be base64 PCM16 (an even number of bytes)",
@@ -214,7 +243,7 @@ impl Relay {
                     .await;
                     Ok(())
                 }
-            },
+            }
             ClientFrame::AudioCommit => sender.commit().await,
             ClientFrame::Interrupt { played_ms } => sender.interrupt(played_ms).await,
         };

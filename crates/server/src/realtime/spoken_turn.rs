@@ -4,8 +4,6 @@
 
 use std::collections::HashSet;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use interview_core::cost::RealtimeUsage;
 use interview_core::interview::turn::closing_remark;
 use interview_core::interview::{AnswerError, AnswerOutcome, RealtimeAnswer};
@@ -16,9 +14,7 @@ use interview_core::ports::{
 };
 
 use crate::realtime::protocol::{ErrorCode, Role, ServerFrame};
-use crate::realtime::relay::{
-    Ending, MAX_KEPT_AUDIO_BYTES, MAX_ROLLOVERS, PCM_BYTES_PER_SECOND, Relay,
-};
+use crate::realtime::relay::{Ending, MAX_ROLLOVERS, PCM_BYTES_PER_SECOND, Relay};
 use crate::realtime::wav::wav;
 
 /// A connection's progress through the current turn.
@@ -67,18 +63,7 @@ impl Relay {
         sender: &dyn RealtimeSender,
     ) -> Option<Ending> {
         match event {
-            RealtimeEvent::AudioDelta { audio } => {
-                if self.state.realtime.store_audio
-                    && self.said.len() + audio.len() <= MAX_KEPT_AUDIO_BYTES
-                {
-                    self.said.extend_from_slice(&audio);
-                }
-                self.send(ServerFrame::AiAudioChunk {
-                    audio: STANDARD.encode(audio),
-                    is_final: false,
-                })
-                .await;
-            }
+            RealtimeEvent::AudioDelta { audio } => self.relay_audio(audio).await,
             RealtimeEvent::TranscriptDelta { text } => {
                 self.send(ServerFrame::TranscriptDelta {
                     role: Role::Assistant,

@@ -45,7 +45,9 @@ pub async fn connect(
     let token = AuthenticatedCandidate::token_of(&request);
     actix_web::rt::spawn(async move {
         let caller = match token {
-            Ok(token) => AuthenticatedCandidate::from_token(&state, &token).await,
+            // boxed, like the opening below: the task keeps the size of its largest await
+            // for as long as the connection lasts
+            Ok(token) => Box::pin(AuthenticatedCandidate::from_token(&state, &token)).await,
             Err(error) => Err(error),
         };
         let caller = match caller {
@@ -62,15 +64,13 @@ pub async fn connect(
         };
         let actor = caller.actor();
         let connection = ConnectionId::new();
-        let opening = match state
-            .interviews
-            .open_realtime(
-                interview_id,
-                actor,
-                connection,
-                state.realtime.turn_detection,
-            )
-            .await
+        let opening = match Box::pin(state.interviews.open_realtime(
+            interview_id,
+            actor,
+            connection,
+            state.realtime.turn_detection,
+        ))
+        .await
         {
             Ok(opening) => opening,
             Err(error) => {
