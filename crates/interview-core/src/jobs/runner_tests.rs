@@ -124,9 +124,14 @@ async fn a_storage_failure_while_recording_the_outcome_is_reported() {
 async fn a_busy_runner_takes_only_jobs_due_long_enough_and_holds_them_for_the_whole_lease() {
     let clock = clock();
     let queue = Arc::new(InMemoryJobs::new());
-    queue.push(&NewJob::new(JobKind::Assessment, Uuid::now_v7(), clock.now()));
-    let runner = JobRunner::new(queue.clone(), clock.clone(), settings(3))
-        .with_handler(Arc::new(Scripted(vec![Ok(())], std::sync::Mutex::default())));
+    queue.push(&NewJob::new(
+        JobKind::Assessment,
+        Uuid::now_v7(),
+        clock.now(),
+    ));
+    let runner = JobRunner::new(queue.clone(), clock.clone(), settings(3)).with_handler(Arc::new(
+        Scripted(vec![Ok(())], std::sync::Mutex::default()),
+    ));
     let age = Duration::from_mins(1);
     assert!(runner.run_next_older_than(age).await.unwrap().is_none());
     clock.advance(chrono::Duration::seconds(60));
@@ -138,7 +143,19 @@ async fn a_busy_runner_takes_only_jobs_due_long_enough_and_holds_them_for_the_wh
     let kinds = [JobKind::Assessment];
     let lease = Duration::from_secs(30);
     clock.advance(chrono::Duration::seconds(29));
-    assert!(queue.claim(&kinds, clock.now(), lease).await.unwrap().is_none());
+    assert!(
+        queue
+            .claim(&kinds, clock.now(), lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
     clock.advance(chrono::Duration::seconds(1));
-    assert!(queue.claim(&kinds, clock.now(), lease).await.unwrap().is_some());
+    assert!(
+        queue
+            .claim(&kinds, clock.now(), lease)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
