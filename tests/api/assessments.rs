@@ -25,33 +25,7 @@ fn no_workers(settings: &mut Settings) {
 /// completion's body.
 async fn finished_interview(app: &TestApp, token: &str, answers: usize) -> (String, Value) {
     let started = app.start(token, "react").await;
-    let id = started["id"].as_str().unwrap().to_owned();
-    let mut question = started["first_question"]["content_text"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let mut open = 1;
-    for _ in 0..answers {
-        let response = app
-            .answer(token, &id, &strong_answer(&question), open, None)
-            .await;
-        assert_eq!(response.status(), StatusCode::OK);
-        let body: Value = response.json().await.unwrap();
-        body["ai_response"]
-            .as_str()
-            .unwrap()
-            .clone_into(&mut question);
-        open = body["ai_sequence_number"].as_i64().unwrap();
-    }
-    let completed = app
-        .post_json(
-            &format!("/api/v1/interviews/{id}/complete"),
-            Some(token),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(completed.status(), StatusCode::OK);
-    (id, completed.json().await.unwrap())
+    crate::helpers::finish_interview(app, token, &started, answers).await
 }
 
 /// Asks for the assessment until it is no longer pending (each wait is short; the bound only

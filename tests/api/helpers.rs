@@ -169,6 +169,43 @@ impl TestApp {
     }
 }
 
+/// Answers `answers` questions of a started interview (its start body) with strong answers and
+/// completes it; returns its id and the completion's body.
+pub async fn finish_interview(
+    app: &TestApp,
+    token: &str,
+    started: &Value,
+    answers: usize,
+) -> (String, Value) {
+    let id = started["id"].as_str().unwrap().to_owned();
+    let mut question = started["first_question"]["content_text"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut open = 1;
+    for _ in 0..answers {
+        let response = app
+            .answer(token, &id, &strong_answer(&question), open, None)
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body: Value = response.json().await.unwrap();
+        body["ai_response"]
+            .as_str()
+            .unwrap()
+            .clone_into(&mut question);
+        open = body["ai_sequence_number"].as_i64().unwrap();
+    }
+    let completed = app
+        .post_json(
+            &format!("/api/v1/interviews/{id}/complete"),
+            Some(token),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(completed.status(), StatusCode::OK);
+    (id, completed.json().await.unwrap())
+}
+
 /// An answer covering every key point of a bank question, with reasons.
 pub fn strong_answer(question: &str) -> String {
     let bank = QuestionBank::builtin().unwrap();

@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::config::{Environment, Settings};
 
-use crate::helpers::{PASSWORD, TestApp, error_code, spawn_app_with, strong_answer};
+use crate::helpers::{PASSWORD, TestApp, error_code, spawn_app_with};
 
 /// Workers that look for due jobs every 20 ms, retrying at once.
 pub fn fast_jobs(settings: &mut Settings) {
@@ -141,33 +141,9 @@ pub async fn interview_for_job(app: &TestApp, token: &str, posting: &str) -> (St
 
 /// Answers `answers` questions of a started interview and completes it.
 pub async fn finish(app: &TestApp, token: &str, started: &Value, answers: usize) -> String {
-    let id = started["id"].as_str().unwrap().to_owned();
-    let mut question = started["first_question"]["content_text"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let mut open = 1;
-    for _ in 0..answers {
-        let response = app
-            .answer(token, &id, &strong_answer(&question), open, None)
-            .await;
-        assert_eq!(response.status(), StatusCode::OK);
-        let body: Value = response.json().await.unwrap();
-        body["ai_response"]
-            .as_str()
-            .unwrap()
-            .clone_into(&mut question);
-        open = body["ai_sequence_number"].as_i64().unwrap();
-    }
-    let completed = app
-        .post_json(
-            &format!("/api/v1/interviews/{id}/complete"),
-            Some(token),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(completed.status(), StatusCode::OK);
-    id
+    crate::helpers::finish_interview(app, token, started, answers)
+        .await
+        .0
 }
 
 /// Asks for the recruiter's assessment until `done` holds of a 200 body.
