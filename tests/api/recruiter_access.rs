@@ -59,6 +59,25 @@ async fn another_organization_sees_none_of_it() {
         .await;
     assert_eq!(mine["total"], 1);
     assert!(mine["items"][0]["created_by"].is_string());
+
+    // the candidate is one of Acme's (applied and interviewed there), none of Globex's
+    let theirs: Value = app.get_json("/api/v1/recruiter/candidates", token).await;
+    assert_eq!(theirs["items"], json!([]));
+    let ours: Value = app
+        .get_json("/api/v1/recruiter/candidates", Some(&acme.token))
+        .await;
+    assert_eq!(ours["items"].as_array().unwrap().len(), 1, "{ours}");
+    assert_eq!(ours["items"][0]["candidate_id"], candidate.id.as_str());
+    assert_eq!(ours["items"][0]["email"], "cand@example.com");
+    assert_eq!(
+        ours["items"][0]["interviews"][0]["interview_id"],
+        id.as_str()
+    );
+    assert!(ours["next_after"].is_null());
+    let bad = app
+        .get("/api/v1/recruiter/candidates?limit=0", Some(&acme.token))
+        .await;
+    assert_eq!(error_code(bad).await.0, StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
@@ -72,6 +91,7 @@ async fn each_audience_s_token_is_refused_on_the_other_s_endpoints() {
         "/api/v1/recruiter/users".to_owned(),
         "/api/v1/recruiter/job-postings".to_owned(),
         "/api/v1/recruiter/interviews".to_owned(),
+        "/api/v1/recruiter/candidates".to_owned(),
         format!("/api/v1/recruiter/interviews/{id}"),
         format!("/api/v1/recruiter/applications/{id}"),
     ] {

@@ -16,7 +16,8 @@ use interview_core::ids::{CandidateId, InterviewId, JobPostingId, OrganizationId
 use interview_core::lifecycle::InterviewStatus;
 use interview_core::model::RoleType;
 use interview_core::ports::{
-    InterviewCursor, InterviewFilter, InterviewRow, RecruiterInterviews, RepositoryError,
+    CandidateRow, InterviewCursor, InterviewFilter, InterviewRow, RecruiterInterviews,
+    RepositoryError,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use sea_orm::{DbBackend, FromQueryResult, prelude::DateTimeUtc};
@@ -116,6 +117,9 @@ fn statement(
             ),
         )
         .and_where(cust("i.organization_id").eq(organization.as_uuid()));
+    if let Some(candidate) = filter.candidate {
+        query.and_where(cust("i.candidate_id").eq(candidate.as_uuid()));
+    }
     if let Some(status) = filter.status {
         query.and_where(cust("i.status").eq(status.as_str()));
     }
@@ -230,4 +234,54 @@ impl RecruiterInterviews for SeaOrmRecruiterInterviews {
             .map(row)
             .collect()
     }
+
+    async fn candidates(
+        &self,
+        organization: OrganizationId,
+        after: Option<CandidateId>,
+        limit: u64,
+    ) -> Result<Vec<CandidateRow>, RepositoryError> {
+        let org = organization.as_uuid();
+        let related = |table: &'static str| {
+            Query::select()
+                .expr(Expr::val(1))
+                .from_as(table, "x")
+                .and_where(cust("x.candidate_id = c.id"))
+                .and_where(cust("x.organization_id").eq(org))
+                .to_owned()
+        };
+        let mut query = Query::select();
+        query
+            .expr_as(cust("c.id"), "candidate_id")
+            .expr_as(cust("c.full_name"), "full_name")
+            .expr_as(cust("c.email"), "email")
+            .from_as("candidates", "c")
+            .and_where(
+                Expr::exists(related("applications")).or(Expr::exists(related("interviews"))),
+            );
+        if let Some(after) = after {
+            query.and_where(cust("c.id").gt(after.as_uuid()));
+        }
+        query.order_by_expr(cust("c.id"), Order::Asc).limit(limit);
+        let connection = self.database.connection();
+        let backend: DbBackend = sea_orm::ConnectionTrait::get_database_backend(connection);
+        Ok(ListedCandidate::find_by_statement(backend.build(&query))
+            .all(connection)
+            .await
+            .map_err(translate)?
+            .into_iter()
+            .map(|found| CandidateRow {
+                candidate_id: CandidateId::from_uuid(found.candidate_id),
+                full_name: found.full_name,
+                email: found.email,
+            })
+            .collect())
+    }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ListedCandidate {
+    candidate_id: Uuid,
+    full_name: String,
+    email: String,
 }

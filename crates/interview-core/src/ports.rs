@@ -43,8 +43,8 @@ pub use realtime::{
     RealtimeSessionConfig, RealtimeVoice, TurnDetection,
 };
 pub use recruiting::{
-    ApplicationRepository, InterviewCursor, InterviewFilter, InterviewRow, JobPostingRepository,
-    RecruiterInterviews, RecruiterRepository,
+    ApplicationRepository, CandidateRow, InterviewCursor, InterviewFilter, InterviewRow,
+    JobPostingRepository, RecruiterInterviews, RecruiterRepository,
 };
 #[cfg(any(test, feature = "mock"))]
 pub use recruiting::{

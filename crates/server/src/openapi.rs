@@ -14,7 +14,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ErrorBody, ErrorResponse};
 use crate::routes::recruiter::{
     applications as recruiter_applications, auth as recruiter_auth,
-    interviews as recruiter_interviews, postings as recruiter_postings, users as recruiter_users,
+    candidates as recruiter_candidates, interviews as recruiter_interviews,
+    postings as recruiter_postings, users as recruiter_users,
 };
 use crate::routes::{
     applications, assessments, audio, auth, health, interviews, job_postings, realtime,
@@ -65,6 +66,7 @@ use crate::routes::{
         recruiter_postings::get,
         recruiter_postings::update,
         recruiter_applications::get,
+        recruiter_candidates::list,
         recruiter_interviews::list,
         recruiter_interviews::get,
         recruiter_interviews::assessment,

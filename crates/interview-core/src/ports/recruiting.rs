@@ -159,6 +159,8 @@ pub trait ApplicationRepository: Send + Sync {
 /// Filters of the recruiter's interview list; every one optional.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InterviewFilter {
+    /// Only this candidate's interviews.
+    pub candidate: Option<CandidateId>,
     pub status: Option<InterviewStatus>,
     pub role: Option<RoleType>,
     pub job_posting: Option<JobPostingId>,
@@ -202,6 +204,14 @@ pub struct InterviewRow {
     pub integrity_flags: Option<usize>,
 }
 
+/// A candidate of an organization: one who applied to its jobs or interviewed in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateRow {
+    pub candidate_id: CandidateId,
+    pub full_name: String,
+    pub email: String,
+}
+
 /// The recruiter's read model over interviews (joins interviews, candidates, postings and the
 /// latest assessment).
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
@@ -219,4 +229,16 @@ pub trait RecruiterInterviews: Send + Sync {
         cursor: Option<InterviewCursor>,
         limit: u64,
     ) -> Result<Vec<InterviewRow>, RepositoryError>;
+
+    /// The organization's candidates (applied to one of its jobs, or interviewed in it), by id,
+    /// after `after`, at most `limit`.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn candidates(
+        &self,
+        organization: OrganizationId,
+        after: Option<CandidateId>,
+        limit: u64,
+    ) -> Result<Vec<CandidateRow>, RepositoryError>;
 }

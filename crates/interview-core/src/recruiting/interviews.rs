@@ -3,8 +3,8 @@
 
 use crate::actor::Actor;
 use crate::assessment::{Assessment, AssessmentState, RegenerateError};
-use crate::ids::InterviewId;
-use crate::ports::{InterviewCursor, InterviewFilter, InterviewRecord, InterviewRow};
+use crate::ids::{CandidateId, InterviewId};
+use crate::ports::{CandidateRow, InterviewCursor, InterviewFilter, InterviewRecord, InterviewRow};
 use crate::recruiting::{
     Decision, DecisionKind, RecruiterAction, RecruitingError, RecruitingService,
 };
@@ -36,6 +36,36 @@ impl RecruitingService {
                 limit.clamp(1, MAX_INTERVIEW_PAGE),
             )
             .await?)
+    }
+
+    /// The organization's candidates (applied to its jobs or interviewed in it), by id after
+    /// `after`, each with their interviews in the organization (newest first, at most 100).
+    ///
+    /// # Errors
+    /// [`RecruitingError::WrongAudience`] for a candidate.
+    pub async fn candidates(
+        &self,
+        actor: Actor,
+        after: Option<CandidateId>,
+        limit: u64,
+    ) -> Result<Vec<(CandidateRow, Vec<InterviewRow>)>, RecruitingError> {
+        let organization = Self::scope(&actor, RecruiterAction::Read)?;
+        let list = &self.stores.interview_list;
+        let candidates = list
+            .candidates(organization, after, limit.clamp(1, MAX_INTERVIEW_PAGE))
+            .await?;
+        let mut rows = Vec::with_capacity(candidates.len());
+        for candidate in candidates {
+            let filter = InterviewFilter {
+                candidate: Some(candidate.candidate_id),
+                ..InterviewFilter::default()
+            };
+            let interviews = list
+                .list(organization, &filter, None, MAX_INTERVIEW_PAGE)
+                .await?;
+            rows.push((candidate, interviews));
+        }
+        Ok(rows)
     }
 
     /// One of the organization's interviews with its session.

@@ -114,6 +114,7 @@ impl InterviewListQuery {
             )));
         }
         let filter = InterviewFilter {
+            candidate: None,
             status: query_value("status", self.status.as_deref())?,
             role: query_value("role", self.role.as_deref())?,
             job_posting: self.job_posting_id.map(JobPostingId::from_uuid),

@@ -4,6 +4,7 @@
 
 pub mod applications;
 pub mod auth;
+pub mod candidates;
 pub mod interviews;
 pub mod postings;
 pub mod users;
@@ -16,5 +17,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(users::configure)
         .configure(postings::configure)
         .configure(applications::configure)
+        .configure(candidates::configure)
         .configure(interviews::configure);
 }
