@@ -256,6 +256,14 @@ async fn a_job_is_posted_applied_to_interviewed_for_assessed_and_decided() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (application, started) = interview_for_job(&app, token, &posting).await;
     assert_eq!(started["role_type"], "react");
+    let reported = app
+        .post_json(
+            &format!("/api/v1/interviews/{}/events", started["id"].as_str().unwrap()),
+            Some(token),
+            &json!({"events": [{"type": "tab_hidden", "timestamp": "2026-11-26T09:00:00Z", "count": 2}]}),
+        )
+        .await;
+    assert_eq!(reported.status(), StatusCode::ACCEPTED);
     let again = app
         .post_json(
             "/api/v1/applications",
@@ -335,6 +343,10 @@ async fn a_job_is_posted_applied_to_interviewed_for_assessed_and_decided() {
     assert!(detail["costs"]["total_usd"].is_string());
     assert!(detail["session_state"]["current_difficulty"].is_string());
     assert!(detail["decision"].is_null());
+    assert_eq!(
+        detail["integrity_events"],
+        json!([{"type": "tab_hidden", "timestamp": "2026-11-26T09:00:00Z", "count": 2}])
+    );
 
     // the full assessment, then a second version (viewers may not ask for one)
     let ready = assessment_when(&app, &viewer.token, &id, |body| body["status"] == "ready").await;

@@ -91,6 +91,19 @@ impl AssessmentService {
         })
     }
 
+    /// The events the candidate's browser reported during an interview the actor may read.
+    ///
+    /// # Errors
+    /// [`ReadError::NotFound`] for an interview the actor may not read.
+    pub async fn events(
+        &self,
+        interview_id: InterviewId,
+        actor: Actor,
+    ) -> Result<Vec<ClientEvent>, ReadError> {
+        self.record_for(interview_id, &actor, Access::Read).await?;
+        Ok(self.assessments.events(interview_id).await?)
+    }
+
     /// Every version of an interview's assessment, oldest first (for recruiters).
     ///
     /// # Errors

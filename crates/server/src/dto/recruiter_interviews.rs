@@ -291,6 +291,29 @@ pub struct RecruiterInterviewResponse {
     pub transcript: Vec<MessageDto>,
     pub costs: CostsDto,
     pub decision: Option<DecisionDto>,
+    /// What the candidate's browser reported (tab hidden, focus lost, paste, fullscreen exit),
+    /// in the order received.
+    pub integrity_events: Vec<IntegrityEventDto>,
+}
+
+/// One event the candidate's browser reported (or `count` of them).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IntegrityEventDto {
+    #[serde(rename = "type")]
+    #[schema(example = "tab_hidden")]
+    pub kind: String,
+    pub timestamp: chrono::DateTime<chrono::Utc>,
+    pub count: u32,
+}
+
+impl From<&interview_core::rules::integrity::ClientEvent> for IntegrityEventDto {
+    fn from(event: &interview_core::rules::integrity::ClientEvent) -> Self {
+        Self {
+            kind: event.kind.as_str().to_owned(),
+            timestamp: event.occurred_at,
+            count: event.count,
+        }
+    }
 }
 
 fn wire<T: Serialize>(value: &T) -> String {

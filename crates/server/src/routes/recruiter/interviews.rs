@@ -61,7 +61,8 @@ pub async fn list(
 }
 
 /// One interview of the organization: its record, session state, the whole transcript (audio
-/// URLs stream to the organization's recruiters too), its costs and the latest decision.
+/// URLs stream to the organization's recruiters too), its costs, the latest decision and the
+/// browser's integrity events.
 #[utoipa::path(get, path = "/api/v1/recruiter/interviews/{id}", tag = "recruiter",
     security(("recruiter_bearer" = [])),
     params(("id" = Uuid, Path, description = "Interview id")),
@@ -78,12 +79,14 @@ pub async fn get(
     let record = state.recruiting.interview(actor, id).await?;
     let transcript = state.interviews.transcript(id, actor).await?;
     let decision = state.recruiting.decision(actor, id).await?;
+    let events = state.assessments.events(id, actor).await?;
     Ok(HttpResponse::Ok().json(RecruiterInterviewResponse {
         interview: RecruiterInterviewDto::from(&transcript.interview),
         session_state: (&SessionSnapshot::from(&record.session)).into(),
         transcript: transcript.messages.iter().map(MessageDto::from).collect(),
         costs: CostsDto::from(&transcript.interview),
         decision: decision.as_ref().map(DecisionDto::from),
+        integrity_events: events.iter().map(Into::into).collect(),
     }))
 }
 
