@@ -120,33 +120,6 @@ impl ApplicationRepository for SeaOrmApplications {
             .transpose()
     }
 
-    async fn attach_interview(
-        &self,
-        application: ApplicationId,
-        interview: InterviewId,
-        at: DateTime<Utc>,
-    ) -> Result<(), RepositoryError> {
-        let _permit = self.database.write_permit().await;
-        let result = applications::Entity::update_many()
-            .col_expr(
-                applications::Column::InterviewId,
-                Expr::value(Some(interview.as_uuid())),
-            )
-            .col_expr(
-                applications::Column::Status,
-                Expr::value(ApplicationStatus::Interviewing.as_str()),
-            )
-            .col_expr(applications::Column::UpdatedAt, Expr::value(at))
-            .filter(applications::Column::Id.eq(application.as_uuid()))
-            .exec(self.database.connection())
-            .await
-            .map_err(translate)?;
-        if result.rows_affected == 0 {
-            return Err(RepositoryError::NotFound);
-        }
-        Ok(())
-    }
-
     async fn record_decision(
         &self,
         decision: &Decision,
@@ -194,4 +167,38 @@ impl ApplicationRepository for SeaOrmApplications {
             .map(decision)
             .transpose()
     }
+}
+
+/// Links an application to the interview started for it and moves it to `interviewing`, unless
+/// it already has one; part of the interview's creation.
+///
+/// # Errors
+/// [`RepositoryError::Conflict`] when the application is unknown or already has an interview.
+pub(crate) async fn link_application(
+    connection: &impl sea_orm::ConnectionTrait,
+    application: ApplicationId,
+    interview: InterviewId,
+    at: DateTime<Utc>,
+) -> Result<(), RepositoryError> {
+    let result = applications::Entity::update_many()
+        .col_expr(
+            applications::Column::InterviewId,
+            Expr::value(Some(interview.as_uuid())),
+        )
+        .col_expr(
+            applications::Column::Status,
+            Expr::value(ApplicationStatus::Interviewing.as_str()),
+        )
+        .col_expr(applications::Column::UpdatedAt, Expr::value(at))
+        .filter(applications::Column::Id.eq(application.as_uuid()))
+        .filter(applications::Column::InterviewId.is_null())
+        .exec(connection)
+        .await
+        .map_err(translate)?;
+    if result.rows_affected == 0 {
+        return Err(RepositoryError::Conflict(format!(
+            "application {application} is unknown or already has an interview"
+        )));
+    }
+    Ok(())
 }

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use interview_core::ids::{CandidateId, ConnectionId, InterviewId, MessageId};
+use interview_core::ids::{ApplicationId, CandidateId, ConnectionId, InterviewId, MessageId};
 use interview_core::interview::stored::StoredOutcome;
 use interview_core::lifecycle::InterviewStatus;
 use interview_core::model::{
@@ -309,6 +309,7 @@ impl InterviewRepository for SeaOrmInterviews {
         interview: &Interview,
         session: &InterviewSession,
         opening: &InterviewMessage,
+        application: Option<ApplicationId>,
     ) -> Result<(), RepositoryError> {
         let _permit = self.database.write_permit().await;
         let transaction = self
@@ -329,6 +330,15 @@ impl InterviewRepository for SeaOrmInterviews {
             .await
             .map_err(translate)?;
         insert_messages(&transaction, std::slice::from_ref(opening)).await?;
+        if let Some(application) = application {
+            crate::applications::link_application(
+                &transaction,
+                application,
+                interview.id,
+                interview.created_at,
+            )
+            .await?;
+        }
         transaction.commit().await.map_err(translate)
     }
 

@@ -66,6 +66,7 @@ async fn interview(
             resume_id: None,
             organization_id: None,
             job_posting_id: None,
+            application_id: None,
             key_skills: Vec::new(),
         })
         .await

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::ids::{CandidateId, ConnectionId, InterviewId, MessageId};
+use crate::ids::{ApplicationId, CandidateId, ConnectionId, InterviewId, MessageId};
 use crate::interview::stored::StoredOutcome;
 use crate::jobs::NewJob;
 use crate::model::{
@@ -280,16 +280,21 @@ pub trait CandidateRepository: Send + Sync {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait InterviewRepository: Send + Sync {
-    /// Stores a new interview, its session and its opening question in one transaction.
+    /// Stores a new interview, its session and its opening question in one transaction; when
+    /// it screens for an application, that transaction also links the application to it and
+    /// moves it to `interviewing`.
     ///
     /// # Errors
     /// [`RepositoryError::Duplicate`] when the interview exists;
-    /// [`RepositoryError::MissingReference`] when its candidate does not.
+    /// [`RepositoryError::MissingReference`] when its candidate does not;
+    /// [`RepositoryError::Conflict`] when the application is unknown or already has an
+    /// interview (a concurrent start won). Nothing is stored then.
     async fn create(
         &self,
         interview: &Interview,
         session: &InterviewSession,
         opening: &InterviewMessage,
+        application: Option<ApplicationId>,
     ) -> Result<(), RepositoryError>;
 
     /// # Errors

@@ -86,6 +86,7 @@ impl InterviewRepository for InMemoryInterviews {
         interview: &Interview,
         session: &InterviewSession,
         opening: &InterviewMessage,
+        _application: Option<crate::ids::ApplicationId>,
     ) -> Result<(), RepositoryError> {
         let mut state = locked(&self.state);
         if state.records.contains_key(&interview.id) {

@@ -92,6 +92,7 @@ async fn main() {
                         resume_id: None,
                         organization_id: None,
                         job_posting_id: None,
+                        application_id: None,
                         key_skills: Vec::new(),
                     })
                     .await

@@ -341,6 +341,7 @@ mod tests {
                 resume_id: None,
                 organization_id: None,
                 job_posting_id: None,
+                application_id: None,
                 key_skills: Vec::new(),
             })
             .await

@@ -300,7 +300,7 @@ async fn applications_are_unique_follow_their_interview_and_move_with_decisions(
         let interview =
             insert_interview(db, interview_model(candidate, Some(acme.id), at(5))).await;
         assert_eq!(repo.for_interview(interview).await.unwrap(), None);
-        repo.attach_interview(applied.id, interview, at(6))
+        crate::applications::link_application(db.connection(), applied.id, interview, at(6))
             .await
             .unwrap();
         let interviewing = Application {
@@ -314,11 +314,14 @@ async fn applications_are_unique_follow_their_interview_and_move_with_decisions(
             Some(interviewing.clone()),
             "{name}"
         );
-        assert!(matches!(
-            repo.attach_interview(ApplicationId::new(), interview, at(6))
-                .await,
-            Err(RepositoryError::NotFound)
-        ));
+        // an unknown application, or one that already has an interview, is refused
+        for taken in [ApplicationId::new(), applied.id] {
+            assert!(matches!(
+                crate::applications::link_application(db.connection(), taken, interview, at(6))
+                    .await,
+                Err(RepositoryError::Conflict(_))
+            ));
+        }
 
         assert_eq!(repo.decision(interview).await.unwrap(), None);
         let hold = decision(interview, DecisionKind::Hold, 7);

@@ -73,6 +73,7 @@ pub async fn start(fixture: &Fixture, email: &str) -> (CandidateId, Started) {
             resume_id: None,
             organization_id: None,
             job_posting_id: None,
+            application_id: None,
             key_skills: Vec::new(),
         })
         .await
@@ -228,6 +229,7 @@ async fn interviews_are_listed_newest_first_for_their_candidate_only() {
                 resume_id: None,
                 organization_id: None,
                 job_posting_id: None,
+                application_id: None,
                 key_skills: Vec::new(),
             })
             .await

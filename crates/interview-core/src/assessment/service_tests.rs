@@ -97,6 +97,7 @@ impl Fixture {
                 resume_id: None,
                 organization_id: None,
                 job_posting_id: None,
+                application_id: None,
                 key_skills: Vec::new(),
             })
             .await

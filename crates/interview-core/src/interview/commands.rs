@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Actor;
-use crate::ids::{CandidateId, InterviewId, JobPostingId, MessageId, OrganizationId, ResumeId};
+use crate::ids::{
+    ApplicationId, CandidateId, InterviewId, JobPostingId, MessageId, OrganizationId, ResumeId,
+};
 use crate::model::{
     AudioMetadata, Interview, InterviewMessage, InterviewMode, InterviewSession, RoleType,
 };
@@ -41,6 +43,8 @@ pub struct StartInterview {
     pub organization_id: Option<OrganizationId>,
     /// The job it screens for (started through an application).
     pub job_posting_id: Option<JobPostingId>,
+    /// The application it screens for: linked to the interview in the write that creates it.
+    pub application_id: Option<ApplicationId>,
     /// The skill areas to explore instead of the role's configured ones (a job's required
     /// skills); empty for the role's.
     pub key_skills: Vec<SkillArea>,
@@ -56,6 +60,7 @@ impl StartInterview {
             resume_id: None,
             organization_id: None,
             job_posting_id: None,
+            application_id: None,
             key_skills: Vec::new(),
         }
     }

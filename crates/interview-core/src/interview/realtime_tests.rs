@@ -71,6 +71,7 @@ async fn realtime_interview(service: &InterviewService, candidate: CandidateId) 
             resume_id: None,
             organization_id: None,
             job_posting_id: None,
+            application_id: None,
             key_skills: Vec::new(),
         })
         .await

@@ -28,6 +28,7 @@ async fn started(service: &InterviewService, candidate: CandidateId) -> Started 
             resume_id: None,
             organization_id: None,
             job_posting_id: None,
+            application_id: None,
             key_skills: Vec::new(),
         })
         .await

@@ -182,7 +182,7 @@ async fn start_creates_an_in_progress_interview_with_a_warmup_question() {
         });
     let mut repo = MockInterviewRepository::new();
     repo.expect_create()
-        .withf(|interview, session, opening| {
+        .withf(|interview, session, opening, _| {
             interview.status == InterviewStatus::InProgress
                 && interview.started_at.is_some()
                 && interview.total_tokens_used == 550
@@ -196,7 +196,7 @@ async fn start_creates_an_in_progress_interview_with_a_warmup_question() {
                 && opening.content_text == "Tell me about hooks?"
         })
         .times(1)
-        .returning(|_, _, _| Ok(()));
+        .returning(|_, _, _, _| Ok(()));
     let started = service(repo, model)
         .start(StartInterview {
             candidate_id: CandidateId::new(),
@@ -205,6 +205,7 @@ async fn start_creates_an_in_progress_interview_with_a_warmup_question() {
             resume_id: None,
             organization_id: None,
             job_posting_id: None,
+            application_id: None,
             key_skills: Vec::new(),
         })
         .await

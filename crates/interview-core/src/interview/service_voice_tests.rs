@@ -344,6 +344,7 @@ async fn without_a_speech_provider_voice_is_refused_before_anything_is_stored() 
             resume_id: None,
             organization_id: None,
             job_posting_id: None,
+            application_id: None,
             key_skills: Vec::new(),
         })
         .await
@@ -365,13 +366,13 @@ async fn a_voice_interview_speaks_its_first_question() {
         .returning(|_, _| Ok(()));
     let mut repo = MockInterviewRepository::new();
     repo.expect_create()
-        .withf(|interview, _, opening| {
+        .withf(|interview, _, opening, _| {
             opening.audio.is_some()
                 && interview.mode == InterviewMode::LegacyVoice
                 && interview.speech_tokens_used == 12
         })
         .times(1)
-        .returning(|_, _, _| Ok(()));
+        .returning(|_, _, _, _| Ok(()));
 
     let started = voice_service(
         repo,
@@ -387,6 +388,7 @@ async fn a_voice_interview_speaks_its_first_question() {
         resume_id: None,
         organization_id: None,
         job_posting_id: None,
+        application_id: None,
         key_skills: Vec::new(),
     })
     .await

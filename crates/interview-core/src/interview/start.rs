@@ -125,7 +125,12 @@ impl InterviewService {
         }
         if let Err(error) = self
             .interviews
-            .create(&interview, &session, &first_question)
+            .create(
+                &interview,
+                &session,
+                &first_question,
+                command.application_id,
+            )
             .await
         {
             self.discard_audio(&first_question).await;

@@ -127,17 +127,6 @@ pub trait ApplicationRepository: Send + Sync {
         interview: InterviewId,
     ) -> Result<Option<Application>, RepositoryError>;
 
-    /// Links the application to the interview started for it and moves it to `interviewing`.
-    ///
-    /// # Errors
-    /// [`RepositoryError::NotFound`] for an unknown application.
-    async fn attach_interview(
-        &self,
-        application: ApplicationId,
-        interview: InterviewId,
-        at: DateTime<Utc>,
-    ) -> Result<(), RepositoryError>;
-
     /// Records a decision and, in the same transaction, moves the interview's application (if
     /// any) to `status`.
     ///

@@ -4,7 +4,7 @@
 
 use crate::actor::Actor;
 use crate::ids::{ApplicationId, CandidateId, JobPostingId, ResumeId};
-use crate::interview::{StartInterview, Started};
+use crate::interview::{StartError, StartInterview, Started};
 use crate::model::{InterviewMode, RoleType};
 use crate::ports::RepositoryError;
 use crate::recruiting::{
@@ -125,15 +125,16 @@ impl RecruitingService {
         command.organization_id = Some(posting.organization_id);
         command.job_posting_id = Some(posting.id);
         command.key_skills = posting.required_skills;
-        let started = self
-            .interviews
+        command.application_id = Some(application.id);
+        self.interviews
             .start(command)
             .await
-            .map_err(RecruitingError::Start)?;
-        self.stores
-            .applications
-            .attach_interview(application.id, started.interview.id, self.clock.now())
-            .await?;
-        Ok(started)
+            .map_err(|error| match error {
+                // a concurrent start through the same application won
+                StartError::Storage(RepositoryError::Conflict(_)) => RecruitingError::Conflict(
+                    "an interview was already started for this application".to_owned(),
+                ),
+                other => RecruitingError::Start(other),
+            })
     }
 }

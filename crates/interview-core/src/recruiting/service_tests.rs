@@ -283,12 +283,6 @@ async fn an_interview_through_an_application_screens_for_the_job() {
         .applications
         .expect_by_id()
         .returning(move |_| Ok(Some(application.clone())));
-    mocks
-        .applications
-        .expect_attach_interview()
-        .withf(move |id, _, _| *id == application_id)
-        .times(1)
-        .returning(|_, _, _| Ok(()));
     let (service, engine) = service(mocks);
     let stranger = Actor::Candidate(CandidateId::new());
     assert!(matches!(
