@@ -150,10 +150,9 @@ async fn admins_manage_users_and_a_deactivated_recruiter_is_refused_at_once() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(user(&admin.token).await.status(), StatusCode::CREATED);
-    assert_eq!(
-        error_code(user(&admin.token).await).await.0,
-        StatusCode::CONFLICT
-    );
+    let (status, body) = error_code(user(&admin.token).await).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "email_taken");
     let bad_role = app
         .post_json(
             "/api/v1/recruiter/users",
@@ -171,7 +170,9 @@ async fn admins_manage_users_and_a_deactivated_recruiter_is_refused_at_once() {
     let demote = app
         .patch_json(&own, Some(&admin.token), &json!({"role": "viewer"}))
         .await;
-    assert_eq!(error_code(demote).await.0, StatusCode::CONFLICT);
+    let (status, body) = error_code(demote).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "admin_self_change");
     let theirs = format!("/api/v1/recruiter/users/{}", viewer.id);
     let promoted: Value = app
         .patch_json(&theirs, Some(&admin.token), &json!({"role": "recruiter"}))

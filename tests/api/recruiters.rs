@@ -135,7 +135,9 @@ pub async fn interview_for_job(app: &TestApp, token: &str, posting: &str) -> (St
             &json!({"application_id": application, "role_type": null}),
         )
         .await;
-    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let (status, body) = error_code(again).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "already_interviewed");
     (application, response.json().await.unwrap())
 }
 
@@ -271,7 +273,9 @@ async fn a_job_is_posted_applied_to_interviewed_for_assessed_and_decided() {
             &json!({"job_posting_id": posting}),
         )
         .await;
-    assert_eq!(error_code(again).await.0, StatusCode::CONFLICT);
+    let (status, body) = error_code(again).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(body["error"]["code"], "already_applied");
     let to_draft = app
         .post_json(
             "/api/v1/applications",
@@ -475,6 +479,7 @@ async fn a_job_is_posted_applied_to_interviewed_for_assessed_and_decided() {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "interview_not_finished");
     let (status, body) = error_code(
         app.get(
             &format!("/api/v1/recruiter/interviews/{running}/assessment"),

@@ -407,8 +407,8 @@ impl From<RecruitingError> for ApiError {
             RecruitingError::Validation(fields) => {
                 Self::validation("some fields are invalid", &fields)
             }
-            RecruitingError::Conflict(message) => {
-                Self::new(StatusCode::CONFLICT, "conflict", message)
+            RecruitingError::Conflict { code, message } => {
+                Self::new(StatusCode::CONFLICT, code, message)
             }
             RecruitingError::InvalidCredentials => Self::new(
                 StatusCode::UNAUTHORIZED,

@@ -60,8 +60,9 @@ impl RecruitingService {
         let (email, full_name, password) = parsed_account(email, full_name, password)?;
         let recruiters = &self.stores.recruiters;
         if recruiters.by_email(&email).await?.is_some() {
-            return Err(RecruitingError::Conflict(
-                "a recruiter with this email exists".to_owned(),
+            return Err(RecruitingError::conflict(
+                "email_taken",
+                "a recruiter with this email exists",
             ));
         }
         let organization = if let Some(existing) = recruiters.organization_by_name(name).await? {
@@ -108,8 +109,9 @@ impl RecruitingService {
         };
         match self.stores.recruiters.insert(&recruiter).await {
             Ok(()) => Ok(recruiter),
-            Err(crate::ports::RepositoryError::Duplicate(_)) => Err(RecruitingError::Conflict(
-                "a recruiter with this email exists".to_owned(),
+            Err(crate::ports::RepositoryError::Duplicate(_)) => Err(RecruitingError::conflict(
+                "email_taken",
+                "a recruiter with this email exists",
             )),
             Err(other) => Err(other.into()),
         }
@@ -227,8 +229,9 @@ impl RecruitingService {
         let is_self = matches!(actor, Actor::Recruiter { id: caller, .. } if caller == id);
         if is_self && (role.is_some_and(|r| r != RecruiterRole::Admin) || is_active == Some(false))
         {
-            return Err(RecruitingError::Conflict(
-                "an admin cannot demote or deactivate themselves".to_owned(),
+            return Err(RecruitingError::conflict(
+                "admin_self_change",
+                "an admin cannot demote or deactivate themselves",
             ));
         }
         if let Some(role) = role {

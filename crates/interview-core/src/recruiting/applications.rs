@@ -43,8 +43,9 @@ impl RecruitingService {
         };
         match self.stores.applications.insert(&application).await {
             Ok(()) => Ok(application),
-            Err(RepositoryError::Duplicate(_)) => Err(RecruitingError::Conflict(
-                "you already applied to this job".to_owned(),
+            Err(RepositoryError::Duplicate(_)) => Err(RecruitingError::conflict(
+                "already_applied",
+                "you already applied to this job",
             )),
             Err(RepositoryError::MissingReference(_)) => {
                 Err(RecruitingError::NotFound("job posting"))
@@ -115,8 +116,9 @@ impl RecruitingService {
         };
         let application = self.application(actor, application).await?;
         if application.interview_id.is_some() {
-            return Err(RecruitingError::Conflict(
-                "an interview was already started for this application".to_owned(),
+            return Err(RecruitingError::conflict(
+                "already_interviewed",
+                "an interview was already started for this application",
             ));
         }
         let posting = self.open_posting(application.job_posting_id).await?;
@@ -131,8 +133,9 @@ impl RecruitingService {
             .await
             .map_err(|error| match error {
                 // a concurrent start through the same application won
-                StartError::Storage(RepositoryError::Conflict(_)) => RecruitingError::Conflict(
-                    "an interview was already started for this application".to_owned(),
+                StartError::Storage(RepositoryError::Conflict(_)) => RecruitingError::conflict(
+                    "already_interviewed",
+                    "an interview was already started for this application",
                 ),
                 other => RecruitingError::Start(other),
             })

@@ -20,9 +20,11 @@ pub enum RecruitingError {
     WrongAudience(&'static str),
     #[error("invalid input")]
     Validation(Vec<FieldError>),
-    /// Already applied, email taken, posting not open…
-    #[error("{0}")]
-    Conflict(String),
+    /// The request clashes with what is stored: `code` says how (`email_taken`,
+    /// `already_applied`, `already_interviewed`, `admin_self_change`, `interview_not_finished`,
+    /// `assessment_not_due`).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     #[error("invalid email or password")]
     InvalidCredentials,
     #[error("too many failed logins; try again later")]
@@ -60,6 +62,13 @@ impl From<ReadError> for RecruitingError {
 }
 
 impl RecruitingError {
+    pub(crate) fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
     pub(crate) fn field(field: &'static str, message: impl Into<String>) -> Self {
         Self::Validation(vec![FieldError {
             field,

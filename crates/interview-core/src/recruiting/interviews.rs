@@ -118,9 +118,13 @@ impl RecruitingService {
             .await
             .map_err(|error| match error {
                 RegenerateError::NotFound => RecruitingError::NotFound("interview"),
-                RegenerateError::NotAssessable { status } => RecruitingError::Conflict(format!(
-                    "the interview is {status}; only a finished interview with answers is assessed"
-                )),
+                RegenerateError::NotAssessable { status } => RecruitingError::conflict(
+                    "assessment_not_due",
+                    format!(
+                        "the interview is {status}; only a finished interview with answers is \
+                         assessed"
+                    ),
+                ),
                 RegenerateError::Storage(error) => RecruitingError::Storage(error),
             })
     }
@@ -153,10 +157,13 @@ impl RecruitingService {
         }
         let record = self.interviews.get(id, actor).await?;
         if !record.interview.status.is_finished() {
-            return Err(RecruitingError::Conflict(format!(
-                "the interview is {}; decide once it is finished",
-                record.interview.status
-            )));
+            return Err(RecruitingError::conflict(
+                "interview_not_finished",
+                format!(
+                    "the interview is {}; decide once it is finished",
+                    record.interview.status
+                ),
+            ));
         }
         let Actor::Recruiter { id: decided_by, .. } = actor else {
             return Err(RecruitingError::WrongAudience("recruiters"));

@@ -253,7 +253,10 @@ async fn a_candidate_applies_once_to_an_open_posting_only() {
     assert_eq!(application.status, ApplicationStatus::Applied);
     assert!(matches!(
         service.apply(candidate, open_id).await,
-        Err(RecruitingError::Conflict(_))
+        Err(RecruitingError::Conflict {
+            code: "already_applied",
+            ..
+        })
     ));
 }
 
@@ -376,7 +379,10 @@ async fn decisions_need_the_role_and_a_finished_interview_and_move_the_applicati
     ));
     assert!(matches!(
         service.decide(admin, id, DecisionKind::Advance, None).await,
-        Err(RecruitingError::Conflict(_))
+        Err(RecruitingError::Conflict {
+            code: "interview_not_finished",
+            ..
+        })
     ));
     engine
         .answer(TurnInput::typed(
@@ -452,7 +458,10 @@ async fn admins_manage_only_their_organizations_users_and_keep_their_own_admin_r
         service
             .update_user(admin, admin_id, Some(RecruiterRole::Viewer), None)
             .await,
-        Err(RecruitingError::Conflict(_))
+        Err(RecruitingError::Conflict {
+            code: "admin_self_change",
+            ..
+        })
     ));
     let changed = service
         .update_user(admin, colleague, Some(RecruiterRole::Viewer), Some(false))
