@@ -158,6 +158,68 @@ impl From<HashError> for AccountError {
     }
 }
 
+/// The one password check of the platform, for candidates and recruiters alike.
+pub(crate) struct LoginCheck<'a> {
+    pub credentials: &'a dyn CredentialStore,
+    pub hasher: &'a dyn PasswordHasher,
+    pub lockout: LockoutSettings,
+    /// Verified against when the email is unknown, so both paths cost the same time.
+    pub decoy_hash: &'a str,
+}
+
+impl LoginCheck<'_> {
+    /// Refuses an email locked out by too many failures, even for the right password.
+    ///
+    /// # Errors
+    /// [`AccountError::LockedOut`]; storage failures.
+    pub(crate) async fn refuse_locked_out(
+        &self,
+        email: &Email,
+        now: DateTime<Utc>,
+    ) -> Result<(), AccountError> {
+        if let Some(attempts) = self.credentials.login_attempts(email).await?
+            && let Some(locked_until) = attempts.locked_until
+            && locked_until > now
+        {
+            return Err(AccountError::LockedOut {
+                retry_after_seconds: (locked_until - now).num_seconds().max(1),
+            });
+        }
+        Ok(())
+    }
+
+    /// Verifies `password` against the account's hash (`account`: the hash and whether the
+    /// account may sign in; the decoy's when there is no account). A failure counts toward the
+    /// lockout; a success clears the count.
+    ///
+    /// # Errors
+    /// [`AccountError::InvalidCredentials`], never saying which part was wrong.
+    pub(crate) async fn verify(
+        &self,
+        email: &Email,
+        password: &str,
+        account: Option<(&str, bool)>,
+        now: DateTime<Utc>,
+    ) -> Result<(), AccountError> {
+        let hash = account.map_or(self.decoy_hash, |(hash, _)| hash);
+        let matches = self.hasher.verify(password, hash).await?;
+        if matches && account.is_some_and(|(_, may_sign_in)| may_sign_in) {
+            self.credentials.clear_failed_logins(email).await?;
+            return Ok(());
+        }
+        self.credentials
+            .record_failed_login(
+                email,
+                now,
+                now - Duration::seconds(self.lockout.window_seconds),
+                self.lockout.max_failures,
+                now + Duration::seconds(self.lockout.lockout_seconds),
+            )
+            .await?;
+        Err(AccountError::InvalidCredentials)
+    }
+}
+
 pub struct AccountService {
     candidates: Arc<dyn CandidateRepository>,
     credentials: Arc<dyn CredentialStore>,
@@ -255,41 +317,27 @@ impl AccountService {
             return Err(AccountError::InvalidCredentials);
         };
         let now = self.clock.now();
-        if let Some(attempts) = self.credentials.login_attempts(&email).await?
-            && let Some(locked_until) = attempts.locked_until
-            && locked_until > now
-        {
-            return Err(AccountError::LockedOut {
-                retry_after_seconds: (locked_until - now).num_seconds().max(1),
-            });
-        }
+        let check = LoginCheck {
+            credentials: self.credentials.as_ref(),
+            hasher: self.hasher.as_ref(),
+            lockout: self.lockout,
+            decoy_hash: &self.decoy_hash,
+        };
+        check.refuse_locked_out(&email, now).await?;
         let candidate = self.candidates.by_email(&email).await?;
-        let hash = candidate
-            .as_ref()
-            .map_or(self.decoy_hash.as_str(), |c| c.password_hash.as_str());
-        let matches = self.hasher.verify(password, hash).await?;
-        match candidate {
-            Some(candidate) if matches && candidate.status == CandidateStatus::Active => {
-                self.credentials.clear_failed_logins(&email).await?;
-                self.candidates.record_login(candidate.id, now).await?;
-                Ok(Candidate {
-                    last_login_at: Some(now),
-                    ..candidate
-                })
-            }
-            _ => {
-                self.credentials
-                    .record_failed_login(
-                        &email,
-                        now,
-                        now - Duration::seconds(self.lockout.window_seconds),
-                        self.lockout.max_failures,
-                        now + Duration::seconds(self.lockout.lockout_seconds),
-                    )
-                    .await?;
-                Err(AccountError::InvalidCredentials)
-            }
-        }
+        let account = candidate.as_ref().map(|c| {
+            (
+                c.password_hash.as_str(),
+                c.status == CandidateStatus::Active,
+            )
+        });
+        check.verify(&email, password, account, now).await?;
+        let candidate = candidate.ok_or(AccountError::InvalidCredentials)?;
+        self.candidates.record_login(candidate.id, now).await?;
+        Ok(Candidate {
+            last_login_at: Some(now),
+            ..candidate
+        })
     }
 
     /// # Errors

@@ -1,9 +1,7 @@
 //! Organizations and recruiter accounts: the first admin, login, and the admin's user
 //! management. Passwords, hashing, lockout and token revocation work as for candidates.
 
-use chrono::Duration;
-
-use crate::accounts::FieldError;
+use crate::accounts::{FieldError, LoginCheck};
 use crate::actor::Actor;
 use crate::ids::{OrganizationId, RecruiterId};
 use crate::model::{Recruiter, RecruiterRole};
@@ -135,40 +133,22 @@ impl RecruitingService {
             return Err(RecruitingError::InvalidCredentials);
         };
         let now = self.clock.now();
-        let credentials = &self.stores.credentials;
-        if let Some(attempts) = credentials.login_attempts(&email).await?
-            && let Some(locked_until) = attempts.locked_until
-            && locked_until > now
-        {
-            return Err(RecruitingError::LockedOut {
-                retry_after_seconds: (locked_until - now).num_seconds().max(1),
-            });
-        }
+        let check = LoginCheck {
+            credentials: self.stores.credentials.as_ref(),
+            hasher: self.hasher.as_ref(),
+            lockout: self.lockout,
+            decoy_hash: &self.decoy_hash,
+        };
+        check.refuse_locked_out(&email, now).await?;
         let recruiter = self.stores.recruiters.by_email(&email).await?;
-        let hash = recruiter
+        let account = recruiter
             .as_ref()
-            .map_or(self.decoy_hash.as_str(), |r| r.password_hash.as_str());
-        let matches = self.hasher.verify(password, hash).await?;
-        match recruiter {
-            Some(mut recruiter) if matches && recruiter.is_active => {
-                credentials.clear_failed_logins(&email).await?;
-                recruiter.last_login_at = Some(now);
-                self.stores.recruiters.update(&recruiter).await?;
-                Ok(recruiter)
-            }
-            _ => {
-                credentials
-                    .record_failed_login(
-                        &email,
-                        now,
-                        now - Duration::seconds(self.lockout.window_seconds),
-                        self.lockout.max_failures,
-                        now + Duration::seconds(self.lockout.lockout_seconds),
-                    )
-                    .await?;
-                Err(RecruitingError::InvalidCredentials)
-            }
-        }
+            .map(|r| (r.password_hash.as_str(), r.is_active));
+        check.verify(&email, password, account, now).await?;
+        let mut recruiter = recruiter.ok_or(RecruitingError::InvalidCredentials)?;
+        recruiter.last_login_at = Some(now);
+        self.stores.recruiters.update(&recruiter).await?;
+        Ok(recruiter)
     }
 
     /// The recruiter a token names, if still active (a deactivated one is refused at once).

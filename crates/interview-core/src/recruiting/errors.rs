@@ -2,8 +2,7 @@
 
 use thiserror::Error;
 
-use crate::accounts::FieldError;
-use crate::accounts::HashError;
+use crate::accounts::{AccountError, FieldError, HashError};
 use crate::interview::{ReadError, StartError};
 use crate::ports::RepositoryError;
 
@@ -40,6 +39,24 @@ pub enum RecruitingError {
 impl From<RepositoryError> for RecruitingError {
     fn from(error: RepositoryError) -> Self {
         Self::Storage(error)
+    }
+}
+
+impl From<AccountError> for RecruitingError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::LockedOut {
+                retry_after_seconds,
+            } => Self::LockedOut {
+                retry_after_seconds,
+            },
+            AccountError::Storage(error) => Self::Storage(error),
+            AccountError::Hashing(error) => Self::Hashing(error),
+            AccountError::Validation(fields) => Self::Validation(fields),
+            AccountError::InvalidCredentials
+            | AccountError::EmailTaken
+            | AccountError::NotFound => Self::InvalidCredentials,
+        }
     }
 }
 

@@ -66,10 +66,16 @@ pub async fn logout(
     state: web::Data<AppState>,
     caller: AuthenticatedCandidate,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .accounts
-        .logout(&caller.jti, caller.expires_at)
-        .await?;
+    signed_out(&state, &caller.jti, caller.expires_at).await
+}
+
+/// Revokes a token (a candidate's or a recruiter's) and says so.
+pub async fn signed_out(
+    state: &AppState,
+    jti: &str,
+    expires_at: chrono::DateTime<chrono::Utc>,
+) -> Result<HttpResponse, ApiError> {
+    state.accounts.logout(jti, expires_at).await?;
     Ok(HttpResponse::Ok().json(MessageResponse {
         message: "Logged out successfully".into(),
     }))

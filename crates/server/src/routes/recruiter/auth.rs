@@ -45,13 +45,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     caller: AuthenticatedRecruiter,
 ) -> Result<HttpResponse, ApiError> {
-    state
-        .accounts
-        .logout(&caller.jti, caller.expires_at)
-        .await?;
-    Ok(HttpResponse::Ok().json(MessageResponse {
-        message: "Logged out successfully".into(),
-    }))
+    crate::routes::auth::signed_out(&state, &caller.jti, caller.expires_at).await
 }
 
 /// The signed-in recruiter, with their role and organization as they are now.
