@@ -117,8 +117,9 @@ fn statement(
             ),
         )
         .and_where(cust("i.organization_id").eq(organization.as_uuid()));
-    if let Some(candidate) = filter.candidate {
-        query.and_where(cust("i.candidate_id").eq(candidate.as_uuid()));
+    if !filter.candidates.is_empty() {
+        query
+            .and_where(cust("i.candidate_id").is_in(filter.candidates.iter().map(|c| c.as_uuid())));
     }
     if let Some(status) = filter.status {
         query.and_where(cust("i.status").eq(status.as_str()));

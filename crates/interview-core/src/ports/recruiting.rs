@@ -148,8 +148,8 @@ pub trait ApplicationRepository: Send + Sync {
 /// Filters of the recruiter's interview list; every one optional.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InterviewFilter {
-    /// Only this candidate's interviews.
-    pub candidate: Option<CandidateId>,
+    /// Only these candidates' interviews (all candidates when empty).
+    pub candidates: Vec<CandidateId>,
     pub status: Option<InterviewStatus>,
     pub role: Option<RoleType>,
     pub job_posting: Option<JobPostingId>,

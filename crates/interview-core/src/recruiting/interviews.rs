@@ -54,17 +54,34 @@ impl RecruitingService {
         let candidates = list
             .candidates(organization, after, limit.clamp(1, MAX_INTERVIEW_PAGE))
             .await?;
-        let mut rows = Vec::with_capacity(candidates.len());
-        for candidate in candidates {
-            let filter = InterviewFilter {
-                candidate: Some(candidate.candidate_id),
-                ..InterviewFilter::default()
-            };
-            let interviews = list
-                .list(organization, &filter, None, MAX_INTERVIEW_PAGE)
-                .await?;
-            rows.push((candidate, interviews));
+        if candidates.is_empty() {
+            return Ok(Vec::new());
         }
+        // one query for every listed candidate's interviews, then grouped
+        let filter = InterviewFilter {
+            candidates: candidates.iter().map(|c| c.candidate_id).collect(),
+            ..InterviewFilter::default()
+        };
+        let every = list
+            .list(
+                organization,
+                &filter,
+                None,
+                MAX_INTERVIEW_PAGE * candidates.len() as u64,
+            )
+            .await?;
+        let rows = candidates
+            .into_iter()
+            .map(|candidate| {
+                let theirs: Vec<InterviewRow> = every
+                    .iter()
+                    .filter(|row| row.candidate_id == candidate.candidate_id)
+                    .take(usize::try_from(MAX_INTERVIEW_PAGE).unwrap_or(usize::MAX))
+                    .cloned()
+                    .collect();
+                (candidate, theirs)
+            })
+            .collect();
         Ok(rows)
     }
 

@@ -114,7 +114,7 @@ impl InterviewListQuery {
             )));
         }
         let filter = InterviewFilter {
-            candidate: None,
+            candidates: Vec::new(),
             status: query_value("status", self.status.as_deref())?,
             role: query_value("role", self.role.as_deref())?,
             job_posting: self.job_posting_id.map(JobPostingId::from_uuid),
