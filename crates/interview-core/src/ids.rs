@@ -122,6 +122,18 @@ typed_id!(
     /// Identifies one claim of a background job: a worker's right to finish it.
     LeaseToken
 );
+typed_id!(
+    /// Identifies a webhook endpoint an organization registered.
+    WebhookId
+);
+typed_id!(
+    /// Identifies an event sent to webhooks (receivers deduplicate on it).
+    WebhookEventId
+);
+typed_id!(
+    /// Identifies the delivery of one event to one webhook endpoint, across its attempts.
+    WebhookDeliveryId
+);
 
 #[cfg(test)]
 mod tests {

@@ -27,6 +27,7 @@ mod jobs;
 mod realtime;
 mod recruiting;
 mod speech;
+mod webhooks;
 pub use assessment::{
     AssessmentCharge, AssessmentRepository, AssessmentRequest, AssessmentWriter, JudgedAnswer,
     Speaker, TranscriptLine,
@@ -56,6 +57,9 @@ pub use speech::{
 };
 #[cfg(any(test, feature = "mock"))]
 pub use speech::{MockSpeechSynthesizer, MockTranscriber};
+#[cfg(any(test, feature = "mock"))]
+pub use webhooks::{MockWebhookRepository, MockWebhookSender};
+pub use webhooks::{OutgoingDelivery, SendError, WebhookRepository, WebhookSender};
 
 type BoxedError = Box<dyn std::error::Error + Send + Sync>;
 

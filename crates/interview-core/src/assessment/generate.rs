@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use crate::assessment::model::Assessment;
 use crate::assessment::{AssessmentService, within_bounds};
 use crate::ids::{AssessmentId, InterviewId};
-use crate::jobs::{ClaimedJob, JobFailure, JobHandler, JobKind};
+use crate::jobs::{ClaimedJob, JobFailure, JobHandler, JobKind, NewJob};
 use crate::metadata::MessageMetadata;
 use crate::model::{InterviewMessage, MessageType};
 use crate::ports::{
@@ -19,6 +19,7 @@ use crate::ports::{
 use crate::rules::integrity::{AnsweredQuestion, integrity_flags, integrity_score};
 use crate::rules::lifecycle::InterviewStatus;
 use crate::rules::scoring::{Scores, score};
+use crate::webhooks::events::assessment_ready;
 
 /// Whether an answer was typed (not transcribed from a recording or a live conversation).
 fn typed(answer: &InterviewMessage) -> bool {
@@ -185,7 +186,14 @@ impl AssessmentService {
             tokens_used: charge.tokens,
             fallback: judgement.fallback,
         };
-        match self.assessments.save(&assessment, &charge, job, now).await {
+        let events: Vec<NewJob> = assessment_ready(&record.interview, &assessment)
+            .into_iter()
+            .collect();
+        match self
+            .assessments
+            .save(&assessment, &charge, job, &events, now)
+            .await
+        {
             Ok(()) => Ok(()),
             Err(RepositoryError::Conflict(_)) => Err(JobFailure::LeaseLost),
             Err(other) => Err(retryable(&other)),

@@ -13,6 +13,7 @@ use crate::interview::commands::{AnswerOutcome, CompletionSummary, SessionSnapsh
 use crate::interview::errors::{AnswerError, CompleteError};
 use crate::interview::stored::StoredOutcome;
 use crate::interview::turn::TurnDraft;
+use crate::jobs::NewJob;
 use crate::model::{Interview, InterviewMode, InterviewSession};
 use crate::ports::{ClientKey, InterviewRecord, RepositoryError, StoredAnswer, TurnWrite};
 use crate::rules::lifecycle::{CompletionReason, InterviewStatus, abandon, finish};
@@ -32,6 +33,19 @@ impl TurnBase {
     }
 }
 
+/// The jobs a write causes that may end the interview: its assessment, and the
+/// `interview.completed` event when it completes it.
+pub(crate) fn finishing_jobs(
+    interview: &Interview,
+    session: &InterviewSession,
+    now: DateTime<Utc>,
+) -> Vec<NewJob> {
+    assessment_job(interview, session, now)
+        .into_iter()
+        .chain(crate::webhooks::events::interview_completed(interview, now))
+        .collect()
+}
+
 /// A write of the session alone (no messages) that moves it to its next version, with the
 /// assessment job when the write ends the interview.
 fn session_only_write(
@@ -39,9 +53,7 @@ fn session_only_write(
     mut session: InterviewSession,
     now: DateTime<Utc>,
 ) -> TurnWrite {
-    let jobs = assessment_job(&interview, &session, now)
-        .into_iter()
-        .collect();
+    let jobs = finishing_jobs(&interview, &session, now);
     let expected_version = session.version;
     session.pending_question = None;
     session.updated_at = now;
@@ -92,9 +104,7 @@ impl InterviewService {
             session_state: SessionSnapshot::from(&session),
         };
         let interview_id = interview.id;
-        let jobs = assessment_job(&interview, &session, now)
-            .into_iter()
-            .collect();
+        let jobs = finishing_jobs(&interview, &session, now);
         let turn = TurnWrite {
             interview_changed: interview != base.interview,
             interview,

@@ -4,11 +4,11 @@
 //! is counted once.
 
 use crate::actor::Actor;
-use crate::assessment::assessment_job;
 use crate::ids::{ConnectionId, InterviewId, MessageId};
 use crate::interview::InterviewService;
 use crate::interview::access::Access;
 use crate::interview::commands::{AnswerAudio, AnswerOutcome, AnswerSource, TurnInput};
+use crate::interview::commit::finishing_jobs;
 use crate::interview::errors::{AnswerError, ReadError};
 use crate::interview::turn::open_question_text;
 use crate::model::{AudioMetadata, Interview, InterviewSession};
@@ -323,9 +323,7 @@ impl InterviewService {
         session.updated_at = now;
         session.version = expected_version + 1;
         let jobs = if exhausted {
-            assessment_job(&interview, &session, now)
-                .into_iter()
-                .collect()
+            finishing_jobs(&interview, &session, now)
         } else {
             Vec::new()
         };

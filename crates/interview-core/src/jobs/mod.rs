@@ -19,10 +19,17 @@ pub use runner::{JobFailure, JobHandler, JobOutcome, JobRunner, RunnerSettings};
 pub enum JobKind {
     /// Produce an interview's assessment (the subject is the interview).
     Assessment,
+    /// Hand an event to the organization's webhooks: one delivery job per subscribed endpoint
+    /// (the subject is the event; the payload the event itself).
+    WebhookEvent,
+    /// Deliver an event to one webhook endpoint (the subject is the delivery).
+    WebhookDelivery,
 }
 
 named_enum!(JobKind, "job kind", {
     Assessment => "assessment",
+    WebhookEvent => "webhook_event",
+    WebhookDelivery => "webhook_delivery",
 });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -49,6 +56,9 @@ pub struct NewJob {
     /// What the job is about: an interview for an assessment.
     pub subject: Uuid,
     pub run_at: DateTime<Utc>,
+    /// What the job needs beyond its subject, fixed when it is enqueued (an event as it was
+    /// when it happened).
+    pub payload: Option<serde_json::Value>,
 }
 
 impl NewJob {
@@ -58,7 +68,14 @@ impl NewJob {
             kind,
             subject,
             run_at,
+            payload: None,
         }
+    }
+
+    #[must_use]
+    pub fn with_payload(mut self, payload: serde_json::Value) -> Self {
+        self.payload = Some(payload);
+        self
     }
 }
 
@@ -71,6 +88,7 @@ pub struct ClaimedJob {
     /// Attempts so far, this one included.
     pub attempts: u32,
     pub lease: LeaseToken,
+    pub payload: Option<serde_json::Value>,
 }
 
 /// A stored job, as reported.

@@ -100,6 +100,7 @@ async fn a_storage_failure_while_recording_the_outcome_is_reported() {
         subject: Uuid::now_v7(),
         attempts: 1,
         lease: crate::ids::LeaseToken::new(),
+        payload: None,
     };
     let claimed = job.clone();
     queue

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use crate::assessment::{Assessment, Judgement};
 use crate::ids::InterviewId;
-use crate::jobs::ClaimedJob;
+use crate::jobs::{ClaimedJob, NewJob};
 use crate::lifecycle::CompletionReason;
 use crate::model::RoleType;
 use crate::ports::{Generated, ProviderError, RepositoryError};
@@ -88,7 +88,7 @@ pub struct AssessmentCharge {
 pub trait AssessmentRepository: Send + Sync {
     /// In one transaction: stores a new version, adds `charge` to the interview's cost, moves
     /// its session to the next version (so a turn computed from the interview as it was before
-    /// cannot overwrite the charge) and marks `job` succeeded.
+    /// cannot overwrite the charge), enqueues `events` and marks `job` succeeded.
     ///
     /// # Errors
     /// [`RepositoryError::Conflict`] when the job's lease was lost or the version exists;
@@ -98,6 +98,7 @@ pub trait AssessmentRepository: Send + Sync {
         assessment: &Assessment,
         charge: &AssessmentCharge,
         job: &ClaimedJob,
+        events: &[NewJob],
         now: DateTime<Utc>,
     ) -> Result<(), RepositoryError>;
 

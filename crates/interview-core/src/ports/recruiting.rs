@@ -8,6 +8,7 @@ use crate::assessment::Recommendation;
 use crate::ids::{
     ApplicationId, CandidateId, InterviewId, JobPostingId, OrganizationId, RecruiterId,
 };
+use crate::jobs::NewJob;
 use crate::lifecycle::InterviewStatus;
 use crate::model::{Recruiter, RoleType};
 use crate::ports::RepositoryError;
@@ -101,9 +102,15 @@ pub trait JobPostingRepository: Send + Sync {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait ApplicationRepository: Send + Sync {
+    /// Stores the application and, in the same transaction, enqueues `events`.
+    ///
     /// # Errors
     /// [`RepositoryError::Duplicate`] when the candidate already applied to the posting.
-    async fn insert(&self, application: &Application) -> Result<(), RepositoryError>;
+    async fn insert(
+        &self,
+        application: &Application,
+        events: &[NewJob],
+    ) -> Result<(), RepositoryError>;
 
     /// # Errors
     /// Storage failures.
@@ -128,7 +135,7 @@ pub trait ApplicationRepository: Send + Sync {
     ) -> Result<Option<Application>, RepositoryError>;
 
     /// Records a decision and, in the same transaction, moves the interview's application (if
-    /// any) to `status`.
+    /// any) to `status` and enqueues `events`.
     ///
     /// # Errors
     /// [`RepositoryError::MissingReference`] for an unknown interview.
@@ -136,6 +143,7 @@ pub trait ApplicationRepository: Send + Sync {
         &self,
         decision: &Decision,
         status: ApplicationStatus,
+        events: &[NewJob],
     ) -> Result<(), RepositoryError>;
 
     /// The latest decision about an interview.

@@ -10,6 +10,7 @@ use crate::ports::RepositoryError;
 use crate::recruiting::{
     Application, ApplicationStatus, RecruiterAction, RecruitingError, RecruitingService,
 };
+use crate::webhooks::events::application_created;
 
 fn candidate_of(actor: &Actor) -> Result<CandidateId, RecruitingError> {
     actor
@@ -41,7 +42,8 @@ impl RecruitingService {
             created_at: now,
             updated_at: now,
         };
-        match self.stores.applications.insert(&application).await {
+        let events = [application_created(&application)];
+        match self.stores.applications.insert(&application, &events).await {
             Ok(()) => Ok(application),
             Err(RepositoryError::Duplicate(_)) => Err(RecruitingError::conflict(
                 "already_applied",

@@ -4,10 +4,12 @@
 use crate::actor::Actor;
 use crate::assessment::{Assessment, AssessmentState, RegenerateError};
 use crate::ids::{CandidateId, InterviewId};
+use crate::jobs::NewJob;
 use crate::ports::{CandidateRow, InterviewCursor, InterviewFilter, InterviewRecord, InterviewRow};
 use crate::recruiting::{
     Decision, DecisionKind, RecruiterAction, RecruitingError, RecruitingService,
 };
+use crate::webhooks::events::decision_made;
 
 /// The most rows one page of the interview list may hold.
 pub const MAX_INTERVIEW_PAGE: u64 = 100;
@@ -192,9 +194,12 @@ impl RecruitingService {
             decided_by,
             decided_at: self.clock.now(),
         };
+        let events: Vec<NewJob> = decision_made(&decision, &record.interview)
+            .into_iter()
+            .collect();
         self.stores
             .applications
-            .record_decision(&decision, decision.decision.application_status())
+            .record_decision(&decision, decision.decision.application_status(), &events)
             .await?;
         Ok(decision)
     }

@@ -19,13 +19,18 @@ pub enum RecruiterAction {
     Decide,
     /// Create recruiters and change their role or status.
     ManageUsers,
+    /// Register, change and remove the organization's webhooks and read their delivery log.
+    ManageWebhooks,
 }
 
 /// Whether `role` may perform `action` (within its own organization).
 pub const fn role_allows(role: RecruiterRole, action: RecruiterAction) -> bool {
     match role {
         RecruiterRole::Admin => true,
-        RecruiterRole::Recruiter => !matches!(action, RecruiterAction::ManageUsers),
+        RecruiterRole::Recruiter => !matches!(
+            action,
+            RecruiterAction::ManageUsers | RecruiterAction::ManageWebhooks
+        ),
         RecruiterRole::Viewer => matches!(action, RecruiterAction::Read),
     }
 }
@@ -63,21 +68,28 @@ mod tests {
     use super::*;
     use crate::ids::{CandidateId, RecruiterId};
 
-    const ACTIONS: [RecruiterAction; 5] = [
+    const ACTIONS: [RecruiterAction; 6] = [
         RecruiterAction::Read,
         RecruiterAction::ManagePostings,
         RecruiterAction::RegenerateAssessment,
         RecruiterAction::Decide,
         RecruiterAction::ManageUsers,
+        RecruiterAction::ManageWebhooks,
     ];
 
     #[test]
     fn the_matrix() {
-        // (role, [read, postings, regenerate, decide, users])
+        // (role, [read, postings, regenerate, decide, users, webhooks])
         let table = [
-            (RecruiterRole::Admin, [true, true, true, true, true]),
-            (RecruiterRole::Recruiter, [true, true, true, true, false]),
-            (RecruiterRole::Viewer, [true, false, false, false, false]),
+            (RecruiterRole::Admin, [true, true, true, true, true, true]),
+            (
+                RecruiterRole::Recruiter,
+                [true, true, true, true, false, false],
+            ),
+            (
+                RecruiterRole::Viewer,
+                [true, false, false, false, false, false],
+            ),
         ];
         for (role, expected) in table {
             for (action, allowed) in ACTIONS.iter().zip(expected) {

@@ -235,14 +235,18 @@ async fn a_candidate_applies_once_to_an_open_posting_only() {
         }))
     });
     let mut inserted = 0;
-    mocks.applications.expect_insert().returning(move |_| {
-        inserted += 1;
-        if inserted == 1 {
-            Ok(())
-        } else {
-            Err(RepositoryError::Duplicate("application".into()))
-        }
-    });
+    mocks
+        .applications
+        .expect_insert()
+        .returning(move |_, events| {
+            assert_eq!(events.len(), 1, "the application.created event");
+            inserted += 1;
+            if inserted == 1 {
+                Ok(())
+            } else {
+                Err(RepositoryError::Duplicate("application".into()))
+            }
+        });
     let (service, _) = service(mocks);
     let candidate = Actor::Candidate(CandidateId::new());
     assert!(matches!(
@@ -348,13 +352,14 @@ async fn decisions_need_the_role_and_a_finished_interview_and_move_the_applicati
     mocks
         .applications
         .expect_record_decision()
-        .withf(|decision, status| {
-            decision.decision == DecisionKind::Advance
+        .withf(|decision, status, events| {
+            events.len() == 1
+                && decision.decision == DecisionKind::Advance
                 && decision.note.as_deref() == Some("strong")
                 && *status == ApplicationStatus::Advanced
         })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
     let (service, engine) = service(mocks);
     let candidate = CandidateId::new();
     let started = service

@@ -10,3 +10,5 @@ pub mod memory;
 pub mod retry;
 pub mod scoring;
 pub mod skills;
+pub mod webhook_signature;
+pub mod webhook_target;

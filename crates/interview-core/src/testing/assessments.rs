@@ -21,6 +21,7 @@ use crate::rules::integrity::ClientEvent;
 
 struct StoredJob {
     record: JobRecord,
+    payload: Option<serde_json::Value>,
     lease: Option<(LeaseToken, DateTime<Utc>)>,
 }
 
@@ -54,6 +55,7 @@ impl InMemoryJobs {
                 created_at: job.run_at,
                 updated_at: job.run_at,
             },
+            payload: job.payload.clone(),
             lease: None,
         });
     }
@@ -136,6 +138,7 @@ impl JobQueue for InMemoryJobs {
             subject: stored.record.subject,
             attempts: stored.record.attempts,
             lease: token,
+            payload: stored.payload.clone(),
         }))
     }
 
@@ -218,6 +221,7 @@ impl AssessmentRepository for InMemoryAssessments {
         assessment: &Assessment,
         charge: &AssessmentCharge,
         job: &ClaimedJob,
+        events: &[NewJob],
         now: DateTime<Utc>,
     ) -> Result<(), RepositoryError> {
         let mut assessments = locked(&self.assessments);
@@ -228,6 +232,9 @@ impl AssessmentRepository for InMemoryAssessments {
         }
         self.queue
             .finish(job, now, |record| record.state = JobState::Succeeded)?;
+        for event in events {
+            self.queue.push(event);
+        }
         assessments.push((assessment.clone(), charge.clone()));
         Ok(())
     }
