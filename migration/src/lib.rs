@@ -12,6 +12,7 @@ mod m20261126_000005_realtime_leases;
 mod m20261126_000006_assessments_and_jobs;
 mod m20261126_000007_interview_ownership;
 mod m20261126_000008_recruiting;
+mod m20261126_000009_webhooks;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_assessments_and_jobs::Migration),
             Box::new(m20261126_000007_interview_ownership::Migration),
             Box::new(m20261126_000008_recruiting::Migration),
+            Box::new(m20261126_000009_webhooks::Migration),
         ]
     }
 }

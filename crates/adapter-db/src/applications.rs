@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use interview_core::ids::{
     ApplicationId, CandidateId, InterviewId, JobPostingId, OrganizationId, RecruiterId,
 };
+use interview_core::jobs::NewJob;
 use interview_core::ports::{ApplicationRepository, RepositoryError};
 use interview_core::recruiting::{Application, ApplicationStatus, Decision, DecisionKind};
 use sea_orm::ActiveValue::Set;
@@ -67,16 +68,27 @@ fn decision(row: interview_decisions::Model) -> Result<Decision, RepositoryError
 
 #[async_trait]
 impl ApplicationRepository for SeaOrmApplications {
-    async fn insert(&self, application: &Application) -> Result<(), RepositoryError> {
+    async fn insert(
+        &self,
+        application: &Application,
+        events: &[NewJob],
+    ) -> Result<(), RepositoryError> {
         let _permit = self.database.write_permit().await;
+        let transaction = self
+            .database
+            .connection()
+            .begin()
+            .await
+            .map_err(translate)?;
         applications::Entity::insert(application_row(application))
-            .exec_without_returning(self.database.connection())
+            .exec_without_returning(&transaction)
             .await
             .map_err(|error| match translate(error) {
                 RepositoryError::Conflict(_) => RepositoryError::Duplicate("application".into()),
                 other => other,
             })?;
-        Ok(())
+        crate::jobs::insert(&transaction, events).await?;
+        transaction.commit().await.map_err(translate)
     }
 
     async fn by_id(&self, id: ApplicationId) -> Result<Option<Application>, RepositoryError> {
@@ -124,6 +136,7 @@ impl ApplicationRepository for SeaOrmApplications {
         &self,
         decision: &Decision,
         status: ApplicationStatus,
+        events: &[NewJob],
     ) -> Result<(), RepositoryError> {
         let _permit = self.database.write_permit().await;
         let transaction = self
@@ -153,6 +166,7 @@ impl ApplicationRepository for SeaOrmApplications {
             .exec(&transaction)
             .await
             .map_err(translate)?;
+        crate::jobs::insert(&transaction, events).await?;
         transaction.commit().await.map_err(translate)
     }
 

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::assessment::{Assessment, Recommendation};
 use interview_core::ids::{AssessmentId, InterviewId};
-use interview_core::jobs::{ClaimedJob, JobState};
+use interview_core::jobs::{ClaimedJob, JobState, NewJob};
 use interview_core::ports::{AssessmentCharge, AssessmentRepository, RepositoryError};
 use interview_core::rules::integrity::{ClientEvent, ClientEventKind};
 use sea_orm::ActiveValue::Set;
@@ -110,6 +110,7 @@ impl AssessmentRepository for SeaOrmAssessments {
         assessment: &Assessment,
         charge: &AssessmentCharge,
         job: &ClaimedJob,
+        events: &[NewJob],
         now: DateTime<Utc>,
     ) -> Result<(), RepositoryError> {
         let row = assessment_row(assessment)?;
@@ -156,6 +157,7 @@ impl AssessmentRepository for SeaOrmAssessments {
             .exec(&transaction)
             .await
             .map_err(translate)?;
+        crate::jobs::insert(&transaction, events).await?;
         transaction.commit().await.map_err(translate)
     }
 

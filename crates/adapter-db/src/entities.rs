@@ -246,6 +246,8 @@ pub mod background_jobs {
         pub locked_until: Option<DateTimeUtc>,
         pub created_at: DateTimeUtc,
         pub updated_at: DateTimeUtc,
+        #[sea_orm(column_type = "JsonBinary", nullable)]
+        pub payload: Option<Json>,
     }
 
     no_relations!();
@@ -324,14 +326,40 @@ pub mod integration_webhooks {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
-        pub organization_id: Option<Uuid>,
+        pub organization_id: Uuid,
         pub url: String,
         #[sea_orm(column_type = "JsonBinary")]
         pub event_types: Json,
-        pub secret_hash: Option<String>,
+        pub signing_secret: String,
         pub is_active: bool,
+        pub consecutive_failures: i32,
+        pub disabled_reason: Option<String>,
         pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
         pub last_delivered_at: Option<DateTimeUtc>,
+    }
+
+    no_relations!();
+}
+
+pub mod webhook_deliveries {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "webhook_deliveries")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub webhook_id: Uuid,
+        pub delivery_id: Uuid,
+        pub event_id: Uuid,
+        pub event_type: String,
+        pub attempt: i32,
+        pub succeeded: bool,
+        pub status_code: Option<i32>,
+        pub error: Option<String>,
+        pub duration_ms: i64,
+        pub attempted_at: DateTimeUtc,
     }
 
     no_relations!();

@@ -53,7 +53,7 @@ pub(crate) async fn insert(
 ) -> Result<u64, RepositoryError> {
     let mut added = 0;
     // one statement each: a batch insert with DO NOTHING would hide which one was skipped, and
-    // a turn carries at most one job
+    // a write carries few jobs (a completing turn: its assessment and one event)
     for job in jobs {
         added += background_jobs::Entity::insert(background_jobs::ActiveModel {
             id: Set(job.id.as_uuid()),
@@ -68,6 +68,7 @@ pub(crate) async fn insert(
             // the port gives no clock to enqueue: a job is created when it is first due
             created_at: Set(job.run_at),
             updated_at: Set(job.run_at),
+            payload: Set(job.payload.clone()),
         })
         .on_conflict(
             OnConflict::columns([Column::Kind, Column::Subject])
@@ -233,6 +234,7 @@ impl JobQueue for SeaOrmJobs {
             subject: row.subject,
             attempts: count(row.attempts)?,
             lease: token,
+            payload: row.payload,
         }))
     }
 

@@ -18,6 +18,7 @@ mod recruiters;
 mod repositories;
 #[cfg(test)]
 mod tests;
+mod webhooks;
 
 pub use applications::SeaOrmApplications;
 pub use assessments::SeaOrmAssessments;
@@ -31,3 +32,4 @@ pub use jobs::SeaOrmJobs;
 pub use postings::SeaOrmJobPostings;
 pub use recruiters::SeaOrmRecruiters;
 pub use repositories::{SeaOrmCandidates, SeaOrmInterviews};
+pub use webhooks::SeaOrmWebhooks;

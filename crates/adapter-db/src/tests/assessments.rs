@@ -119,7 +119,9 @@ async fn a_save_stores_the_version_charges_the_interview_and_completes_the_job()
             .unwrap()
             .unwrap();
         let first = assessment(interview, 1);
-        let refused = assessments.save(&first, &charge(), &stale, at(30)).await;
+        let refused = assessments
+            .save(&first, &charge(), &stale, &[], at(30))
+            .await;
         assert!(
             matches!(refused, Err(RepositoryError::Conflict(_))),
             "{name}: {refused:?}"
@@ -136,7 +138,7 @@ async fn a_save_stores_the_version_charges_the_interview_and_completes_the_job()
 
         // the holder's save lands whole
         assessments
-            .save(&first, &charge(), &job, at(30))
+            .save(&first, &charge(), &job, &[], at(30))
             .await
             .unwrap();
         assert_eq!(
@@ -165,14 +167,20 @@ async fn a_save_stores_the_version_charges_the_interview_and_completes_the_job()
         assert_eq!((done.state, done.updated_at), (JobState::Succeeded, at(30)));
         // the job is finished: saving again under its lease is refused
         let twice = assessments
-            .save(&assessment(interview, 2), &charge(), &job, at(31))
+            .save(&assessment(interview, 2), &charge(), &job, &[], at(31))
             .await;
         assert!(matches!(twice, Err(RepositoryError::Conflict(_))), "{name}");
 
         // regenerated: versions are kept, oldest first; a version taken is a conflict
         let regenerate = claimed(&jobs, interview).await;
         let taken = assessments
-            .save(&assessment(interview, 1), &charge(), &regenerate, at(32))
+            .save(
+                &assessment(interview, 1),
+                &charge(),
+                &regenerate,
+                &[],
+                at(32),
+            )
             .await;
         assert!(
             matches!(taken, Err(RepositoryError::Conflict(_))),
@@ -191,7 +199,7 @@ async fn a_save_stores_the_version_charges_the_interview_and_completes_the_job()
         second.recommendation = Recommendation::Maybe;
         second.fallback = true;
         assessments
-            .save(&second, &charge(), &regenerate, at(33))
+            .save(&second, &charge(), &regenerate, &[], at(33))
             .await
             .unwrap();
         let versions: Vec<i32> = assessments

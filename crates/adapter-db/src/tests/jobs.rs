@@ -158,6 +158,7 @@ async fn claims_take_only_the_kinds_asked_for_oldest_due_first() {
                 locked_until: None,
                 created_at: at(1),
                 updated_at: at(1),
+                payload: None,
             }
             .into_active_model(),
         )

@@ -11,9 +11,9 @@ async fn table_exists(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
 }
 
 /// How many migrations there are.
-const MIGRATIONS: usize = 8;
+const MIGRATIONS: usize = 9;
 
-const TABLES: [&str; 20] = [
+const TABLES: [&str; 21] = [
     "candidates",
     "recruiters",
     "resumes",
@@ -34,6 +34,7 @@ const TABLES: [&str; 20] = [
     "job_postings",
     "applications",
     "interview_decisions",
+    "webhook_deliveries",
 ];
 
 #[tokio::test]

@@ -13,3 +13,4 @@ mod repositories;
 mod round_trip;
 mod support;
 mod turns;
+mod webhooks;

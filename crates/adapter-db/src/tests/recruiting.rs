@@ -5,10 +5,11 @@ use chrono::{DateTime, Utc};
 use interview_core::ids::{
     ApplicationId, CandidateId, InterviewId, JobPostingId, OrganizationId, RecruiterId,
 };
+use interview_core::jobs::{JobKind, JobState};
 use interview_core::model::{Recruiter, RecruiterRole, RoleType};
 use interview_core::ports::{
-    ApplicationRepository, CandidateRepository, JobPostingRepository, RecruiterRepository,
-    RepositoryError,
+    ApplicationRepository, CandidateRepository, JobPostingRepository, JobQueue,
+    RecruiterRepository, RepositoryError,
 };
 use interview_core::recruiting::{
     Application, ApplicationStatus, Decision, DecisionKind, EmploymentType, ExperienceLevel,
@@ -16,6 +17,7 @@ use interview_core::recruiting::{
 };
 use interview_core::rules::evaluation::SkillArea;
 use interview_core::validation::{Email, FullName};
+use interview_core::webhooks::events::application_created;
 use sea_orm::{EntityTrait, IntoActiveModel};
 use serde_json::json;
 
@@ -23,7 +25,9 @@ use super::repositories::candidate;
 use super::support::{at, databases};
 use crate::connection::Database;
 use crate::entities::interviews;
-use crate::{SeaOrmApplications, SeaOrmCandidates, SeaOrmJobPostings, SeaOrmRecruiters};
+use crate::{
+    SeaOrmApplications, SeaOrmCandidates, SeaOrmJobPostings, SeaOrmJobs, SeaOrmRecruiters,
+};
 
 pub fn organization(name: &str, minute: u32) -> Organization {
     Organization {
@@ -280,8 +284,20 @@ async fn applications_are_unique_follow_their_interview_and_move_with_decisions(
 
         let applied = application(&first, candidate, 2);
         let later = application(&second, candidate, 3);
-        repo.insert(&applied).await.unwrap();
-        repo.insert(&later).await.unwrap();
+        // the application's event is stored with it, and not when the application is refused
+        let event = application_created(&applied);
+        repo.insert(&applied, std::slice::from_ref(&event))
+            .await
+            .unwrap();
+        repo.insert(&later, &[]).await.unwrap();
+        let jobs = SeaOrmJobs::new(db.clone());
+        let queued = jobs
+            .latest(JobKind::WebhookEvent, event.subject)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(queued.state, JobState::Queued, "{name}");
+        let refused_event = application_created(&application(&first, candidate, 4));
         assert_eq!(repo.by_id(applied.id).await.unwrap(), Some(applied.clone()));
         assert_eq!(repo.by_id(ApplicationId::new()).await.unwrap(), None);
         assert_eq!(
@@ -291,10 +307,21 @@ async fn applications_are_unique_follow_their_interview_and_move_with_decisions(
         );
         assert!(
             matches!(
-                repo.insert(&application(&first, candidate, 4)).await,
+                repo.insert(
+                    &application(&first, candidate, 4),
+                    std::slice::from_ref(&refused_event)
+                )
+                .await,
                 Err(RepositoryError::Duplicate(_))
             ),
             "{name}"
+        );
+        assert_eq!(
+            jobs.latest(JobKind::WebhookEvent, refused_event.subject)
+                .await
+                .unwrap(),
+            None,
+            "{name}: the refused application's event is not stored"
         );
 
         let interview =
@@ -325,7 +352,7 @@ async fn applications_are_unique_follow_their_interview_and_move_with_decisions(
 
         assert_eq!(repo.decision(interview).await.unwrap(), None);
         let hold = decision(interview, DecisionKind::Hold, 7);
-        repo.record_decision(&hold, DecisionKind::Hold.application_status())
+        repo.record_decision(&hold, DecisionKind::Hold.application_status(), &[])
             .await
             .unwrap();
         assert_eq!(
@@ -339,7 +366,7 @@ async fn applications_are_unique_follow_their_interview_and_move_with_decisions(
             "{name}"
         );
         let advance = decision(interview, DecisionKind::Advance, 8);
-        repo.record_decision(&advance, ApplicationStatus::Advanced)
+        repo.record_decision(&advance, ApplicationStatus::Advanced, &[])
             .await
             .unwrap();
         assert_eq!(
@@ -361,7 +388,7 @@ async fn applications_are_unique_follow_their_interview_and_move_with_decisions(
         // an interview without an application takes decisions too
         let direct = insert_interview(db, interview_model(candidate, Some(acme.id), at(9))).await;
         let reject = decision(direct, DecisionKind::Reject, 9);
-        repo.record_decision(&reject, ApplicationStatus::Rejected)
+        repo.record_decision(&reject, ApplicationStatus::Rejected, &[])
             .await
             .unwrap();
         assert_eq!(repo.decision(direct).await.unwrap(), Some(reject));
@@ -369,7 +396,8 @@ async fn applications_are_unique_follow_their_interview_and_move_with_decisions(
             matches!(
                 repo.record_decision(
                     &decision(InterviewId::new(), DecisionKind::Hold, 9),
-                    ApplicationStatus::OnHold
+                    ApplicationStatus::OnHold,
+                    &[]
                 )
                 .await,
                 Err(RepositoryError::MissingReference(_))

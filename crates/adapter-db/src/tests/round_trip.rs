@@ -8,7 +8,8 @@ use super::support::{at, databases};
 use crate::entities::{
     answer_idempotency, assessment_results, background_jobs, candidates, integration_webhooks,
     interview_events, interview_messages, interview_sessions, interviews, login_attempts,
-    recruiters, resume_feedback, resumes, revoked_tokens, video_recordings,
+    organizations, recruiters, resume_feedback, resumes, revoked_tokens, video_recordings,
+    webhook_deliveries,
 };
 
 macro_rules! round_trip {
@@ -222,6 +223,7 @@ async fn every_entity_round_trips() {
                 locked_until: Some(at(14)),
                 created_at: at(8),
                 updated_at: at(9),
+                payload: Some(json!({"type": "interview.completed"})),
             },
             job
         );
@@ -262,6 +264,18 @@ async fn every_entity_round_trips() {
             },
             feedback
         );
+        let owner = Uuid::now_v7();
+        round_trip!(
+            db,
+            name,
+            organizations,
+            organizations::Model {
+                id: owner,
+                name: "Acme".into(),
+                created_at: at(1),
+            },
+            owner
+        );
         let webhook = Uuid::now_v7();
         round_trip!(
             db,
@@ -269,15 +283,38 @@ async fn every_entity_round_trips() {
             integration_webhooks,
             integration_webhooks::Model {
                 id: webhook,
-                organization_id: None,
+                organization_id: owner,
                 url: "https://hooks.example.com/x".into(),
                 event_types: json!(["interview.completed"]),
-                secret_hash: Some("hash".into()),
+                signing_secret: "whsec_x".into(),
                 is_active: false,
+                consecutive_failures: 4,
+                disabled_reason: Some("switched off".into()),
                 created_at: at(1),
+                updated_at: at(2),
                 last_delivered_at: None,
             },
             webhook
+        );
+        let attempt = Uuid::now_v7();
+        round_trip!(
+            db,
+            name,
+            webhook_deliveries,
+            webhook_deliveries::Model {
+                id: attempt,
+                webhook_id: webhook,
+                delivery_id: Uuid::now_v7(),
+                event_id: Uuid::now_v7(),
+                event_type: "interview.completed".into(),
+                attempt: 2,
+                succeeded: false,
+                status_code: Some(502),
+                error: Some("the receiver answered 502".into()),
+                duration_ms: 40,
+                attempted_at: at(3),
+            },
+            attempt
         );
         round_trip!(
             db,
