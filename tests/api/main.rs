@@ -17,3 +17,4 @@ mod recruiter_access;
 mod recruiter_audio;
 mod recruiters;
 mod voice;
+mod webhooks;

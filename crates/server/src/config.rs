@@ -73,6 +73,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub realtime: RealtimeSection,
     pub jobs: JobsSection,
+    pub webhooks: interview_core::webhooks::WebhookSettings,
 }
 
 impl Default for Settings {
@@ -104,6 +105,7 @@ impl Settings {
             log: LogSettings::default(),
             realtime: RealtimeSection::default(),
             jobs: JobsSection::default(),
+            webhooks: interview_core::webhooks::WebhookSettings::default(),
         };
         if environment == Environment::Production {
             settings.database.auto_migrate = false;
@@ -248,6 +250,17 @@ impl Settings {
         }
         if self.ai.resolved_provider() == AiProvider::Openai {
             problems.extend(self.ai.openai.problems("ai.openai"));
+        }
+        let webhooks = &self.webhooks;
+        if webhooks.timeout_seconds == 0
+            || webhooks.disable_after_failures == 0
+            || webhooks.max_per_organization == 0
+        {
+            problems.push(
+                "webhooks.timeout_seconds, webhooks.disable_after_failures and \
+                 webhooks.max_per_organization must be positive"
+                    .into(),
+            );
         }
         if let BlobSettings::S3 { bucket, .. } = &self.storage.blobs
             && bucket.trim().is_empty()

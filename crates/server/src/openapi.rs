@@ -15,7 +15,7 @@ use crate::error::{ErrorBody, ErrorResponse};
 use crate::routes::recruiter::{
     applications as recruiter_applications, auth as recruiter_auth,
     candidates as recruiter_candidates, interviews as recruiter_interviews,
-    postings as recruiter_postings, users as recruiter_users,
+    postings as recruiter_postings, users as recruiter_users, webhooks as recruiter_webhooks,
 };
 use crate::routes::{
     applications, assessments, audio, auth, health, interviews, job_postings, realtime,
@@ -72,6 +72,12 @@ use crate::routes::{
         recruiter_interviews::assessment,
         recruiter_interviews::regenerate,
         recruiter_interviews::decide,
+        recruiter_webhooks::create,
+        recruiter_webhooks::list,
+        recruiter_webhooks::get,
+        recruiter_webhooks::update,
+        recruiter_webhooks::delete,
+        recruiter_webhooks::deliveries,
     ),
     components(schemas(ErrorResponse, ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),
@@ -84,7 +90,7 @@ use crate::routes::{
             `/api/v1/recruiter/auth/login`): accounts, job postings, the organization's \
             interviews, assessments and decisions. Everything is scoped to the recruiter's \
             organization; another organization's resources are 404s. Roles: `admin` (everything, \
-            and user management), `recruiter` (jobs, regeneration, decisions), `viewer` (read only)."),
+            and user and webhook management), `recruiter` (jobs, regeneration, decisions), `viewer` (read only)."),
         (name = "health", description = "Liveness, readiness and AI provider status"),
     )
 )]

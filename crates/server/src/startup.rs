@@ -14,23 +14,26 @@ use actix_web::middleware::{Compress, Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use adapter_db::{
     SeaOrmApplications, SeaOrmAssessments, SeaOrmCandidates, SeaOrmCredentials, SeaOrmInterviews,
-    SeaOrmJobPostings, SeaOrmJobs, SeaOrmRecruiterInterviews, SeaOrmRecruiters,
+    SeaOrmJobPostings, SeaOrmJobs, SeaOrmRecruiterInterviews, SeaOrmRecruiters, SeaOrmWebhooks,
 };
 use adapter_object_store::ObjectBlobStore;
 use adapter_offline::{OFFLINE_MODEL, OfflineAssessor, OfflineInterviewer, QuestionBank};
 use adapter_openai::OpenAiProvider;
+use adapter_webhooks::HttpWebhookSender;
 use chrono::Duration;
 use interview_core::InterviewService;
 use interview_core::SpeechServices;
 use interview_core::accounts::{AccountService, HashError, PasswordHasher};
 use interview_core::assessment::AssessmentService;
 use interview_core::jobs::JobRunner;
+use interview_core::ports::WebhookRepository;
 use interview_core::ports::{
     AssessmentWriter, BlobStore, Clock, InterviewerModel, RealtimeVoice, SpeechSynthesizer,
     SystemClock, Transcriber,
 };
 use interview_core::recruiting::{RecruitingService, RecruitingStores};
 use interview_core::validation::{Password, PasswordError};
+use interview_core::webhooks::{Deliver, FanOut, WebhookService};
 use secrecy::ExposeSecret;
 use thiserror::Error;
 
@@ -76,6 +79,8 @@ pub enum StartupError {
     DecoyPassword(#[source] PasswordError),
     #[error("the password hasher does not work")]
     PasswordHashing(#[source] HashError),
+    #[error("webhook delivery (webhooks.*) cannot be set up")]
+    Webhooks(#[source] adapter_webhooks::BuildError),
     #[error(
         "rate_limit.per_second = {per_second} and rate_limit.burst = {burst} are not a valid quota"
     )]
@@ -239,9 +244,24 @@ impl Application {
             clock.clone(),
             settings.interview_settings(),
         ));
+        let webhook_store: Arc<dyn WebhookRepository> = Arc::new(SeaOrmWebhooks::new(db.clone()));
+        let webhook_sender =
+            HttpWebhookSender::new(&settings.webhooks).map_err(StartupError::Webhooks)?;
+        let webhooks = Arc::new(WebhookService::new(
+            webhook_store.clone(),
+            clock.clone(),
+            settings.webhooks,
+        ));
         let runner = Arc::new(
             JobRunner::new(job_queue, clock.clone(), settings.jobs.runner)
-                .with_handler(assessments.clone()),
+                .with_handler(assessments.clone())
+                .with_handler(Arc::new(FanOut::new(webhook_store.clone(), clock.clone())))
+                .with_handler(Arc::new(Deliver::new(
+                    webhook_store,
+                    Arc::new(webhook_sender),
+                    clock.clone(),
+                    settings.webhooks,
+                ))),
         );
 
         let hasher = Arc::new(Argon2Hasher::new(settings.auth.max_concurrent_hashes));
@@ -276,6 +296,7 @@ impl Application {
             assessments,
             accounts: accounts.clone(),
             recruiting,
+            webhooks,
             tokens,
             clock,
             readiness: Arc::new(DatabaseReadiness(db)),

@@ -26,6 +26,8 @@ pub struct AppState {
     pub accounts: Arc<AccountService>,
     /// Organizations, recruiters, job postings, applications and the recruiter's view.
     pub recruiting: Arc<RecruitingService>,
+    /// The organization's webhook endpoints (admins).
+    pub webhooks: Arc<interview_core::webhooks::WebhookService>,
     pub tokens: Arc<TokenService>,
     pub clock: Arc<dyn Clock>,
     /// What `/ready` asks.

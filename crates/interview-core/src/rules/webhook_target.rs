@@ -21,7 +21,10 @@ pub enum TargetError {
     Scheme,
     #[error("the URL must not carry a user name or password")]
     Credentials,
-    #[error("private, loopback and internal addresses are not allowed")]
+    #[error(
+        "private, loopback and internal addresses are not allowed (a deployment may allow them \
+         with webhooks.allow_private)"
+    )]
     Private,
 }
 
@@ -53,7 +56,7 @@ fn host_is_public(host: &Host<&str>) -> bool {
             let name = name.trim_end_matches('.').to_ascii_lowercase();
             !(name == "localhost"
                 || name.ends_with(".localhost")
-                || name.ends_with(".local")
+                || name.rsplit('.').next() == Some("local")
                 || name.ends_with(".internal")
                 || !name.contains('.'))
         }

@@ -15,7 +15,7 @@ use crate::webhooks::{Event, EventType};
 
 /// The job that hands `event` to the organization's webhooks.
 pub fn event_job(event: &Event) -> NewJob {
-    let payload = serde_json::to_value(event).unwrap_or_else(|_| json!(null));
+    let payload = serde_json::to_value(event).unwrap_or(serde_json::Value::Null);
     NewJob::new(JobKind::WebhookEvent, event.id.as_uuid(), event.created_at).with_payload(payload)
 }
 

@@ -5,11 +5,13 @@ mod assessment;
 pub mod postings;
 pub mod recruiter_interviews;
 pub mod recruiting;
+pub mod webhooks;
 
 pub use assessment::*;
 pub use postings::*;
 pub use recruiter_interviews::*;
 pub use recruiting::*;
+pub use webhooks::*;
 
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};

@@ -8,6 +8,7 @@ pub mod candidates;
 pub mod interviews;
 pub mod postings;
 pub mod users;
+pub mod webhooks;
 
 use actix_web::web;
 
@@ -18,5 +19,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(postings::configure)
         .configure(applications::configure)
         .configure(candidates::configure)
-        .configure(interviews::configure);
+        .configure(interviews::configure)
+        .configure(webhooks::configure);
 }
