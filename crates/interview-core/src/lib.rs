@@ -19,6 +19,7 @@ pub mod rules;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod validation;
+pub mod video;
 pub mod webhooks;
 
 pub use interview::{InterviewService, InterviewSettings, SpeechServices};

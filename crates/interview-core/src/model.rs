@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::ids::{
     AssessmentId, CandidateId, InterviewId, JobPostingId, MessageId, OrganizationId, RecruiterId,
-    ResumeFeedbackId, ResumeId, SessionId, VideoRecordingId,
+    ResumeFeedbackId, ResumeId, SessionId,
 };
 use crate::metadata::MessageMetadata;
 use crate::ports::BlobRef;
@@ -407,18 +407,6 @@ pub struct AssessmentResult {
     pub ai_reasoning: Option<String>,
     pub recommended_actions: Vec<String>,
     pub generated_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct VideoRecording {
-    pub id: VideoRecordingId,
-    pub interview_id: InterviewId,
-    pub storage_path: String,
-    pub file_size_bytes: i64,
-    pub duration_seconds: Option<i64>,
-    pub chunk_count: i32,
-    pub uploaded_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

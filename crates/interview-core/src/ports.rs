@@ -27,6 +27,7 @@ mod jobs;
 mod realtime;
 mod recruiting;
 mod speech;
+mod video;
 mod webhooks;
 pub use assessment::{
     AssessmentCharge, AssessmentRepository, AssessmentRequest, AssessmentWriter, JudgedAnswer,
@@ -59,6 +60,11 @@ pub use speech::{
 pub use speech::{MockSpeechSynthesizer, MockTranscriber};
 #[cfg(any(test, feature = "mock"))]
 pub use webhooks::{MockWebhookRepository, MockWebhookSender};
+pub use video::{
+    ByteSource, SourceError, StageError, StagedChunk, VideoRepository, VideoStorage,
+};
+#[cfg(any(test, feature = "mock"))]
+pub use video::{MockVideoRepository, MockVideoStorage};
 pub use webhooks::{OutgoingDelivery, SendError, WebhookRepository, WebhookSender};
 
 type BoxedError = Box<dyn std::error::Error + Send + Sync>;

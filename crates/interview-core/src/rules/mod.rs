@@ -10,5 +10,6 @@ pub mod memory;
 pub mod retry;
 pub mod scoring;
 pub mod skills;
+pub mod video_container;
 pub mod webhook_signature;
 pub mod webhook_target;

@@ -1,0 +1,3 @@
+//! Chunk uploads.
+
+pub struct UploadPermit;
