@@ -48,6 +48,8 @@ pub enum StageError {
 
 /// The object store side of recordings. Keys are built by the adapter from typed ids and
 /// hashes; the core keeps them and hands them back.
+// the parentheses are needed by mockall, which cannot take the elided `dyn` lifetime
+#[allow(unused_parens)]
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait VideoStorage: Send + Sync {
@@ -59,7 +61,7 @@ pub trait VideoStorage: Send + Sync {
     async fn stage(
         &self,
         interview: InterviewId,
-        body: &mut dyn ByteSource,
+        body: &mut (dyn ByteSource + 'static),
         max_bytes: u64,
     ) -> Result<StagedChunk, StageError>;
 
