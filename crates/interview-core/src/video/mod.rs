@@ -16,8 +16,8 @@ pub use errors::VideoError;
 pub use model::{
     ChunkAccepted, ChunkList, RecordingStatus, StoredChunk, SweepReport, VideoRecording,
 };
-pub use recordings::{TechCheck, TECH_CHECK_MAX_BYTES};
-pub use uploads::UploadPermit;
+pub use recordings::{Playable, TECH_CHECK_MAX_BYTES, TechCheck};
+pub use uploads::{UploadPermit, recording_url};
 
 use crate::interview::InterviewService;
 use crate::ports::{Clock, VideoRepository, VideoStorage};
