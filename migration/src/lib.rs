@@ -13,6 +13,7 @@ mod m20261126_000006_assessments_and_jobs;
 mod m20261126_000007_interview_ownership;
 mod m20261126_000008_recruiting;
 mod m20261126_000009_webhooks;
+mod m20261126_000010_video;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_interview_ownership::Migration),
             Box::new(m20261126_000008_recruiting::Migration),
             Box::new(m20261126_000009_webhooks::Migration),
+            Box::new(m20261126_000010_video::Migration),
         ]
     }
 }

@@ -150,7 +150,7 @@ async fn the_server_refuses_a_schema_that_is_behind_and_names_the_command() {
         panic!("the server started on an unmigrated database");
     };
     let message = error.to_string();
-    assert!(message.contains("9 migration(s) pending"), "{message}");
+    assert!(message.contains("10 migration(s) pending"), "{message}");
     assert!(
         message.contains("cargo run -p migration -- up"),
         "{message}"

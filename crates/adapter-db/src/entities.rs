@@ -108,6 +108,7 @@ pub mod interviews {
         pub video_recording_url: Option<String>,
         pub video_recording_consent: bool,
         pub video_recording_status: Option<String>,
+        pub video_consent_at: Option<DateTimeUtc>,
         pub created_at: DateTimeUtc,
         pub organization_id: Option<Uuid>,
         pub job_posting_id: Option<Uuid>,
@@ -279,14 +280,37 @@ pub mod video_recordings {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
-        #[sea_orm(unique)]
         pub interview_id: Uuid,
-        pub storage_path: String,
-        pub file_size_bytes: i64,
-        pub duration_seconds: Option<i64>,
+        pub status: String,
+        pub container: Option<String>,
         pub chunk_count: i32,
-        pub uploaded_at: Option<DateTimeUtc>,
+        pub file_size_bytes: i64,
+        pub expected_chunks: Option<i32>,
+        pub storage_key: Option<String>,
         pub created_at: DateTimeUtc,
+        pub last_chunk_at: Option<DateTimeUtc>,
+        pub finalized_at: Option<DateTimeUtc>,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub deletion_reason: Option<String>,
+    }
+
+    no_relations!();
+}
+
+pub mod video_chunks {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "video_chunks")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub recording_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub chunk_index: i32,
+        pub size_bytes: i64,
+        pub sha256: String,
+        pub storage_key: String,
+        pub stored_at: DateTimeUtc,
     }
 
     no_relations!();

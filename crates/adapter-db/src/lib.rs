@@ -18,6 +18,7 @@ mod recruiters;
 mod repositories;
 #[cfg(test)]
 mod tests;
+mod videos;
 mod webhooks;
 
 pub use applications::SeaOrmApplications;
@@ -32,4 +33,5 @@ pub use jobs::SeaOrmJobs;
 pub use postings::SeaOrmJobPostings;
 pub use recruiters::SeaOrmRecruiters;
 pub use repositories::{SeaOrmCandidates, SeaOrmInterviews};
+pub use videos::SeaOrmVideos;
 pub use webhooks::SeaOrmWebhooks;

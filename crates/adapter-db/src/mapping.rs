@@ -110,6 +110,7 @@ pub fn interview_row(interview: &Interview) -> interviews::ActiveModel {
         video_recording_status: Set(interview
             .video_recording_status
             .map(|status| status.as_str().to_owned())),
+        video_consent_at: Set(interview.video_consent_at),
         created_at: Set(interview.created_at),
         organization_id: Set(interview.organization_id.map(OrganizationId::as_uuid)),
         job_posting_id: Set(interview.job_posting_id.map(JobPostingId::as_uuid)),
@@ -154,6 +155,7 @@ pub fn interview(row: interviews::Model) -> Result<Interview, RepositoryError> {
         tech_check_metadata: row.tech_check_metadata,
         video_recording_url: row.video_recording_url,
         video_recording_consent: row.video_recording_consent,
+        video_consent_at: row.video_consent_at,
         video_recording_status: row
             .video_recording_status
             .as_deref()

@@ -272,6 +272,13 @@ async fn write_turn(
         interview.candidate_id = NotSet;
         interview.role_type = NotSet;
         interview.created_at = NotSet;
+        // the video columns belong to the video repository: a turn computed before the
+        // candidate's consent (or a finished upload) must not write them back
+        interview.tech_check_metadata = NotSet;
+        interview.video_recording_url = NotSet;
+        interview.video_recording_consent = NotSet;
+        interview.video_recording_status = NotSet;
+        interview.video_consent_at = NotSet;
         interviews::Entity::update_many()
             .set(interview)
             .filter(interviews::Column::Id.eq(interview_id))

@@ -235,6 +235,8 @@ pub struct Interview {
     pub video_recording_url: Option<String>,
     pub video_recording_consent: bool,
     pub video_recording_status: Option<VideoRecordingStatus>,
+    /// When the candidate last decided about being filmed.
+    pub video_consent_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     /// The organization whose recruiters see it: the job's, or the platform's default one.
     pub organization_id: Option<OrganizationId>,
@@ -275,6 +277,7 @@ impl Interview {
             video_recording_url: None,
             video_recording_consent: false,
             video_recording_status: None,
+            video_consent_at: None,
             created_at,
             organization_id: None,
             job_posting_id: None,

@@ -58,13 +58,11 @@ pub use speech::{
 };
 #[cfg(any(test, feature = "mock"))]
 pub use speech::{MockSpeechSynthesizer, MockTranscriber};
-#[cfg(any(test, feature = "mock"))]
-pub use webhooks::{MockWebhookRepository, MockWebhookSender};
-pub use video::{
-    ByteSource, SourceError, StageError, StagedChunk, VideoRepository, VideoStorage,
-};
+pub use video::{ByteSource, SourceError, StageError, StagedChunk, VideoRepository, VideoStorage};
 #[cfg(any(test, feature = "mock"))]
 pub use video::{MockVideoRepository, MockVideoStorage};
+#[cfg(any(test, feature = "mock"))]
+pub use webhooks::{MockWebhookRepository, MockWebhookSender};
 pub use webhooks::{OutgoingDelivery, SendError, WebhookRepository, WebhookSender};
 
 type BoxedError = Box<dyn std::error::Error + Send + Sync>;

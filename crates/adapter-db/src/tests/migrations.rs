@@ -11,9 +11,9 @@ async fn table_exists(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
 }
 
 /// How many migrations there are.
-const MIGRATIONS: usize = 9;
+const MIGRATIONS: usize = 10;
 
-const TABLES: [&str; 21] = [
+const TABLES: [&str; 22] = [
     "candidates",
     "recruiters",
     "resumes",
@@ -35,6 +35,7 @@ const TABLES: [&str; 21] = [
     "applications",
     "interview_decisions",
     "webhook_deliveries",
+    "video_chunks",
 ];
 
 #[tokio::test]

@@ -13,4 +13,5 @@ mod repositories;
 mod round_trip;
 mod support;
 mod turns;
+mod videos;
 mod webhooks;

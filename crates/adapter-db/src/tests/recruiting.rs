@@ -102,6 +102,7 @@ pub fn interview_model(
         video_recording_url: None,
         video_recording_consent: false,
         video_recording_status: None,
+        video_consent_at: None,
         created_at,
         organization_id: organization.map(OrganizationId::as_uuid),
         job_posting_id: None,

@@ -8,8 +8,8 @@ use super::support::{at, databases};
 use crate::entities::{
     answer_idempotency, assessment_results, background_jobs, candidates, integration_webhooks,
     interview_events, interview_messages, interview_sessions, interviews, login_attempts,
-    organizations, recruiters, resume_feedback, resumes, revoked_tokens, video_recordings,
-    webhook_deliveries,
+    organizations, recruiters, resume_feedback, resumes, revoked_tokens, video_chunks,
+    video_recordings, webhook_deliveries,
 };
 
 macro_rules! round_trip {
@@ -114,6 +114,7 @@ async fn every_entity_round_trips() {
                 video_recording_url: None,
                 video_recording_consent: true,
                 video_recording_status: Some("pending".into()),
+                video_consent_at: None,
                 created_at: at(5),
                 organization_id: Some(Uuid::now_v7()),
                 job_posting_id: Some(Uuid::now_v7()),
@@ -235,14 +236,33 @@ async fn every_entity_round_trips() {
             video_recordings::Model {
                 id: video,
                 interview_id: interview,
-                storage_path: "video/x".into(),
-                file_size_bytes: 11_534_336,
-                duration_seconds: Some(1_200),
+                status: "finalized".into(),
+                container: Some("webm".into()),
                 chunk_count: 40,
-                uploaded_at: Some(at(10)),
+                file_size_bytes: 11_534_336,
+                expected_chunks: Some(40),
+                storage_key: Some("interviews/x/video/recording.webm".into()),
                 created_at: at(5),
+                last_chunk_at: Some(at(9)),
+                finalized_at: Some(at(10)),
+                deleted_at: None,
+                deletion_reason: None,
             },
             video
+        );
+        round_trip!(
+            db,
+            name,
+            video_chunks,
+            video_chunks::Model {
+                recording_id: video,
+                chunk_index: 7,
+                size_bytes: 1_048_576,
+                sha256: "ab".repeat(32),
+                storage_key: "interviews/x/video/chunks/000007-ab".into(),
+                stored_at: at(8),
+            },
+            (video, 7)
         );
         let feedback = Uuid::now_v7();
         round_trip!(
@@ -400,6 +420,7 @@ async fn deleting_a_candidate_cascades_to_their_interviews() {
                 video_recording_url: None,
                 video_recording_consent: false,
                 video_recording_status: None,
+                video_consent_at: None,
                 created_at: at(0),
                 organization_id: None,
                 job_posting_id: None,

@@ -127,7 +127,10 @@ pub trait VideoRepository: Send + Sync {
     ///
     /// # Errors
     /// Storage failures.
-    async fn chunks(&self, recording: VideoRecordingId) -> Result<Vec<StoredChunk>, RepositoryError>;
+    async fn chunks(
+        &self,
+        recording: VideoRecordingId,
+    ) -> Result<Vec<StoredChunk>, RepositoryError>;
 
     /// In one transaction: stores a chunk and adds it to the recording's totals (count, bytes,
     /// last chunk time), with the container its first chunk opened and the chunk count the

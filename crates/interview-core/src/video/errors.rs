@@ -34,7 +34,10 @@ pub enum VideoError {
     #[error("chunks are missing: {missing:?}")]
     MissingChunks { missing: Vec<u32> },
     #[error("invalid {field}: {message}")]
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     #[error(transparent)]
     Source(#[from] SourceError),
     #[error("storage failed")]

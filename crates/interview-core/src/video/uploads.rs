@@ -44,7 +44,9 @@ pub(crate) async fn owned(
 
 /// The chunk indexes below `expected` (or the highest stored one) that are not stored.
 fn gaps(indexes: &BTreeSet<u32>, expected: Option<u32>) -> Vec<u32> {
-    let end = expected.or_else(|| indexes.last().map(|last| last + 1)).unwrap_or(0);
+    let end = expected
+        .or_else(|| indexes.last().map(|last| last + 1))
+        .unwrap_or(0);
     (0..end).filter(|index| !indexes.contains(index)).collect()
 }
 
@@ -279,7 +281,11 @@ impl VideoService {
     ///
     /// # Errors
     /// [`VideoError::NotFound`] for anyone but the owner.
-    pub async fn chunks(&self, actor: Actor, interview: InterviewId) -> Result<ChunkList, VideoError> {
+    pub async fn chunks(
+        &self,
+        actor: Actor,
+        interview: InterviewId,
+    ) -> Result<ChunkList, VideoError> {
         owned(self, actor, interview).await?;
         let Some(recording) = self.recordings.recording(interview).await? else {
             return Ok(ChunkList {
@@ -340,7 +346,10 @@ impl VideoService {
             (false, Some(container)) => container,
             _ => return Err(VideoError::MissingChunks { missing: vec![0] }),
         };
-        let keys: Vec<String> = chunks.iter().map(|chunk| chunk.storage_key.clone()).collect();
+        let keys: Vec<String> = chunks
+            .iter()
+            .map(|chunk| chunk.storage_key.clone())
+            .collect();
         let (key, size) = self
             .storage
             .assemble(recording.interview_id, &keys, container)
