@@ -17,6 +17,8 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use serde::Deserialize;
 use thiserror::Error;
 
+mod video;
+
 /// Where blobs live.
 #[derive(Clone, Deserialize)]
 #[serde(tag = "backend", rename_all = "snake_case")]

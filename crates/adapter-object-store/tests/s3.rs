@@ -2,53 +2,11 @@
 //! real signed HTTP requests on loopback, no network.
 #![allow(clippy::unwrap_used)] // test helpers may panic
 
-use adapter_object_store::{BlobSettings, ObjectBlobStore};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto::Builder;
+mod support;
+
 use interview_core::ids::{InterviewId, MessageId};
 use interview_core::ports::{AudioFormat, BlobError, BlobRef, BlobStore};
-use s3s::auth::SimpleAuth;
-use s3s::service::S3ServiceBuilder;
-use tokio::net::TcpListener;
-
-const ACCESS_KEY: &str = "test-access-key";
-const SECRET_KEY: &str = "test-secret-key";
-const BUCKET: &str = "interview-audio";
-
-/// Serves an S3 API over a fresh directory; returns its endpoint and the directory.
-async fn s3_server() -> (String, tempfile::TempDir) {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir(root.path().join(BUCKET)).unwrap();
-    let mut builder = S3ServiceBuilder::new(s3s_fs::FileSystem::new(root.path()).unwrap());
-    builder.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
-    let service = builder.build();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            let service = service.clone();
-            tokio::spawn(async move {
-                let _ = Builder::new(TokioExecutor::new())
-                    .serve_connection(TokioIo::new(socket), service)
-                    .await;
-            });
-        }
-    });
-    (endpoint, root)
-}
-
-fn store(endpoint: &str, secret: &str) -> ObjectBlobStore {
-    ObjectBlobStore::from_settings(&BlobSettings::S3 {
-        bucket: BUCKET.into(),
-        region: "us-east-1".into(),
-        endpoint: Some(endpoint.into()),
-        access_key_id: Some(ACCESS_KEY.into()),
-        secret_access_key: Some(secret.into()),
-        path_style: true,
-        allow_http: true,
-    })
-    .unwrap()
-}
+use support::{BUCKET, SECRET_KEY, s3_server, s3_store as store};
 
 #[tokio::test]
 async fn audio_round_trips_through_an_s3_server_under_a_key_made_of_ids() {
