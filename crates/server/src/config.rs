@@ -18,6 +18,7 @@ mod sections;
 pub use sections::{
     AiProvider, AiSettings, AuthSettings, DatabaseSection, InterviewSection, JobsSection,
     LogFormat, LogSettings, RateLimitSettings, RealtimeSection, ServerSettings, StorageSection,
+    VideoSection,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +75,7 @@ pub struct Settings {
     pub realtime: RealtimeSection,
     pub jobs: JobsSection,
     pub webhooks: interview_core::webhooks::WebhookSettings,
+    pub video: VideoSection,
 }
 
 impl Default for Settings {
@@ -106,6 +108,7 @@ impl Settings {
             realtime: RealtimeSection::default(),
             jobs: JobsSection::default(),
             webhooks: interview_core::webhooks::WebhookSettings::default(),
+            video: VideoSection::default(),
         };
         if environment == Environment::Production {
             settings.database.auto_migrate = false;
@@ -158,6 +161,14 @@ impl Settings {
         settings.environment = Some(environment);
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// The video limits, with the retention of `storage.retention_days`.
+    pub fn video_settings(&self) -> interview_core::video::VideoSettings {
+        interview_core::video::VideoSettings {
+            retention_days: self.storage.retention_days,
+            ..self.video.limits
+        }
     }
 
     /// The engine's settings: the core's, with the `interview.*` keys applied. With OpenAI, the
@@ -259,6 +270,23 @@ impl Settings {
             problems.push(
                 "webhooks.timeout_seconds, webhooks.disable_after_failures and \
                  webhooks.max_per_organization must be positive"
+                    .into(),
+            );
+        }
+        let video = &self.video.limits;
+        if video.max_chunk_bytes == 0
+            || video.max_recording_bytes < video.max_chunk_bytes
+            || video.max_chunks == 0
+            || video.upload_grace_seconds < 0
+            || video.abandoned_upload_hours <= 0
+            || self.video.sweep_interval_seconds == 0
+            || self.storage.retention_days <= 0
+        {
+            problems.push(
+                "video.max_chunk_bytes, video.max_chunks, video.abandoned_upload_hours, \
+                 video.sweep_interval_seconds and storage.retention_days must be positive, \
+                 video.upload_grace_seconds not negative, and video.max_recording_bytes at \
+                 least video.max_chunk_bytes"
                     .into(),
             );
         }

@@ -10,6 +10,7 @@ use interview_core::assessment::{EventsError, RegenerateError};
 use interview_core::interview::{AnswerError, CompleteError, ReadError, StartError};
 use interview_core::lifecycle::InterviewStatus;
 use interview_core::ports::{BlobError, ProviderError, RepositoryError};
+use interview_core::video::VideoError;
 use interview_core::recruiting::RecruitingError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -426,6 +427,61 @@ impl From<RecruitingError> for ApiError {
             RecruitingError::Start(source) => Self::from(source),
             RecruitingError::Storage(source) => Self::repository(&source),
             RecruitingError::Hashing(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<VideoError> for ApiError {
+    fn from(error: VideoError) -> Self {
+        match error {
+            VideoError::NotFound(what) => Self::not_found(what),
+            VideoError::ConsentRequired => Self::new(
+                StatusCode::FORBIDDEN,
+                "consent_required",
+                "the candidate has not consented to video recording",
+            ),
+            VideoError::UploadClosed(message) => {
+                Self::new(StatusCode::CONFLICT, "upload_closed", message)
+            }
+            VideoError::RecordingClosed(_) => {
+                Self::new(StatusCode::CONFLICT, "recording_closed", error.to_string())
+            }
+            VideoError::UnsupportedType(message) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                message,
+            ),
+            VideoError::ChunkTooLarge { .. } => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                error.to_string(),
+            ),
+            VideoError::StorageLimit { limit } => Self::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "storage_limit",
+                error.to_string(),
+            )
+            .with_details(serde_json::json!({ "limit_bytes": limit })),
+            VideoError::ChunkMismatch { .. } => {
+                Self::new(StatusCode::CONFLICT, "chunk_mismatch", error.to_string())
+            }
+            VideoError::MissingChunks { ref missing } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "missing_chunks",
+                error.to_string(),
+            )
+            .with_details(serde_json::json!({ "missing": missing })),
+            VideoError::Invalid { field, message } => Self::field(field, message),
+            VideoError::Source(source) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_multipart",
+                source.to_string(),
+            ),
+            VideoError::Storage(source) => Self::repository(&source),
+            VideoError::Objects(source) => match source {
+                BlobError::NotFound => Self::not_found("recording"),
+                other => Self::blobs(&other),
+            },
         }
     }
 }

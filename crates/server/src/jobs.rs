@@ -13,6 +13,7 @@ use std::time::Duration;
 use interview_core::InterviewService;
 use interview_core::accounts::AccountService;
 use interview_core::jobs::{JobOutcome, JobRunner};
+use interview_core::video::{SweepReport, VideoService};
 
 use crate::middleware::InFlight;
 use tokio::sync::watch;
@@ -176,6 +177,27 @@ pub fn queue_worker(
                     tracing::warn!(%error, "the job queue is unavailable");
                     false
                 }
+            }
+        })
+    }
+}
+
+/// The job that deletes recordings past their retention and uploads abandoned unfinished.
+pub fn video_retention(
+    video: Arc<VideoService>,
+) -> impl FnMut() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + 'static {
+    move || {
+        let video = video.clone();
+        Box::pin(async move {
+            match video.sweep().await {
+                Ok(report) if report == SweepReport::default() => {}
+                Ok(report) => tracing::info!(
+                    expired = report.expired,
+                    abandoned = report.abandoned,
+                    failed = report.failed,
+                    "video retention: deleted recordings"
+                ),
+                Err(error) => tracing::warn!(%error, "video retention sweep failed"),
             }
         })
     }

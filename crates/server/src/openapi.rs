@@ -18,7 +18,7 @@ use crate::routes::recruiter::{
     postings as recruiter_postings, users as recruiter_users, webhooks as recruiter_webhooks,
 };
 use crate::routes::{
-    applications, assessments, audio, auth, health, interviews, job_postings, realtime,
+    applications, assessments, audio, auth, health, interviews, job_postings, realtime, videos,
 };
 
 #[derive(OpenApi)]
@@ -78,6 +78,15 @@ use crate::routes::{
         recruiter_webhooks::update,
         recruiter_webhooks::delete,
         recruiter_webhooks::deliveries,
+        videos::tech_check,
+        videos::consent,
+        videos::upload_for_interview,
+        videos::upload_chunk,
+        videos::finalize,
+        videos::chunks,
+        videos::metadata,
+        videos::delete,
+        videos::watch,
     ),
     components(schemas(ErrorResponse, ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),
@@ -91,6 +100,9 @@ use crate::routes::{
             interviews, assessments and decisions. Everything is scoped to the recruiter's \
             organization; another organization's resources are 404s. Roles: `admin` (everything, \
             and user and webhook management), `recruiter` (jobs, regeneration, decisions), `viewer` (read only)."),
+        (name = "video", description = "The tech check, consent to be filmed, resumable \
+            chunk uploads (WebM or MP4), and the finished recording, streamed with ranges to \
+            the candidate and the recruiters of the interview's organization"),
         (name = "health", description = "Liveness, readiness and AI provider status"),
     )
 )]

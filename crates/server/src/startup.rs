@@ -14,7 +14,7 @@ use actix_web::middleware::{Compress, Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use adapter_db::{
     SeaOrmApplications, SeaOrmAssessments, SeaOrmCandidates, SeaOrmCredentials, SeaOrmInterviews,
-    SeaOrmJobPostings, SeaOrmJobs, SeaOrmRecruiterInterviews, SeaOrmRecruiters, SeaOrmWebhooks,
+    SeaOrmJobPostings, SeaOrmJobs, SeaOrmRecruiterInterviews, SeaOrmRecruiters, SeaOrmVideos, SeaOrmWebhooks,
 };
 use adapter_object_store::ObjectBlobStore;
 use adapter_offline::{OFFLINE_MODEL, OfflineAssessor, OfflineInterviewer, QuestionBank};
@@ -33,6 +33,7 @@ use interview_core::ports::{
 };
 use interview_core::recruiting::{RecruitingService, RecruitingStores};
 use interview_core::validation::{Password, PasswordError};
+use interview_core::video::VideoService;
 use interview_core::webhooks::{Deliver, FanOut, WebhookService};
 use secrecy::ExposeSecret;
 use thiserror::Error;
@@ -40,14 +41,16 @@ use thiserror::Error;
 use crate::auth::{Argon2Hasher, TokenService, generated_secret};
 use crate::config::{AiProvider, Environment, Settings};
 use crate::error::{ApiError, json_error, path_error, query_error};
-use crate::jobs::{Jobs, Yielding, abandonment_sweep, queue_worker, revoked_token_purge};
+use crate::jobs::{
+    Jobs, Yielding, abandonment_sweep, queue_worker, revoked_token_purge, video_retention,
+};
 use crate::middleware::{InFlight, count_in_flight, error_body, request_id};
 use crate::openapi;
 use crate::probes::{DatabaseReadiness, OpenAiBreakers};
 use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
 use crate::routes::{
-    applications, assessments, audio, auth, health, interviews, job_postings, realtime, recruiter,
+    applications, assessments, audio, auth, health, interviews, job_postings, realtime, recruiter, videos,
 };
 use crate::state::{AiHealth, AppState, LiveConnections, Observed, RealtimeState};
 
@@ -205,13 +208,21 @@ impl Application {
     /// # Errors
     /// [`StartupError`] saying what to fix.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let db = open_database(&settings).await?;
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
 
-        let blobs: Arc<dyn BlobStore> = Arc::new(
-            ObjectBlobStore::from_settings(&settings.storage.blobs)
-                .map_err(StartupError::Storage)?,
-        );
+    /// As [`Self::build`], on `clock` (tests move time forward to see retention work).
+    ///
+    /// # Errors
+    /// [`StartupError`] saying what to fix.
+    pub async fn build_with_clock(
+        settings: Settings,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StartupError> {
+        let db = open_database(&settings).await?;
+        let object_store =
+            ObjectBlobStore::from_settings(&settings.storage.blobs).map_err(StartupError::Storage)?;
+        let blobs: Arc<dyn BlobStore> = Arc::new(object_store.clone());
         let AiServices {
             model,
             assessor,
@@ -235,6 +246,13 @@ impl Application {
             service = service.with_speech(speech);
         }
         let interviews = Arc::new(service);
+        let video = Arc::new(VideoService::new(
+            interviews.clone(),
+            Arc::new(SeaOrmVideos::new(db.clone())),
+            Arc::new(object_store),
+            clock.clone(),
+            settings.video_settings(),
+        ));
         let job_queue = Arc::new(SeaOrmJobs::new(db.clone()));
         let assessments = Arc::new(AssessmentService::new(
             interview_store,
@@ -297,6 +315,7 @@ impl Application {
             accounts: accounts.clone(),
             recruiting,
             webhooks,
+            video: video.clone(),
             tokens,
             clock,
             readiness: Arc::new(DatabaseReadiness(db)),
@@ -331,6 +350,11 @@ impl Application {
             "abandonment_sweep",
             StdDuration::from_secs(settings.interview.sweep_interval_seconds),
             abandonment_sweep(interviews),
+        );
+        jobs.spawn(
+            "video_retention",
+            StdDuration::from_secs(settings.video.sweep_interval_seconds),
+            video_retention(video),
         );
         jobs.spawn(
             "revoked_token_purge",
@@ -489,8 +513,10 @@ fn http_server(
                     .configure(interviews::configure)
                     .configure(audio::configure)
                     .configure(assessments::configure)
-                    .configure(realtime::configure),
+                    .configure(realtime::configure)
+                    .configure(videos::configure_interview),
             )
+            .service(web::scope("/api/v1/videos").configure(videos::configure))
             .configure(openapi::configure)
             .default_service(web::to(not_found))
     })

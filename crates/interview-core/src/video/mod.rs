@@ -34,7 +34,9 @@ pub struct VideoSettings {
     pub max_chunks: u32,
     /// How long after the interview ends its last chunks may still arrive.
     pub upload_grace_seconds: i64,
-    /// Finalized recordings older than this are deleted.
+    /// Finalized recordings older than this are deleted (configured as
+    /// `storage.retention_days`, beside the storage it applies to).
+    #[serde(skip)]
     pub retention_days: i64,
     /// Uploads never finalized are deleted this long after their last chunk.
     pub abandoned_upload_hours: i64,

@@ -232,7 +232,12 @@ const DEFAULT_S3_REGION: &str = "us-east-1";
 #[derive(Debug, Clone)]
 pub struct StorageSection {
     pub blobs: BlobSettings,
+    /// Finalized video recordings older than this many days are deleted (`retention_days`).
+    pub retention_days: i64,
 }
+
+/// How long recordings are kept by default.
+const DEFAULT_RETENTION_DAYS: i64 = 90;
 
 impl StorageSection {
     /// Files under `directory`.
@@ -241,6 +246,7 @@ impl StorageSection {
             blobs: BlobSettings::Local {
                 directory: directory.into(),
             },
+            retention_days: DEFAULT_RETENTION_DAYS,
         }
     }
 }
@@ -254,6 +260,12 @@ impl Default for StorageSection {
 impl<'de> Deserialize<'de> for StorageSection {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let mut keys = Dict::deserialize(deserializer)?;
+        let retention_days = match keys.remove("retention_days") {
+            None => DEFAULT_RETENTION_DAYS,
+            Some(value) => value.deserialize::<i64>().map_err(|error| {
+                D::Error::custom(format!("storage.retention_days: {error}"))
+            })?,
+        };
         let mut blob = Dict::new();
         let backend = keys
             .remove("backend")
@@ -271,7 +283,29 @@ impl<'de> Deserialize<'de> for StorageSection {
         let blobs = Value::Dict(Tag::Default, blob)
             .deserialize::<BlobSettings>()
             .map_err(|error| D::Error::custom(format!("storage: {error}")))?;
-        Ok(Self { blobs })
+        Ok(Self {
+            blobs,
+            retention_days,
+        })
+    }
+}
+
+/// Video recording (`video.*`): chunk and recording limits, the upload grace period, and how
+/// often the retention sweep runs (the retention itself is `storage.retention_days`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct VideoSection {
+    #[serde(flatten)]
+    pub limits: interview_core::video::VideoSettings,
+    pub sweep_interval_seconds: u64,
+}
+
+impl Default for VideoSection {
+    fn default() -> Self {
+        Self {
+            limits: interview_core::video::VideoSettings::default(),
+            sweep_interval_seconds: 3600,
+        }
     }
 }
 

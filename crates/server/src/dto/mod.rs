@@ -5,12 +5,14 @@ mod assessment;
 pub mod postings;
 pub mod recruiter_interviews;
 pub mod recruiting;
+pub mod video;
 pub mod webhooks;
 
 pub use assessment::*;
 pub use postings::*;
 pub use recruiter_interviews::*;
 pub use recruiting::*;
+pub use video::*;
 pub use webhooks::*;
 
 use actix_web::http::StatusCode;
@@ -109,6 +111,13 @@ pub struct InterviewResponse {
     pub speech_cost_usd: String,
     pub realtime_cost_usd: String,
     pub created_at: DateTime<Utc>,
+    /// Whether the candidate agreed to be filmed, and when they last decided.
+    pub video_recording_consent: bool,
+    pub video_consent_at: Option<DateTime<Utc>>,
+    /// Where the finished recording streams from, once there is one.
+    pub video_recording_url: Option<String>,
+    /// `recording` while chunks arrive, `completed` once assembled.
+    pub video_recording_status: Option<String>,
 }
 
 impl From<&Interview> for InterviewResponse {
@@ -131,6 +140,12 @@ impl From<&Interview> for InterviewResponse {
             speech_cost_usd: interview.speech_cost_usd.normalize().to_string(),
             realtime_cost_usd: interview.realtime_cost_usd.normalize().to_string(),
             created_at: interview.created_at,
+            video_recording_consent: interview.video_recording_consent,
+            video_consent_at: interview.video_consent_at,
+            video_recording_url: interview.video_recording_url.clone(),
+            video_recording_status: interview
+                .video_recording_status
+                .map(|status| status.as_str().to_owned()),
         }
     }
 }
@@ -387,6 +402,8 @@ pub struct StatusResponse {
     pub redirect_to: Option<String>,
     /// Whether the candidate may start a new interview (abandoned only).
     pub can_restart: bool,
+    /// Whether the candidate agreed to be filmed.
+    pub video_recording_consent: bool,
     #[serde(flatten)]
     pub assessment: AssessmentFields,
 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::AuthenticatedActor;
 use crate::error::{ApiError, ErrorResponse};
+use crate::routes::ranges::requested_range;
 use crate::state::AppState;
 
 /// Where a client fetches a stored message audio: the route [`message_audio`] serves.
@@ -278,33 +279,7 @@ pub async fn message_audio(
             .insert_header(ContentEncoding::Identity);
         builder
     };
-    let range = request
-        .headers()
-        .get(header::RANGE)
-        .and_then(|value| value.to_str().ok());
-    let single = match range {
-        None => None,
-        Some(range) => {
-            let ranges = http_range_header::parse_range_header(range)
-                .and_then(|parsed| parsed.validate(length))
-                .map_err(|_| {
-                    let mut error = ApiError::new(
-                        StatusCode::RANGE_NOT_SATISFIABLE,
-                        "range_not_satisfiable",
-                        format!("the audio is {length} bytes long"),
-                    );
-                    error.content_range = Some(format!("bytes */{length}"));
-                    error
-                })?;
-            // several ranges: the whole body is a valid answer and far simpler for players
-            match ranges.as_slice() {
-                [single] => Some(single.clone()),
-                _ => None,
-            }
-        }
-    };
-    if let Some(range) = single {
-        let (start, end) = (*range.start(), *range.end());
+    if let Some((start, end)) = requested_range(&request, length, "audio")? {
         let bytes = state.interviews.read_audio(&audio, start..end + 1).await?;
         return Ok(response(StatusCode::PARTIAL_CONTENT)
             .insert_header((

@@ -299,6 +299,7 @@ pub async fn status(
             session_state: Some((&session).into()),
             redirect_to: None,
             can_restart: false,
+            video_recording_consent: interview.video_recording_consent,
             assessment: AssessmentFields::default(),
         },
         RecoveryView::Completed { interview } => StatusResponse {
@@ -309,6 +310,7 @@ pub async fn status(
             session_state: None,
             redirect_to: Some(format!("/api/v1/interviews/{}/transcript", interview.id)),
             can_restart: false,
+            video_recording_consent: interview.video_recording_consent,
             assessment: assessment_fields(&state, interview.id, &caller).await?,
         },
         RecoveryView::Abandoned { interview } => StatusResponse {
@@ -319,6 +321,7 @@ pub async fn status(
             session_state: None,
             redirect_to: None,
             can_restart: true,
+            video_recording_consent: interview.video_recording_consent,
             assessment: assessment_fields(&state, interview.id, &caller).await?,
         },
         RecoveryView::Scheduled { interview } => StatusResponse {
@@ -329,6 +332,7 @@ pub async fn status(
             session_state: None,
             redirect_to: None,
             can_restart: false,
+            video_recording_consent: interview.video_recording_consent,
             assessment: AssessmentFields::default(),
         },
     };

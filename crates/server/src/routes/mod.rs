@@ -5,5 +5,8 @@ pub mod auth;
 pub mod health;
 pub mod interviews;
 pub mod job_postings;
+pub mod ranges;
 pub mod realtime;
 pub mod recruiter;
+pub mod video_upload;
+pub mod videos;
