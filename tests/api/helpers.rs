@@ -42,6 +42,18 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the real server on a random port with a fresh database (a SQLite file, or a fresh
 /// PostgreSQL schema when `TEST_DATABASE_URL` is set).
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_on(
+        std::sync::Arc::new(interview_core::ports::SystemClock),
+        configure,
+    )
+    .await
+}
+
+/// As [`spawn_app_with`], on `clock`.
+pub async fn spawn_app_on(
+    clock: std::sync::Arc<dyn interview_core::ports::Clock>,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     TELEMETRY.call_once(|| {
         let filter = std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into());
         server::telemetry::init(&LogSettings {
@@ -67,7 +79,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     }
     configure(&mut settings);
     let database_url = settings.database.url.clone();
-    let application = Application::build(settings)
+    let application = Application::build_with_clock(settings, clock)
         .await
         .expect("the server starts");
     let address = format!("http://127.0.0.1:{}", application.port());

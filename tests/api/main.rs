@@ -16,5 +16,7 @@ mod realtime_resilience;
 mod recruiter_access;
 mod recruiter_audio;
 mod recruiters;
+mod video;
+mod video_support;
 mod voice;
 mod webhooks;
