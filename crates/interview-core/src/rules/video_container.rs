@@ -78,15 +78,20 @@ pub fn sniff(head: &[u8]) -> Sniffed {
     }
 }
 
+/// A chunk that does not belong in a video recording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not part of a WebM or MP4 video")]
+pub struct NotVideo;
+
 /// Whether chunk `index` with these first bytes belongs in a video recording; the container it
 /// opens, for the first chunk.
 ///
 /// # Errors
-/// `()` when it does not.
-pub fn accept(index: u32, head: &[u8]) -> Result<Option<VideoContainer>, ()> {
+/// [`NotVideo`] when it does not.
+pub fn accept(index: u32, head: &[u8]) -> Result<Option<VideoContainer>, NotVideo> {
     match (index, sniff(head)) {
         (0, Sniffed::Container(container)) => Ok(Some(container)),
-        (0, _) | (_, Sniffed::Foreign) => Err(()),
+        (0, _) | (_, Sniffed::Foreign) => Err(NotVideo),
         (_, Sniffed::Container(_) | Sniffed::Continuation) => Ok(None),
     }
 }
@@ -104,9 +109,9 @@ mod tests {
     fn the_first_chunk_must_open_a_container() {
         assert_eq!(accept(0, WEBM), Ok(Some(VideoContainer::Webm)));
         assert_eq!(accept(0, MP4), Ok(Some(VideoContainer::Mp4)));
-        assert_eq!(accept(0, CLUSTER), Err(()));
-        assert_eq!(accept(0, b"\x89PNG\r\n\x1a\n"), Err(()));
-        assert_eq!(accept(0, b""), Err(()));
+        assert_eq!(accept(0, CLUSTER), Err(NotVideo));
+        assert_eq!(accept(0, b"\x89PNG\r\n\x1a\n"), Err(NotVideo));
+        assert_eq!(accept(0, b""), Err(NotVideo));
     }
 
     #[test]
@@ -122,7 +127,7 @@ mod tests {
             b"hello, this is not a video at all",
             b"",
         ] {
-            assert_eq!(accept(5, foreign), Err(()), "{foreign:?}");
+            assert_eq!(accept(5, foreign), Err(NotVideo), "{foreign:?}");
         }
     }
 }

@@ -216,7 +216,7 @@ impl VideoService {
                 ),
             });
         }
-        let container = accept(index, &staged.head).map_err(|()| {
+        let container = accept(index, &staged.head).map_err(|_| {
             VideoError::UnsupportedType(if index == 0 {
                 "the first chunk must start a WebM or MP4 video".to_owned()
             } else {
@@ -342,9 +342,8 @@ impl VideoService {
         if !missing.is_empty() {
             return Err(VideoError::MissingChunks { missing });
         }
-        let container = match (chunks.is_empty(), recording.container) {
-            (false, Some(container)) => container,
-            _ => return Err(VideoError::MissingChunks { missing: vec![0] }),
+        let (false, Some(container)) = (chunks.is_empty(), recording.container) else {
+            return Err(VideoError::MissingChunks { missing: vec![0] });
         };
         let keys: Vec<String> = chunks
             .iter()
