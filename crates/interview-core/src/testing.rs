@@ -29,7 +29,9 @@ use crate::ports::{
 use crate::validation::Email;
 
 mod assessments;
+mod video;
 pub use assessments::{FixedWriter, InMemoryAssessments, InMemoryJobs};
+pub use video::{InMemoryVideos, PieceSource};
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
@@ -67,6 +69,15 @@ impl InMemoryInterviews {
     /// Every job a turn enqueued, in order.
     pub fn enqueued_jobs(&self) -> Vec<NewJob> {
         locked(&self.state).jobs.clone()
+    }
+
+    /// Changes a stored interview in place (what another repository's write does to its row).
+    pub fn update_interview(&self, id: InterviewId, change: impl FnOnce(&mut Interview)) -> bool {
+        locked(&self.state)
+            .records
+            .get_mut(&id)
+            .map(|record| change(&mut record.interview))
+            .is_some()
     }
 
     /// Every stored message of an interview, for assertions.
