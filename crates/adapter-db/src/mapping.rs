@@ -246,7 +246,8 @@ pub(crate) fn stored_audio_name(blob: &BlobRef) -> String {
     }
 }
 
-fn stored_audio(
+/// The blob a message row links to, read from the row's audio columns alone.
+pub(crate) fn stored_audio(
     row: &interview_messages::Model,
     message_type: MessageType,
     metadata: Option<&AudioMetadata>,
@@ -262,6 +263,22 @@ fn stored_audio(
         message: MessageId::from_uuid(row.id),
         format,
     })
+}
+
+/// The audio a message row links to, without reading the rest of the message.
+///
+/// # Errors
+/// [`RepositoryError::Corrupt`] for an unknown message type or unreadable audio metadata.
+pub(crate) fn message_audio(
+    row: &interview_messages::Model,
+) -> Result<Option<BlobRef>, RepositoryError> {
+    let message_type = parse::<MessageType>(&row.message_type, "message type")?;
+    let audio_metadata: Option<AudioMetadata> = row
+        .audio_metadata
+        .clone()
+        .map(|value| from_json(value, "audio metadata"))
+        .transpose()?;
+    Ok(stored_audio(row, message_type, audio_metadata.as_ref()))
 }
 
 pub fn message(row: interview_messages::Model) -> Result<InterviewMessage, RepositoryError> {

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use interview_core::ids::{InterviewId, VideoRecordingId};
 use interview_core::model::VideoRecordingStatus;
-use interview_core::ports::{RepositoryError, VideoRepository};
+use interview_core::ports::{BlobRef, RepositoryError, VideoRepository};
 use interview_core::rules::video_container::VideoContainer;
 use interview_core::video::{RecordingStatus, StoredChunk, VideoRecording};
 use sea_orm::ActiveValue::Set;
@@ -14,9 +14,9 @@ use sea_orm::sea_query::{Condition, Expr, ExprTrait, Func};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
 use crate::connection::Database;
-use crate::entities::{interviews, video_chunks, video_recordings};
+use crate::entities::{interview_messages, interviews, video_chunks, video_recordings};
 use crate::error::{corrupt, translate};
-use crate::mapping::parse;
+use crate::mapping::{self, parse};
 
 /// Recordings and chunks.
 #[derive(Clone)]
@@ -340,6 +340,43 @@ impl VideoRepository for SeaOrmVideos {
             .into_iter()
             .map(recording)
             .collect()
+    }
+
+    async fn expired_audio(
+        &self,
+        before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<BlobRef>, RepositoryError> {
+        interview_messages::Entity::find()
+            .filter(interview_messages::Column::AudioUrl.is_not_null())
+            .filter(interview_messages::Column::CreatedAt.lt(before))
+            .order_by_asc(interview_messages::Column::CreatedAt)
+            .limit(limit)
+            .all(self.database.connection())
+            .await
+            .map_err(translate)?
+            .iter()
+            .map(mapping::message_audio)
+            .filter_map(Result::transpose)
+            .collect()
+    }
+
+    async fn forget_audio(&self, audio: &BlobRef) -> Result<(), RepositoryError> {
+        let BlobRef::MessageAudio {
+            interview, message, ..
+        } = audio;
+        let _permit = self.database.write_permit().await;
+        interview_messages::Entity::update_many()
+            .col_expr(
+                interview_messages::Column::AudioUrl,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(interview_messages::Column::Id.eq(message.as_uuid()))
+            .filter(interview_messages::Column::InterviewId.eq(interview.as_uuid()))
+            .exec(self.database.connection())
+            .await
+            .map_err(translate)?;
+        Ok(())
     }
 
     async fn set_consent(

@@ -10,8 +10,8 @@ use interview_core::assessment::{EventsError, RegenerateError};
 use interview_core::interview::{AnswerError, CompleteError, ReadError, StartError};
 use interview_core::lifecycle::InterviewStatus;
 use interview_core::ports::{BlobError, ProviderError, RepositoryError};
-use interview_core::video::VideoError;
 use interview_core::recruiting::RecruitingError;
+use interview_core::video::VideoError;
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -14,7 +14,8 @@ use actix_web::middleware::{Compress, Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use adapter_db::{
     SeaOrmApplications, SeaOrmAssessments, SeaOrmCandidates, SeaOrmCredentials, SeaOrmInterviews,
-    SeaOrmJobPostings, SeaOrmJobs, SeaOrmRecruiterInterviews, SeaOrmRecruiters, SeaOrmVideos, SeaOrmWebhooks,
+    SeaOrmJobPostings, SeaOrmJobs, SeaOrmRecruiterInterviews, SeaOrmRecruiters, SeaOrmVideos,
+    SeaOrmWebhooks,
 };
 use adapter_object_store::ObjectBlobStore;
 use adapter_offline::{OFFLINE_MODEL, OfflineAssessor, OfflineInterviewer, QuestionBank};
@@ -50,7 +51,8 @@ use crate::probes::{DatabaseReadiness, OpenAiBreakers};
 use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
 use crate::routes::{
-    applications, assessments, audio, auth, health, interviews, job_postings, realtime, recruiter, videos,
+    applications, assessments, audio, auth, health, interviews, job_postings, realtime, recruiter,
+    videos,
 };
 use crate::state::{AiHealth, AppState, LiveConnections, Observed, RealtimeState};
 
@@ -220,8 +222,8 @@ impl Application {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StartupError> {
         let db = open_database(&settings).await?;
-        let object_store =
-            ObjectBlobStore::from_settings(&settings.storage.blobs).map_err(StartupError::Storage)?;
+        let object_store = ObjectBlobStore::from_settings(&settings.storage.blobs)
+            .map_err(StartupError::Storage)?;
         let blobs: Arc<dyn BlobStore> = Arc::new(object_store.clone());
         let AiServices {
             model,
@@ -229,7 +231,7 @@ impl Application {
             speech,
             realtime: realtime_voice,
             health: ai,
-        } = ai_services(&settings, &clock, blobs)?;
+        } = ai_services(&settings, &clock, blobs.clone())?;
         let interviewer = Arc::new(Observed::<dyn InterviewerModel>::new(
             model,
             ai.clone(),
@@ -250,6 +252,7 @@ impl Application {
             interviews.clone(),
             Arc::new(SeaOrmVideos::new(db.clone())),
             Arc::new(object_store),
+            blobs.clone(),
             clock.clone(),
             settings.video_settings(),
         ));

@@ -208,3 +208,89 @@ async fn abandoned_uploads_are_due_and_consent_and_tech_checks_are_kept() {
         database.finish().await;
     }
 }
+
+#[tokio::test]
+async fn stored_audio_past_the_cut_off_is_listed_and_unlinked_keeping_its_record() {
+    use crate::entities::{interview_messages, interview_sessions};
+    use sea_orm::IntoActiveModel;
+    for database in databases().await {
+        let name = database.name;
+        let db = &database.db;
+        let candidate = new_candidate(db, "aud@example.com").await;
+        let interview = insert_interview(db, interview_model(candidate, None, at(1))).await;
+        let session = uuid::Uuid::now_v7();
+        interview_sessions::Entity::insert(
+            interview_sessions::Model {
+                id: session,
+                interview_id: interview.as_uuid(),
+                current_difficulty_level: "warmup".into(),
+                questions_asked_count: 1,
+                skill_boundaries_identified: json!({}),
+                progression_state: json!({}),
+                conversation_memory: json!({}),
+                pending_question: None,
+                last_activity_at: at(1),
+                created_at: at(1),
+                updated_at: at(1),
+                version: 1,
+            }
+            .into_active_model(),
+        )
+        .exec_without_returning(db.connection())
+        .await
+        .unwrap();
+        let mut ids = Vec::new();
+        for (sequence, (audio, minute)) in [(Some("x.webm"), 2), (None, 3), (Some("y.webm"), 9)]
+            .into_iter()
+            .enumerate()
+        {
+            let id = uuid::Uuid::now_v7();
+            ids.push(id);
+            interview_messages::Entity::insert(
+                interview_messages::Model {
+                    id,
+                    interview_id: interview.as_uuid(),
+                    session_id: session,
+                    sequence_number: i32::try_from(sequence).unwrap() + 1,
+                    message_type: "candidate_response".into(),
+                    content_text: "an answer".into(),
+                    audio_url: audio.map(Into::into),
+                    audio_duration_seconds: audio.map(|_| 3.5),
+                    audio_metadata: None,
+                    response_time_seconds: None,
+                    metadata: json!({}),
+                    created_at: at(minute),
+                }
+                .into_active_model(),
+            )
+            .exec_without_returning(db.connection())
+            .await
+            .unwrap();
+        }
+        let videos = SeaOrmVideos::new(db.clone());
+        let due = videos.expired_audio(at(5), 10).await.unwrap();
+        assert_eq!(due.len(), 1, "{name}: only the old message with audio");
+        let interview_core::ports::BlobRef::MessageAudio { message, .. } = &due[0];
+        assert_eq!(message.as_uuid(), ids[0]);
+        videos.forget_audio(&due[0]).await.unwrap();
+        assert!(
+            videos.expired_audio(at(5), 10).await.unwrap().is_empty(),
+            "{name}"
+        );
+        let row = interview_messages::Entity::find_by_id(ids[0])
+            .one(db.connection())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (row.audio_url, row.audio_duration_seconds),
+            (None, Some(3.5))
+        );
+        assert_eq!(
+            videos.expired_audio(at(10), 10).await.unwrap().len(),
+            1,
+            "{name}: the recent one, later"
+        );
+        database.finish().await;
+    }
+}

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::ids::{InterviewId, VideoRecordingId};
-use crate::ports::{BlobError, RepositoryError};
+use crate::ports::{BlobError, BlobRef, RepositoryError};
 use crate::rules::video_container::VideoContainer;
 use crate::video::{StoredChunk, VideoRecording};
 
@@ -176,6 +176,24 @@ pub trait VideoRepository: Send + Sync {
         abandoned_before: DateTime<Utc>,
         limit: u64,
     ) -> Result<Vec<VideoRecording>, RepositoryError>;
+
+    /// Stored message audio (recorded answers, spoken questions) of messages written before
+    /// `before`, at most `limit`.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn expired_audio(
+        &self,
+        before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<BlobRef>, RepositoryError>;
+
+    /// Forgets a message's stored audio: its link goes, its duration and metadata stay as the
+    /// record that there was some.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn forget_audio(&self, audio: &BlobRef) -> Result<(), RepositoryError>;
 
     /// Records the candidate's consent decision and its time on the interview.
     ///

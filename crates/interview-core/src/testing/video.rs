@@ -12,14 +12,15 @@ use sha2::{Digest, Sha256};
 use super::{InMemoryInterviews, locked};
 use crate::ids::{InterviewId, VideoRecordingId};
 use crate::ports::{
-    BlobError, ByteSource, RepositoryError, SourceError, StageError, StagedChunk, VideoRepository,
-    VideoStorage,
+    BlobError, BlobRef, ByteSource, RepositoryError, SourceError, StageError, StagedChunk,
+    VideoRepository, VideoStorage,
 };
 use crate::rules::video_container::{SNIFF_BYTES, VideoContainer};
 use crate::video::{RecordingStatus, StoredChunk, VideoRecording};
 
 #[derive(Default)]
 struct State {
+    audio: Vec<(BlobRef, DateTime<Utc>)>,
     recordings: HashMap<InterviewId, VideoRecording>,
     chunks: HashMap<VideoRecordingId, BTreeMap<u32, StoredChunk>>,
     objects: HashMap<String, Vec<u8>>,
@@ -50,6 +51,20 @@ impl InMemoryVideos {
 
     pub fn object(&self, key: &str) -> Option<Vec<u8>> {
         locked(&self.state).objects.get(key).cloned()
+    }
+
+    /// Notes a message's stored audio, written at `at`.
+    pub fn add_audio(&self, audio: BlobRef, at: DateTime<Utc>) {
+        locked(&self.state).audio.push((audio, at));
+    }
+
+    /// The audio still linked from its message.
+    pub fn linked_audio(&self) -> Vec<BlobRef> {
+        locked(&self.state)
+            .audio
+            .iter()
+            .map(|(audio, _)| audio.clone())
+            .collect()
     }
 }
 
@@ -283,6 +298,25 @@ impl VideoRepository for InMemoryVideos {
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
             .cloned()
             .collect())
+    }
+
+    async fn expired_audio(
+        &self,
+        before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<Vec<BlobRef>, RepositoryError> {
+        Ok(locked(&self.state)
+            .audio
+            .iter()
+            .filter(|(_, at)| *at < before)
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|(audio, _)| audio.clone())
+            .collect())
+    }
+
+    async fn forget_audio(&self, audio: &BlobRef) -> Result<(), RepositoryError> {
+        locked(&self.state).audio.retain(|(kept, _)| kept != audio);
+        Ok(())
     }
 
     async fn set_consent(

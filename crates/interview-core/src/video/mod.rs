@@ -1,6 +1,6 @@
 //! Video recordings with consent: the tech check and the consent decision, resumable chunk
 //! uploads (`uploads`), assembly into one object and watching it (`recordings`), and the
-//! retention sweep (`retention`).
+//! retention sweep (`retention`), which also removes stored message audio past its time.
 
 mod errors;
 mod model;
@@ -20,7 +20,7 @@ pub use recordings::{Playable, TECH_CHECK_MAX_BYTES, TechCheck};
 pub use uploads::{UploadPermit, recording_url};
 
 use crate::interview::InterviewService;
-use crate::ports::{Clock, VideoRepository, VideoStorage};
+use crate::ports::{BlobStore, Clock, VideoRepository, VideoStorage};
 
 /// Limits of video recording.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +59,8 @@ pub struct VideoService {
     interviews: Arc<InterviewService>,
     recordings: Arc<dyn VideoRepository>,
     storage: Arc<dyn VideoStorage>,
+    /// Where message audio lives: retention removes it too.
+    audio: Arc<dyn BlobStore>,
     clock: Arc<dyn Clock>,
     settings: VideoSettings,
 }
@@ -68,6 +70,7 @@ impl VideoService {
         interviews: Arc<InterviewService>,
         recordings: Arc<dyn VideoRepository>,
         storage: Arc<dyn VideoStorage>,
+        audio: Arc<dyn BlobStore>,
         clock: Arc<dyn Clock>,
         settings: VideoSettings,
     ) -> Self {
@@ -75,6 +78,7 @@ impl VideoService {
             interviews,
             recordings,
             storage,
+            audio,
             clock,
             settings,
         }

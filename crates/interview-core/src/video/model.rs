@@ -88,6 +88,8 @@ pub struct SweepReport {
     pub expired: u32,
     /// Uploads never finalized, abandoned past the cut-off.
     pub abandoned: u32,
-    /// Recordings whose objects could not be removed now (tried again next sweep).
+    /// Stored message audio past the retention period.
+    pub audio: u32,
+    /// Recordings or audio whose objects could not be removed now (tried again next sweep).
     pub failed: u32,
 }

@@ -1,5 +1,6 @@
-//! The retention sweep: finalized recordings older than `retention_days` and uploads abandoned
-//! for `abandoned_upload_hours` lose their bytes; their rows stay, marked deleted.
+//! The retention sweep: finalized recordings and stored message audio older than
+//! `retention_days`, and uploads abandoned for `abandoned_upload_hours`, lose their bytes; their
+//! rows stay (recordings marked deleted, messages with their audio's duration and metadata).
 
 use chrono::Duration;
 
@@ -33,6 +34,18 @@ impl VideoService {
                 Ok(()) => *counter += 1,
                 Err(_) => report.failed += 1,
             }
+        }
+        for audio in self
+            .recordings
+            .expired_audio(finalized_before, SWEEP_BATCH)
+            .await?
+        {
+            if self.audio.delete(&audio).await.is_err() {
+                report.failed += 1;
+                continue;
+            }
+            self.recordings.forget_audio(&audio).await?;
+            report.audio += 1;
         }
         Ok(report)
     }

@@ -11,6 +11,7 @@ use crate::actor::Actor;
 use crate::ids::{CandidateId, InterviewId};
 use crate::interview::StartInterview;
 use crate::model::{InterviewMode, RoleType};
+use crate::ports::{BlobRef, Clock, MockBlobStore};
 use crate::testing::{
     InMemoryInterviews, InMemoryVideos, ManualClock, PieceSource, ScriptedInterviewer,
 };
@@ -36,6 +37,7 @@ fn world(settings: VideoSettings) -> World {
         interviews.clone(),
         store.clone(),
         store.clone(),
+        Arc::new(MockBlobStore::new()),
         clock.clone(),
         settings,
     );
@@ -303,4 +305,48 @@ async fn the_sweep_deletes_old_recordings_and_abandoned_uploads_and_keeps_the_re
         1,
         "only the fresh recording is left"
     );
+}
+
+#[tokio::test]
+async fn the_sweep_removes_stored_audio_past_the_retention_and_unlinks_it() {
+    let clock = Arc::new(ManualClock::at(Utc::now()));
+    let memory = Arc::new(InMemoryInterviews::new());
+    let interviews = Arc::new(InterviewService::new(
+        memory.clone(),
+        Arc::new(ScriptedInterviewer::free()),
+        clock.clone(),
+        InterviewSettings::default(),
+    ));
+    let store = Arc::new(InMemoryVideos::new(memory));
+    let clip = |at| {
+        let blob = BlobRef::MessageAudio {
+            interview: InterviewId::new(),
+            message: crate::ids::MessageId::new(),
+            format: crate::ports::AudioFormat::Webm,
+        };
+        store.add_audio(blob.clone(), at);
+        blob
+    };
+    let old = clip(clock.now());
+    clock.advance(Duration::days(60));
+    let recent = clip(clock.now());
+    clock.advance(Duration::days(31));
+    let mut audio = MockBlobStore::new();
+    let deleted = old.clone();
+    audio
+        .expect_delete()
+        .withf(move |blob| *blob == deleted)
+        .times(1)
+        .returning(|_| Ok(()));
+    let video = VideoService::new(
+        interviews,
+        store.clone(),
+        store.clone(),
+        Arc::new(audio),
+        clock.clone(),
+        VideoSettings::default(),
+    );
+    let report = video.sweep().await.unwrap();
+    assert_eq!((report.audio, report.failed), (1, 0));
+    assert_eq!(store.linked_audio(), vec![recent]);
 }

@@ -262,9 +262,9 @@ impl<'de> Deserialize<'de> for StorageSection {
         let mut keys = Dict::deserialize(deserializer)?;
         let retention_days = match keys.remove("retention_days") {
             None => DEFAULT_RETENTION_DAYS,
-            Some(value) => value.deserialize::<i64>().map_err(|error| {
-                D::Error::custom(format!("storage.retention_days: {error}"))
-            })?,
+            Some(value) => value
+                .deserialize::<i64>()
+                .map_err(|error| D::Error::custom(format!("storage.retention_days: {error}")))?,
         };
         let mut blob = Dict::new();
         let backend = keys

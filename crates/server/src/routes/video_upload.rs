@@ -59,7 +59,12 @@ async fn pump(
     while let Some(piece) = field.next().await {
         let piece = piece.map_err(|error| SourceError(error.to_string()));
         let failed = piece.is_err();
-        if pieces.send(piece.map(|bytes| bytes.to_vec())).await.is_err() || failed {
+        if pieces
+            .send(piece.map(|bytes| bytes.to_vec()))
+            .await
+            .is_err()
+            || failed
+        {
             return;
         }
     }
@@ -100,7 +105,9 @@ pub async fn read_chunk_form(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit + 64 * 1024) {
-        return Err(ApiError::from(interview_core::video::VideoError::ChunkTooLarge { limit }));
+        return Err(ApiError::from(
+            interview_core::video::VideoError::ChunkTooLarge { limit },
+        ));
     }
     crate::routes::audio::require_boundary(request)?;
     let mut form = Multipart::new(request.headers(), payload);

@@ -198,8 +198,15 @@ pub async fn upload_chunk(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let interview = InterviewId::from_uuid(*id);
-    let accepted =
-        upload(&state.video, &caller, interview, &request, payload, "video_chunk").await?;
+    let accepted = upload(
+        &state.video,
+        &caller,
+        interview,
+        &request,
+        payload,
+        "video_chunk",
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(VideoChunkResponse {
         chunk_uploaded: true,
         chunk_index: accepted.index,
@@ -360,9 +367,12 @@ pub async fn watch(
     if length == 0 {
         return Ok(response(StatusCode::OK).finish());
     }
-    Ok(response(StatusCode::OK)
-        .no_chunking(length)
-        .streaming(body(video, playable.clone(), 0, length - 1)))
+    Ok(response(StatusCode::OK).no_chunking(length).streaming(body(
+        video,
+        playable.clone(),
+        0,
+        length - 1,
+    )))
 }
 
 /// The routes under `/api/v1/interviews`.
