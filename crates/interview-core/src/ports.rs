@@ -24,6 +24,7 @@ use crate::validation::Email;
 
 mod assessment;
 mod jobs;
+mod portal;
 mod realtime;
 mod recruiting;
 mod speech;
@@ -38,6 +39,12 @@ pub use assessment::{MockAssessmentRepository, MockAssessmentWriter};
 pub use jobs::JobQueue;
 #[cfg(any(test, feature = "mock"))]
 pub use jobs::MockJobQueue;
+pub use portal::{
+    DocumentFormat, DocumentReader, ExtractError, FeedbackAuthor, FeedbackDraft, ImprovementArea,
+    LearningResource, MailError, Mailer, OutgoingEmail, ResumeAnalyzer, ResumeFacts,
+};
+#[cfg(any(test, feature = "mock"))]
+pub use portal::{MockDocumentReader, MockFeedbackAuthor, MockMailer, MockResumeAnalyzer};
 #[cfg(any(test, feature = "mock"))]
 pub use realtime::MockRealtimeSender;
 pub use realtime::{
