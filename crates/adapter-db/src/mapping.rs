@@ -243,6 +243,7 @@ pub(crate) fn stored_audio_name(blob: &BlobRef) -> String {
         BlobRef::MessageAudio {
             message, format, ..
         } => format!("{}.{}", message.as_uuid(), format.extension()),
+        BlobRef::Resume { resume, format, .. } => format!("{}.{format}", resume.as_uuid()),
     }
 }
 

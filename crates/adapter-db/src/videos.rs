@@ -364,7 +364,10 @@ impl VideoRepository for SeaOrmVideos {
     async fn forget_audio(&self, audio: &BlobRef) -> Result<(), RepositoryError> {
         let BlobRef::MessageAudio {
             interview, message, ..
-        } = audio;
+        } = audio
+        else {
+            return Ok(());
+        };
         let _permit = self.database.write_permit().await;
         interview_messages::Entity::update_many()
             .col_expr(

@@ -162,6 +162,11 @@ impl ObjectBlobStore {
                 "interviews/{interview}/audio/{message}.{}",
                 format.extension()
             )),
+            BlobRef::Resume {
+                candidate,
+                resume,
+                format,
+            } => Path::from(format!("candidates/{candidate}/resumes/{resume}.{format}")),
         }
     }
 }

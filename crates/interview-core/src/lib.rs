@@ -13,6 +13,7 @@ pub mod interview;
 pub mod jobs;
 pub mod metadata;
 pub mod model;
+pub mod portal;
 pub mod ports;
 pub mod recruiting;
 pub mod rules;

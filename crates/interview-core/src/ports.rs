@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::ids::{ApplicationId, CandidateId, ConnectionId, InterviewId, MessageId};
+use crate::ids::{ApplicationId, CandidateId, ConnectionId, InterviewId, MessageId, ResumeId};
 use crate::interview::stored::StoredOutcome;
 use crate::jobs::NewJob;
 use crate::model::{
@@ -25,6 +25,7 @@ use crate::validation::Email;
 mod assessment;
 mod jobs;
 mod portal;
+mod portal_store;
 mod realtime;
 mod recruiting;
 mod speech;
@@ -42,6 +43,13 @@ pub use jobs::MockJobQueue;
 pub use portal::{
     DocumentFormat, DocumentReader, ExtractError, FeedbackAuthor, FeedbackDraft, ImprovementArea,
     LearningResource, MailError, Mailer, OutgoingEmail, ResumeAnalyzer, ResumeFacts,
+};
+pub use portal_store::{
+    FeedbackRepository, FeedbackRow, ParseOutcome, ProfileRepository, ResumeRepository,
+};
+#[cfg(any(test, feature = "mock"))]
+pub use portal_store::{
+    MockFeedbackRepository, MockProfileRepository, MockResumeRepository,
 };
 #[cfg(any(test, feature = "mock"))]
 pub use portal::{MockDocumentReader, MockFeedbackAuthor, MockMailer, MockResumeAnalyzer};
@@ -425,12 +433,20 @@ pub enum BlobRef {
         message: MessageId,
         format: AudioFormat,
     },
+    /// A resume a candidate uploaded.
+    Resume {
+        candidate: CandidateId,
+        resume: ResumeId,
+        format: DocumentFormat,
+    },
 }
 
 impl BlobRef {
-    pub const fn format(&self) -> AudioFormat {
+    /// The audio format of a message's audio; `None` for a resume.
+    pub const fn audio_format(&self) -> Option<AudioFormat> {
         match self {
-            Self::MessageAudio { format, .. } => *format,
+            Self::MessageAudio { format, .. } => Some(*format),
+            Self::Resume { .. } => None,
         }
     }
 }

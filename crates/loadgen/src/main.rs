@@ -1,10 +1,12 @@
 //! Registers K candidates, then runs their interviews in parallel, each doing T text turns
 //! (starting a new interview whenever one completes), and prints turns/s, latency percentiles,
 //! errors and — given the server's PID, or when it starts the server itself — its memory.
-//! `loadgen … realtime` benchmarks live-voice sessions instead (see `realtime.rs`).
+//! `loadgen … realtime` benchmarks live-voice sessions instead (see `realtime.rs`), and
+//! `loadgen … video` chunked video uploads (see `video.rs`).
 
 mod chat_stub;
 mod realtime;
+mod video;
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -53,6 +55,8 @@ enum Mode {
     /// Live voice: N realtime WebSockets streaming audio both ways through the relay, against a
     /// fake upstream hosted here (needs --server-bin).
     Realtime(realtime::RealtimeArgs),
+    /// Video recordings: N uploaders each sending M chunks of S bytes, then finalizing.
+    Video(video::VideoArgs),
 }
 
 const ANSWER: &str = "I would start from the fundamentals because correctness matters more than \
@@ -274,8 +278,10 @@ async fn candidate_loop(load: TextLoad, token: String) {
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args = Args::parse();
-    if let Some(Mode::Realtime(realtime)) = &args.mode {
-        return realtime::run(&args, realtime).await;
+    match &args.mode {
+        Some(Mode::Realtime(realtime)) => return realtime::run(&args, realtime).await,
+        Some(Mode::Video(video)) => return video::run(&args, video).await,
+        None => {}
     }
     let client = Client::builder()
         .pool_max_idle_per_host(args.candidates)

@@ -50,7 +50,7 @@ impl StoredOutcome {
             ai_response: outcome.ai_response.clone(),
             ai_sequence_number: outcome.ai_sequence_number,
             ai_audio_url: None,
-            ai_audio_format: outcome.ai_audio.as_ref().map(BlobRef::format),
+            ai_audio_format: outcome.ai_audio.as_ref().and_then(BlobRef::audio_format),
             question_number: outcome.question_number,
             total_questions: outcome.total_questions,
             interview_complete: outcome.interview_complete,

@@ -217,7 +217,7 @@ impl InterviewService {
         let speech = self.speech.as_ref().ok_or(ReadError::NotFound)?;
         let size = speech.blobs.size(&blob).await?;
         Ok(StoredAudio {
-            format: blob.format(),
+            format: blob.audio_format().ok_or(ReadError::NotFound)?,
             size,
             blob,
         })

@@ -24,12 +24,18 @@ pub enum JobKind {
     WebhookEvent,
     /// Deliver an event to one webhook endpoint (the subject is the delivery).
     WebhookDelivery,
+    /// Read a resume into facts and feedback (the subject is the resume).
+    ResumeParse,
+    /// Email a resume's feedback to its candidate (the subject is the feedback).
+    FeedbackEmail,
 }
 
 named_enum!(JobKind, "job kind", {
     Assessment => "assessment",
     WebhookEvent => "webhook_event",
     WebhookDelivery => "webhook_delivery",
+    ResumeParse => "resume_parse",
+    FeedbackEmail => "feedback_email",
 });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

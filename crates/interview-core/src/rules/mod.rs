@@ -2,6 +2,7 @@
 
 pub mod budget;
 pub mod cost;
+pub mod document_format;
 pub mod evaluation;
 pub mod integrity;
 pub mod ladder;

@@ -67,7 +67,7 @@ pub struct RealtimeArgs {
 
 mod clients;
 mod report;
-mod system;
+pub(crate) mod system;
 
 use clients::{Shared, client_session, start_interviews};
 use report::Report;

@@ -4,7 +4,7 @@
 const TICKS_PER_SECOND: f64 = 100.0;
 
 /// utime + stime of a process, in seconds.
-pub(super) fn cpu_seconds(pid: &str) -> Option<f64> {
+pub(crate) fn cpu_seconds(pid: &str) -> Option<f64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
     // the command name may hold spaces: the fields are counted after its closing parenthesis,
     // where field 3 (state) comes first, so utime (14) and stime (15) are the 12th and 13th
@@ -18,7 +18,7 @@ pub(super) fn cpu_seconds(pid: &str) -> Option<f64> {
 }
 
 /// CPU time the whole machine spent busy (everything but idle and iowait), in seconds.
-pub(super) fn machine_busy_seconds() -> Option<f64> {
+pub(crate) fn machine_busy_seconds() -> Option<f64> {
     let stat = std::fs::read_to_string("/proc/stat").ok()?;
     let ticks: Vec<u64> = stat
         .lines()
@@ -38,7 +38,7 @@ pub(super) fn machine_busy_seconds() -> Option<f64> {
     Some(busy as f64 / TICKS_PER_SECOND)
 }
 
-pub(super) fn load_average() -> String {
+pub(crate) fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|text| {
             text.split_whitespace()
@@ -50,7 +50,7 @@ pub(super) fn load_average() -> String {
 }
 
 /// The soft limit on open files, to warn before sockets fail.
-pub(super) fn open_file_limit() -> Option<u64> {
+pub(crate) fn open_file_limit() -> Option<u64> {
     let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
     limits
         .lines()

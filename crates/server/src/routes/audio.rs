@@ -26,6 +26,7 @@ pub fn audio_url(blob: &BlobRef) -> String {
             interview.as_uuid(),
             message.as_uuid()
         ),
+        BlobRef::Resume { resume, .. } => format!("/api/v1/resumes/{}/download", resume.as_uuid()),
     }
 }
 
