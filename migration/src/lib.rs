@@ -14,6 +14,7 @@ mod m20261126_000007_interview_ownership;
 mod m20261126_000008_recruiting;
 mod m20261126_000009_webhooks;
 mod m20261126_000010_video;
+mod m20261126_000011_candidate_portal;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_recruiting::Migration),
             Box::new(m20261126_000009_webhooks::Migration),
             Box::new(m20261126_000010_video::Migration),
+            Box::new(m20261126_000011_candidate_portal::Migration),
         ]
     }
 }

@@ -75,6 +75,9 @@ pub mod resumes {
         pub parsing_status: String,
         #[sea_orm(column_type = "JsonBinary", nullable)]
         pub parsed_data: Option<Json>,
+        pub format: String,
+        pub is_active: bool,
+        pub parsing_error: Option<String>,
     }
 
     no_relations!();
@@ -324,19 +327,46 @@ pub mod resume_feedback {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
-        #[sea_orm(unique)]
         pub resume_id: Uuid,
+        pub candidate_id: Uuid,
         pub feedback_content: String,
         #[sea_orm(column_type = "JsonBinary")]
-        pub identified_gaps: Json,
+        pub improvement_areas: Json,
         #[sea_orm(column_type = "JsonBinary")]
         pub recommended_resources: Json,
         pub status: String,
         pub generated_at: DateTimeUtc,
-        pub approved_at: Option<DateTimeUtc>,
-        pub approved_by: Option<Uuid>,
+        pub auto_send_at: DateTimeUtc,
+        pub edited_by: Option<Uuid>,
+        pub decided_by: Option<Uuid>,
+        pub decided_at: Option<DateTimeUtc>,
         pub sent_at: Option<DateTimeUtc>,
-        pub auto_send_at: Option<DateTimeUtc>,
+    }
+
+    no_relations!();
+}
+
+pub mod candidate_profiles {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "candidate_profiles")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub candidate_id: Uuid,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub skills: Json,
+        pub skills_source: String,
+        pub experience_years: Option<i32>,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub preferred_job_types: Json,
+        #[sea_orm(column_type = "JsonBinary")]
+        pub preferred_locations: Json,
+        pub preferred_work_setup: Option<String>,
+        pub salary_min: Option<i64>,
+        pub salary_max: Option<i64>,
+        pub salary_currency: Option<String>,
+        pub updated_at: DateTimeUtc,
     }
 
     no_relations!();

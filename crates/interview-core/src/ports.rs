@@ -44,15 +44,13 @@ pub use portal::{
     DocumentFormat, DocumentReader, ExtractError, FeedbackAuthor, FeedbackDraft, ImprovementArea,
     LearningResource, MailError, Mailer, OutgoingEmail, ResumeAnalyzer, ResumeFacts,
 };
+#[cfg(any(test, feature = "mock"))]
+pub use portal::{MockDocumentReader, MockFeedbackAuthor, MockMailer, MockResumeAnalyzer};
 pub use portal_store::{
     FeedbackRepository, FeedbackRow, ParseOutcome, ProfileRepository, ResumeRepository,
 };
 #[cfg(any(test, feature = "mock"))]
-pub use portal_store::{
-    MockFeedbackRepository, MockProfileRepository, MockResumeRepository,
-};
-#[cfg(any(test, feature = "mock"))]
-pub use portal::{MockDocumentReader, MockFeedbackAuthor, MockMailer, MockResumeAnalyzer};
+pub use portal_store::{MockFeedbackRepository, MockProfileRepository, MockResumeRepository};
 #[cfg(any(test, feature = "mock"))]
 pub use realtime::MockRealtimeSender;
 pub use realtime::{

@@ -100,7 +100,8 @@ impl PortalService {
         actor: Actor,
         id: ResumeFeedbackId,
     ) -> Result<FeedbackView, PortalError> {
-        self.visible_feedback(&actor, RecruiterAction::Read, id).await
+        self.visible_feedback(&actor, RecruiterAction::Read, id)
+            .await
     }
 
     async fn decide(
@@ -130,7 +131,12 @@ impl PortalService {
         } else {
             row.feedback.edited_by = Some(recruiter);
         }
-        match self.stores.feedback.update(&row.feedback, expected, job).await {
+        match self
+            .stores
+            .feedback
+            .update(&row.feedback, expected, job)
+            .await
+        {
             Ok(()) => Ok(row),
             Err(RepositoryError::Conflict(_)) => Err(PortalError::Conflict {
                 code: "feedback_decided",
@@ -259,7 +265,10 @@ pub fn feedback_email(to: &str, name: &str, file_name: &str, feedback: &Feedback
         body.push_str("\nRecommended resources:\n");
         for resource in &feedback.recommended_resources {
             let link = resource.url.as_deref().unwrap_or("");
-            body.push_str(&format!("- {} {link} — {}\n", resource.title, resource.reason));
+            body.push_str(&format!(
+                "- {} {link} — {}\n",
+                resource.title, resource.reason
+            ));
         }
     }
     body.push_str("\nGood luck with your applications.\n");
@@ -287,7 +296,10 @@ impl JobHandler for FeedbackSender {
             .map_err(|error| retry(&error))?
             .ok_or_else(|| JobFailure::Permanent("the feedback was deleted".into()))?;
         let now = self.portal.clock.now();
-        if matches!(row.feedback.status, FeedbackState::Sent | FeedbackState::Rejected) {
+        if matches!(
+            row.feedback.status,
+            FeedbackState::Sent | FeedbackState::Rejected
+        ) {
             // sent by an earlier job, or rejected meanwhile: nothing to do
             return match stores.jobs.succeed(job, now).await {
                 Ok(()) => Ok(()),
@@ -307,10 +319,13 @@ impl JobHandler for FeedbackSender {
             &resume.file_name,
             &row.feedback,
         );
-        self.mailer.send(&email).await.map_err(|error| match error {
-            MailError::Rejected(reason) => JobFailure::Permanent(reason),
-            MailError::Unavailable(reason) => JobFailure::Retryable(reason),
-        })?;
+        self.mailer
+            .send(&email)
+            .await
+            .map_err(|error| match error {
+                MailError::Rejected(reason) => JobFailure::Permanent(reason),
+                MailError::Unavailable(reason) => JobFailure::Retryable(reason),
+            })?;
         match stores.feedback.mark_sent(job, id, now).await {
             Ok(()) => Ok(()),
             Err(RepositoryError::Conflict(_)) => Err(JobFailure::LeaseLost),

@@ -4,6 +4,7 @@
 
 mod errors;
 mod feedback;
+mod matching;
 mod model;
 mod parsing;
 mod profile;
@@ -14,7 +15,8 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub use errors::PortalError;
-pub use feedback::{FeedbackSender, FeedbackView};
+pub use feedback::{FeedbackSender, FeedbackView, feedback_email};
+pub use matching::{MAX_RANKED, MatchPage};
 pub use model::{
     CandidateProfile, Feedback, FeedbackState, ParseStatus, Preferences, SkillsSource,
     StoredResume, WorkPreference,
@@ -23,8 +25,8 @@ pub use parsing::ResumeParser;
 pub use resumes::{DownloadLink, Upload};
 
 use crate::ports::{
-    BlobStore, Clock, FeedbackRepository, JobQueue, ProfileRepository, RecruiterRepository,
-    ResumeRepository,
+    BlobStore, Clock, FeedbackRepository, JobPostingRepository, JobQueue, ProfileRepository,
+    RecruiterRepository, ResumeRepository,
 };
 
 /// Limits and timings of the portal.
@@ -58,6 +60,7 @@ pub struct PortalStores {
     pub resumes: Arc<dyn ResumeRepository>,
     pub feedback: Arc<dyn FeedbackRepository>,
     pub recruiters: Arc<dyn RecruiterRepository>,
+    pub postings: Arc<dyn JobPostingRepository>,
     pub files: Arc<dyn BlobStore>,
     pub jobs: Arc<dyn JobQueue>,
 }

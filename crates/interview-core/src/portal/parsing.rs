@@ -86,7 +86,12 @@ impl ResumeParser {
             }
         };
         let facts = self.analyzer.analyze(&text).await.map_err(provider)?.value;
-        let draft = self.author.write(&facts, &text).await.map_err(provider)?.value;
+        let draft = self
+            .author
+            .write(&facts, &text)
+            .await
+            .map_err(provider)?
+            .value;
         let profile = stores
             .profiles
             .profile(resume.candidate_id)

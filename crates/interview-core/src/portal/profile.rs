@@ -39,8 +39,15 @@ pub(crate) fn clean_list(
     let mut kept: Vec<String> = Vec::new();
     for value in values {
         let value = value.trim();
-        if value.is_empty() || value.chars().count() > max_chars || value.chars().any(char::is_control) {
-            problem(fields, field, format!("each entry must be 1 to {max_chars} characters, no control characters"));
+        if value.is_empty()
+            || value.chars().count() > max_chars
+            || value.chars().any(char::is_control)
+        {
+            problem(
+                fields,
+                field,
+                format!("each entry must be 1 to {max_chars} characters, no control characters"),
+            );
             return kept;
         }
         if !kept.iter().any(|seen| seen.eq_ignore_ascii_case(value)) {
@@ -60,7 +67,11 @@ fn check_phone(phone: Option<&str>, fields: &mut Vec<FieldError>) -> Option<Stri
         .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')' | '.'));
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     if !allowed || !(4..=20).contains(&digits) || phone.len() > 32 {
-        problem(fields, "phone", "4 to 20 digits, with + - ( ) . and spaces allowed");
+        problem(
+            fields,
+            "phone",
+            "4 to 20 digits, with + - ( ) . and spaces allowed",
+        );
         return None;
     }
     Some(phone.to_owned())
@@ -153,7 +164,10 @@ impl PortalService {
             MAX_LOCATION_CHARS,
             &mut fields,
         );
-        for (field, value) in [("salary_min", preferences.salary_min), ("salary_max", preferences.salary_max)] {
+        for (field, value) in [
+            ("salary_min", preferences.salary_min),
+            ("salary_max", preferences.salary_max),
+        ] {
             if value.is_some_and(|value| value > MAX_SALARY) {
                 problem(&mut fields, field, format!("at most {MAX_SALARY}"));
             }
@@ -163,12 +177,18 @@ impl PortalService {
         {
             problem(&mut fields, "salary_min", "must not be above salary_max");
         }
-        let currency = preferences.salary_currency.map(|c| c.trim().to_ascii_uppercase());
+        let currency = preferences
+            .salary_currency
+            .map(|c| c.trim().to_ascii_uppercase());
         if currency
             .as_deref()
             .is_some_and(|c| c.len() != 3 || !c.chars().all(|c| c.is_ascii_uppercase()))
         {
-            problem(&mut fields, "salary_currency", "a three-letter ISO 4217 code, e.g. EUR");
+            problem(
+                &mut fields,
+                "salary_currency",
+                "a three-letter ISO 4217 code, e.g. EUR",
+            );
         }
         if preferences.experience_years.is_some_and(|years| years > 60) {
             problem(&mut fields, "experience_years", "at most 60");

@@ -162,7 +162,10 @@ impl PortalService {
         id: ResumeId,
     ) -> Result<StoredResume, PortalError> {
         let mut resume = self.resume(actor, id).await?;
-        self.stores.resumes.activate(resume.candidate_id, id).await?;
+        self.stores
+            .resumes
+            .activate(resume.candidate_id, id)
+            .await?;
         resume.is_active = true;
         Ok(resume)
     }
@@ -183,7 +186,11 @@ impl PortalService {
         self.resume(actor, id).await?;
         let expires_at = self.clock.now() + Duration::seconds(self.settings.download_link_seconds);
         let expires = expires_at.timestamp();
-        let signature = sign(&self.link_secret, expires, Self::link_payload(id).as_bytes());
+        let signature = sign(
+            &self.link_secret,
+            expires,
+            Self::link_payload(id).as_bytes(),
+        );
         let signature = signature.trim_start_matches("sha256=");
         Ok(DownloadLink {
             path: format!("/api/v1/resumes/{id}/file?expires={expires}&signature={signature}"),

@@ -5,6 +5,7 @@ pub mod cost;
 pub mod document_format;
 pub mod evaluation;
 pub mod integrity;
+pub mod job_matching;
 pub mod ladder;
 pub mod lifecycle;
 pub mod memory;

@@ -1,0 +1,277 @@
+//! How well an open job fits a candidate: a score out of 100, made of named terms so the
+//! ranking explains itself. Skills weigh most (the job's required skills and tech stack found
+//! among the profile's skills, or, at a lower weight, only in the resume); then experience
+//! against the job's level, work setup, location, employment type and salary. Deterministic:
+//! equal scores rank newest job first, then by id.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::portal::{CandidateProfile, WorkPreference};
+use crate::recruiting::{ExperienceLevel, JobPosting, WorkSetup};
+use crate::rules::evaluation::SkillArea;
+
+/// The points of each term at best.
+pub const SKILLS: f64 = 50.0;
+pub const EXPERIENCE: f64 = 15.0;
+pub const WORK_SETUP: f64 = 10.0;
+pub const LOCATION: f64 = 10.0;
+pub const JOB_TYPE: f64 = 5.0;
+pub const SALARY: f64 = 10.0;
+/// A skill found only in the resume counts this much of one on the profile.
+const RESUME_ONLY_WEIGHT: f64 = 0.8;
+
+/// What the candidate brings, prepared once for ranking many jobs.
+pub struct Seeker<'a> {
+    profile: &'a CandidateProfile,
+    profile_skills: HashSet<String>,
+    resume_skills: HashSet<String>,
+}
+
+impl<'a> Seeker<'a> {
+    pub fn new(profile: &'a CandidateProfile, resume_skills: &[String]) -> Self {
+        let key = |skill: &String| SkillArea::new(skill).as_str().to_owned();
+        Self {
+            profile,
+            profile_skills: profile.skills.iter().map(key).collect(),
+            resume_skills: resume_skills.iter().map(key).collect(),
+        }
+    }
+}
+
+/// One term of a score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Term {
+    pub name: &'static str,
+    pub points: f64,
+    pub max_points: f64,
+    pub reason: String,
+}
+
+/// A job's fit for the candidate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JobMatch {
+    /// 0 to 100, one decimal.
+    pub score: f64,
+    pub matched_skills: Vec<String>,
+    pub missing_skills: Vec<String>,
+    pub terms: Vec<Term>,
+}
+
+fn years_for(level: ExperienceLevel) -> (u32, u32) {
+    match level {
+        ExperienceLevel::Entry => (0, 1),
+        ExperienceLevel::Junior => (1, 3),
+        ExperienceLevel::Mid => (3, 6),
+        ExperienceLevel::Senior => (5, 10),
+        ExperienceLevel::Lead => (8, 40),
+        ExperienceLevel::Principal => (10, 40),
+    }
+}
+
+fn skills_term(seeker: &Seeker<'_>, job: &JobPosting) -> (Term, Vec<String>, Vec<String>) {
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    let names = job
+        .required_skills
+        .iter()
+        .map(|skill| skill.as_str().to_owned())
+        .chain(job.tech_stack.iter().cloned());
+    for name in names {
+        let key = SkillArea::new(&name).as_str().to_owned();
+        if !key.is_empty() && !wanted.iter().any(|(seen, _)| *seen == key) {
+            wanted.push((key, name));
+        }
+    }
+    let (mut matched, mut missing, mut credit) = (Vec::new(), Vec::new(), 0.0);
+    for (key, name) in &wanted {
+        if seeker.profile_skills.contains(key) {
+            credit += 1.0;
+            matched.push(name.clone());
+        } else if seeker.resume_skills.contains(key) {
+            credit += RESUME_ONLY_WEIGHT;
+            matched.push(name.clone());
+        } else {
+            missing.push(name.clone());
+        }
+    }
+    let points = if wanted.is_empty() {
+        SKILLS / 2.0
+    } else {
+        SKILLS * credit / wanted.len() as f64
+    };
+    let reason = if wanted.is_empty() {
+        "the job lists no skills".to_owned()
+    } else {
+        format!(
+            "{} of {} skills the job asks for",
+            matched.len(),
+            wanted.len()
+        )
+    };
+    (
+        Term {
+            name: "skills",
+            points,
+            max_points: SKILLS,
+            reason,
+        },
+        matched,
+        missing,
+    )
+}
+
+fn experience_term(profile: &CandidateProfile, level: ExperienceLevel) -> Term {
+    let (low, high) = years_for(level);
+    let (points, reason) = match profile.experience_years {
+        None => (EXPERIENCE / 2.0, "experience unknown".to_owned()),
+        Some(years) if (low..=high).contains(&years) => (
+            EXPERIENCE,
+            format!("{years} years fits a {level} role ({low}–{high})"),
+        ),
+        Some(years) => {
+            let gap = if years < low {
+                low - years
+            } else {
+                years - high
+            };
+            let points = (EXPERIENCE - 4.0 * f64::from(gap)).max(0.0);
+            (
+                points,
+                format!("{years} years for a {level} role ({low}–{high})"),
+            )
+        }
+    };
+    Term {
+        name: "experience",
+        points,
+        max_points: EXPERIENCE,
+        reason,
+    }
+}
+
+fn setup_term(profile: &CandidateProfile, setup: WorkSetup) -> Term {
+    let (points, reason) = match profile.preferred_work_setup {
+        None | Some(WorkPreference::Any) => (WORK_SETUP, "any work setup suits".to_owned()),
+        Some(wanted) if wanted.as_str() == setup.as_str() => {
+            (WORK_SETUP, format!("{setup}, as preferred"))
+        }
+        Some(_) if setup == WorkSetup::Hybrid => {
+            (WORK_SETUP / 2.0, "hybrid, partly as preferred".to_owned())
+        }
+        Some(wanted) => (0.0, format!("{setup}, not {wanted}")),
+    };
+    Term {
+        name: "work_setup",
+        points,
+        max_points: WORK_SETUP,
+        reason,
+    }
+}
+
+fn location_term(profile: &CandidateProfile, job: &JobPosting) -> Term {
+    let location = job.location.as_deref().unwrap_or("").to_lowercase();
+    let (points, reason) = if profile.preferred_locations.is_empty() {
+        (LOCATION, "no location preference".to_owned())
+    } else if job.work_setup == WorkSetup::Remote {
+        (LOCATION, "remote: the location does not matter".to_owned())
+    } else if let Some(place) = profile
+        .preferred_locations
+        .iter()
+        .find(|place| !location.is_empty() && location.contains(&place.to_lowercase()))
+    {
+        (LOCATION, format!("in {place}, as preferred"))
+    } else {
+        (0.0, "not in a preferred location".to_owned())
+    };
+    Term {
+        name: "location",
+        points,
+        max_points: LOCATION,
+        reason,
+    }
+}
+
+fn job_type_term(profile: &CandidateProfile, job: &JobPosting) -> Term {
+    let wanted = profile.preferred_job_types.is_empty()
+        || profile.preferred_job_types.contains(&job.employment_type);
+    Term {
+        name: "job_type",
+        points: if wanted { JOB_TYPE } else { 0.0 },
+        max_points: JOB_TYPE,
+        reason: if wanted {
+            format!("{}, as preferred", job.employment_type)
+        } else {
+            format!("{} is not a preferred job type", job.employment_type)
+        },
+    }
+}
+
+fn salary_term(profile: &CandidateProfile, job: &JobPosting) -> Term {
+    let offered_max = job
+        .salary_max
+        .or(job.salary_min)
+        .and_then(|v| u64::try_from(v).ok());
+    let same_currency = match (&profile.salary_currency, &job.salary_currency) {
+        (Some(wanted), Some(offered)) => wanted.eq_ignore_ascii_case(offered),
+        _ => true,
+    };
+    let (points, reason) = match (profile.salary_min, offered_max) {
+        (None, _) => (SALARY, "no salary expectation".to_owned()),
+        (Some(_), None) => (SALARY / 2.0, "the job states no salary".to_owned()),
+        (Some(_), Some(_)) if !same_currency => {
+            (SALARY / 2.0, "the salary is in another currency".to_owned())
+        }
+        (Some(wanted), Some(offered)) if offered >= wanted => (
+            SALARY,
+            format!("pays up to {offered}, at least the {wanted} expected"),
+        ),
+        (Some(wanted), Some(offered)) => (
+            0.0,
+            format!("pays up to {offered}, below the {wanted} expected"),
+        ),
+    };
+    Term {
+        name: "salary",
+        points,
+        max_points: SALARY,
+        reason,
+    }
+}
+
+/// The job's fit for the seeker.
+pub fn score(seeker: &Seeker<'_>, job: &JobPosting) -> JobMatch {
+    let (skills, matched_skills, missing_skills) = skills_term(seeker, job);
+    let terms = vec![
+        skills,
+        experience_term(seeker.profile, job.experience_level),
+        setup_term(seeker.profile, job.work_setup),
+        location_term(seeker.profile, job),
+        job_type_term(seeker.profile, job),
+        salary_term(seeker.profile, job),
+    ];
+    let total: f64 = terms.iter().map(|term| term.points).sum();
+    JobMatch {
+        score: (total * 10.0).round() / 10.0,
+        matched_skills,
+        missing_skills,
+        terms,
+    }
+}
+
+/// Every job scored, best first (ties: newest job, then id).
+pub fn rank<'j>(seeker: &Seeker<'_>, jobs: &'j [JobPosting]) -> Vec<(&'j JobPosting, JobMatch)> {
+    let mut ranked: Vec<(&JobPosting, JobMatch)> =
+        jobs.iter().map(|job| (job, score(seeker, job))).collect();
+    ranked.sort_by(|(a, x), (b, y)| {
+        y.score
+            .total_cmp(&x.score)
+            .then(b.created_at.cmp(&a.created_at))
+            .then(a.id.cmp(&b.id))
+    });
+    ranked
+}
+
+#[cfg(test)]
+#[path = "job_matching_tests.rs"]
+mod tests;
