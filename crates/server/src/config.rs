@@ -18,7 +18,7 @@ mod sections;
 pub use sections::{
     AiProvider, AiSettings, AuthSettings, DatabaseSection, InterviewSection, JobsSection,
     LogFormat, LogSettings, RateLimitSettings, RealtimeSection, ServerSettings, StorageSection,
-    VideoSection,
+    PortalSection, VideoSection,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +76,8 @@ pub struct Settings {
     pub jobs: JobsSection,
     pub webhooks: interview_core::webhooks::WebhookSettings,
     pub video: VideoSection,
+    pub portal: PortalSection,
+    pub email: adapter_email::EmailSettings,
 }
 
 impl Default for Settings {
@@ -109,6 +111,8 @@ impl Settings {
             jobs: JobsSection::default(),
             webhooks: interview_core::webhooks::WebhookSettings::default(),
             video: VideoSection::default(),
+            portal: PortalSection::default(),
+            email: adapter_email::EmailSettings::default(),
         };
         if environment == Environment::Production {
             settings.database.auto_migrate = false;

@@ -11,6 +11,7 @@ use interview_core::interview::{AnswerError, CompleteError, ReadError, StartErro
 use interview_core::lifecycle::InterviewStatus;
 use interview_core::ports::{BlobError, ProviderError, RepositoryError};
 use interview_core::recruiting::RecruitingError;
+use interview_core::portal::PortalError;
 use interview_core::video::VideoError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -427,6 +428,40 @@ impl From<RecruitingError> for ApiError {
             RecruitingError::Start(source) => Self::from(source),
             RecruitingError::Storage(source) => Self::repository(&source),
             RecruitingError::Hashing(_) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<PortalError> for ApiError {
+    fn from(error: PortalError) -> Self {
+        match error {
+            PortalError::NotFound(what) => Self::not_found(what),
+            PortalError::WrongAudience(who) => {
+                Self::forbidden(format!("this endpoint is for {who} only"))
+            }
+            PortalError::Forbidden => Self::forbidden("your role does not allow this"),
+            PortalError::Validation(fields) => Self::validation("some fields are invalid", &fields),
+            PortalError::UnsupportedType(message) => Self::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                message,
+            ),
+            PortalError::TooLarge { .. } => Self::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                error.to_string(),
+            ),
+            PortalError::Conflict { code, message } => Self::new(StatusCode::CONFLICT, code, message),
+            PortalError::LinkInvalid => Self::new(
+                StatusCode::FORBIDDEN,
+                "link_invalid",
+                "the download link is invalid or has expired; ask for a new one",
+            ),
+            PortalError::Storage(source) => Self::repository(&source),
+            PortalError::Files(source) => match source {
+                BlobError::NotFound => Self::not_found("file"),
+                other => Self::blobs(&other),
+            },
         }
     }
 }

@@ -13,6 +13,7 @@ use std::time::Duration;
 use interview_core::InterviewService;
 use interview_core::accounts::AccountService;
 use interview_core::jobs::{JobOutcome, JobRunner};
+use interview_core::portal::PortalService;
 use interview_core::video::{SweepReport, VideoService};
 
 use crate::middleware::InFlight;
@@ -198,6 +199,22 @@ pub fn video_retention(
                     "video retention: deleted recordings"
                 ),
                 Err(error) => tracing::warn!(%error, "video retention sweep failed"),
+            }
+        })
+    }
+}
+
+/// The job that queues the sending of resume feedback nobody decided before its deadline.
+pub fn feedback_auto_send(
+    portal: Arc<PortalService>,
+) -> impl FnMut() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + 'static {
+    move || {
+        let portal = portal.clone();
+        Box::pin(async move {
+            match portal.queue_due_feedback().await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "queued resume feedback past its deadline"),
+                Err(error) => tracing::warn!(%error, "queueing due resume feedback failed"),
             }
         })
     }

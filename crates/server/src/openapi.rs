@@ -14,11 +14,13 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ErrorBody, ErrorResponse};
 use crate::routes::recruiter::{
     applications as recruiter_applications, auth as recruiter_auth,
-    candidates as recruiter_candidates, interviews as recruiter_interviews,
+    candidates as recruiter_candidates, feedback as recruiter_feedback,
+    interviews as recruiter_interviews,
     postings as recruiter_postings, users as recruiter_users, webhooks as recruiter_webhooks,
 };
 use crate::routes::{
-    applications, assessments, audio, auth, health, interviews, job_postings, realtime, videos,
+    applications, assessments, audio, auth, health, interviews, job_postings, matching, profile,
+    realtime, resumes, videos,
 };
 
 #[derive(OpenApi)]
@@ -87,6 +89,27 @@ use crate::routes::{
         videos::metadata,
         videos::delete,
         videos::watch,
+        profile::get,
+        profile::basic_info,
+        profile::skills,
+        profile::preferences,
+        resumes::upload,
+        resumes::list,
+        resumes::get,
+        resumes::delete,
+        resumes::activate,
+        resumes::download,
+        resumes::file,
+        resumes::parsing_status,
+        resumes::analysis,
+        resumes::feedback,
+        matching::jobs,
+        matching::explanation,
+        recruiter_feedback::list,
+        recruiter_feedback::get,
+        recruiter_feedback::edit,
+        recruiter_feedback::approve,
+        recruiter_feedback::reject,
     ),
     components(schemas(ErrorResponse, ErrorBody)),
     modifiers(&BearerAuth, &CommonResponses),
@@ -100,6 +123,9 @@ use crate::routes::{
             interviews, assessments and decisions. Everything is scoped to the recruiter's \
             organization; another organization's resources are 404s. Roles: `admin` (everything, \
             and user and webhook management), `recruiter` (jobs, regeneration, decisions), `viewer` (read only)."),
+        (name = "portal", description = "The candidate's profile, resumes (parsed in the \
+            background into skills and feedback that recruiters approve before it is emailed) and \
+            open jobs ranked for them"),
         (name = "video", description = "The tech check, consent to be filmed, resumable \
             chunk uploads (WebM or MP4), and the finished recording, streamed with ranges to \
             the candidate and the recruiters of the interview's organization"),

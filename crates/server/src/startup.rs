@@ -14,8 +14,8 @@ use actix_web::middleware::{Compress, Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use adapter_db::{
     SeaOrmApplications, SeaOrmAssessments, SeaOrmCandidates, SeaOrmCredentials, SeaOrmInterviews,
-    SeaOrmJobPostings, SeaOrmJobs, SeaOrmRecruiterInterviews, SeaOrmRecruiters, SeaOrmVideos,
-    SeaOrmWebhooks,
+    SeaOrmJobPostings, SeaOrmJobs, SeaOrmProfiles, SeaOrmRecruiterInterviews, SeaOrmRecruiters,
+    SeaOrmResumes, SeaOrmVideos, SeaOrmWebhooks,
 };
 use adapter_object_store::ObjectBlobStore;
 use adapter_offline::{OFFLINE_MODEL, OfflineAssessor, OfflineInterviewer, QuestionBank};
@@ -34,6 +34,9 @@ use interview_core::ports::{
 };
 use interview_core::recruiting::{RecruitingService, RecruitingStores};
 use interview_core::validation::{Password, PasswordError};
+use adapter_documents::DocumentText;
+use adapter_offline::resume::{OfflineFeedbackAuthor, OfflineResumeAnalyzer};
+use interview_core::portal::{FeedbackSender, PortalService, PortalStores, ResumeParser};
 use interview_core::video::VideoService;
 use interview_core::webhooks::{Deliver, FanOut, WebhookService};
 use secrecy::ExposeSecret;
@@ -43,7 +46,8 @@ use crate::auth::{Argon2Hasher, TokenService, generated_secret};
 use crate::config::{AiProvider, Environment, Settings};
 use crate::error::{ApiError, json_error, path_error, query_error};
 use crate::jobs::{
-    Jobs, Yielding, abandonment_sweep, queue_worker, revoked_token_purge, video_retention,
+    Jobs, Yielding, abandonment_sweep, feedback_auto_send, queue_worker, revoked_token_purge,
+    video_retention,
 };
 use crate::middleware::{InFlight, count_in_flight, error_body, request_id};
 use crate::openapi;
@@ -52,7 +56,7 @@ use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
 use crate::routes::{
     applications, assessments, audio, auth, health, interviews, job_postings, realtime, recruiter,
-    videos,
+    videos, profile, resumes, matching,
 };
 use crate::state::{AiHealth, AppState, LiveConnections, Observed, RealtimeState};
 
@@ -84,6 +88,8 @@ pub enum StartupError {
     DecoyPassword(#[source] PasswordError),
     #[error("the password hasher does not work")]
     PasswordHashing(#[source] HashError),
+    #[error("email (email.*) cannot be set up")]
+    Email(#[source] adapter_email::EmailSetupError),
     #[error("webhook delivery (webhooks.*) cannot be set up")]
     Webhooks(#[source] adapter_webhooks::BuildError),
     #[error(
@@ -273,8 +279,7 @@ impl Application {
             clock.clone(),
             settings.webhooks,
         ));
-        let runner = Arc::new(
-            JobRunner::new(job_queue, clock.clone(), settings.jobs.runner)
+        let runner = JobRunner::new(job_queue.clone(), clock.clone(), settings.jobs.runner)
                 .with_handler(assessments.clone())
                 .with_handler(Arc::new(FanOut::new(webhook_store.clone(), clock.clone())))
                 .with_handler(Arc::new(Deliver::new(
@@ -282,8 +287,7 @@ impl Application {
                     Arc::new(webhook_sender),
                     clock.clone(),
                     settings.webhooks,
-                ))),
-        );
+                )));
 
         let hasher = Arc::new(Argon2Hasher::new(settings.auth.max_concurrent_hashes));
         let decoy_hash = decoy_hash(hasher.as_ref()).await?;
@@ -307,10 +311,38 @@ impl Application {
             &settings,
             decoy_hash,
         ));
+        let secret = signing_secret(&settings);
         let tokens = Arc::new(TokenService::new(
-            &signing_secret(&settings),
+            &secret,
             Duration::minutes(settings.auth.token_ttl_minutes),
         ));
+        let resumes = Arc::new(SeaOrmResumes::new(db.clone()));
+        let portal = Arc::new(PortalService::new(
+            PortalStores {
+                profiles: Arc::new(SeaOrmProfiles::new(db.clone())),
+                resumes: resumes.clone(),
+                feedback: resumes,
+                recruiters: Arc::new(SeaOrmRecruiters::new(db.clone())),
+                postings: Arc::new(SeaOrmJobPostings::new(db.clone())),
+                files: blobs.clone(),
+                jobs: job_queue.clone(),
+            },
+            clock.clone(),
+            settings.portal.limits,
+            // a key of its own for download links, derived from the token secret
+            format!("resume-links:{}", secret.expose_secret()),
+        ));
+        let mailer = adapter_email::mailer(&settings.email).map_err(StartupError::Email)?;
+        let runner = Arc::new(
+            runner
+                .with_handler(Arc::new(ResumeParser::new(
+                    portal.clone(),
+                    Arc::new(DocumentText),
+                    Arc::new(OfflineResumeAnalyzer),
+                    Arc::new(OfflineFeedbackAuthor),
+                )))
+                .with_handler(Arc::new(FeedbackSender::new(portal.clone(), mailer))),
+        );
 
         let state = web::Data::new(AppState {
             interviews: interviews.clone(),
@@ -319,6 +351,7 @@ impl Application {
             recruiting,
             webhooks,
             video: video.clone(),
+            portal: portal.clone(),
             tokens,
             clock,
             readiness: Arc::new(DatabaseReadiness(db)),
@@ -353,6 +386,11 @@ impl Application {
             "abandonment_sweep",
             StdDuration::from_secs(settings.interview.sweep_interval_seconds),
             abandonment_sweep(interviews),
+        );
+        jobs.spawn(
+            "feedback_auto_send",
+            StdDuration::from_secs(settings.portal.sweep_interval_seconds),
+            feedback_auto_send(portal),
         );
         jobs.spawn(
             "video_retention",
@@ -520,6 +558,9 @@ fn http_server(
                     .configure(videos::configure_interview),
             )
             .service(web::scope("/api/v1/videos").configure(videos::configure))
+            .service(web::scope("/api/v1/profile").configure(profile::configure))
+            .service(web::scope("/api/v1/resumes").configure(resumes::configure))
+            .service(web::scope("/api/v1/matching").configure(matching::configure))
             .configure(openapi::configure)
             .default_service(web::to(not_found))
     })

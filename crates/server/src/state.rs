@@ -26,6 +26,8 @@ pub struct AppState {
     pub accounts: Arc<AccountService>,
     /// Organizations, recruiters, job postings, applications and the recruiter's view.
     pub recruiting: Arc<RecruitingService>,
+    /// The candidate portal: profile, resumes, feedback, matching.
+    pub portal: Arc<interview_core::portal::PortalService>,
     /// Video recordings: consent, chunk uploads, watching.
     pub video: Arc<interview_core::video::VideoService>,
     /// The organization's webhook endpoints (admins).

@@ -290,6 +290,25 @@ impl<'de> Deserialize<'de> for StorageSection {
     }
 }
 
+/// The candidate portal (`portal.*`): resume limits, the feedback deadline and download links,
+/// and how often feedback past its deadline is queued for sending.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PortalSection {
+    #[serde(flatten)]
+    pub limits: interview_core::portal::PortalSettings,
+    pub sweep_interval_seconds: u64,
+}
+
+impl Default for PortalSection {
+    fn default() -> Self {
+        Self {
+            limits: interview_core::portal::PortalSettings::default(),
+            sweep_interval_seconds: 60,
+        }
+    }
+}
+
 /// Video recording (`video.*`): chunk and recording limits, the upload grace period, and how
 /// often the retention sweep runs (the retention itself is `storage.retention_days`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

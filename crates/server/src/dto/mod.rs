@@ -2,6 +2,7 @@
 //! types by the handlers; responses are built from domain types here.
 
 mod assessment;
+pub mod portal;
 pub mod postings;
 pub mod recruiter_interviews;
 pub mod recruiting;
@@ -9,6 +10,7 @@ pub mod video;
 pub mod webhooks;
 
 pub use assessment::*;
+pub use portal::*;
 pub use postings::*;
 pub use recruiter_interviews::*;
 pub use recruiting::*;

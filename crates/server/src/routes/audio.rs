@@ -54,7 +54,7 @@ fn too_large() -> ApiError {
     )
 }
 
-fn malformed(error: &dyn std::fmt::Display) -> ApiError {
+pub(crate) fn malformed(error: &dyn std::fmt::Display) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
         "malformed_multipart",
@@ -63,7 +63,7 @@ fn malformed(error: &dyn std::fmt::Display) -> ApiError {
 }
 
 /// Reads one field, refusing more than `limit` bytes.
-async fn read_field(
+pub(crate) async fn read_field(
     field: &mut actix_multipart::Field,
     limit: usize,
     over_limit: fn() -> ApiError,

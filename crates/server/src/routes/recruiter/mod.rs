@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod auth;
 pub mod candidates;
+pub mod feedback;
 pub mod interviews;
 pub mod postings;
 pub mod users;
@@ -20,5 +21,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(applications::configure)
         .configure(candidates::configure)
         .configure(interviews::configure)
-        .configure(webhooks::configure);
+        .configure(webhooks::configure)
+        .configure(feedback::configure);
 }
