@@ -52,12 +52,12 @@ pub fn mailer(settings: &EmailSettings) -> Result<Arc<dyn Mailer>, EmailSetupErr
 
 /// The sender address, parsed; an error names `email.from`.
 fn parse_from(from: &str) -> Result<Mailbox, EmailSetupError> {
-    from.trim()
-        .parse()
-        .map_err(|error: lettre::address::AddressError| EmailSetupError::Invalid {
+    from.trim().parse().map_err(
+        |error: lettre::address::AddressError| EmailSetupError::Invalid {
             key: "email.from",
             reason: format!("{from:?} is not an email address ({error})"),
-        })
+        },
+    )
 }
 
 /// The RFC 5322 message for an email: plain text, UTF-8, with Date and Message-ID.
@@ -109,10 +109,19 @@ mod tests {
             };
             let error = mailer(&settings).err().unwrap();
             assert!(
-                matches!(error, EmailSetupError::Invalid { key: "email.from", .. }),
+                matches!(
+                    error,
+                    EmailSetupError::Invalid {
+                        key: "email.from",
+                        ..
+                    }
+                ),
                 "{error:?}"
             );
-            assert!(error.to_string().starts_with("email.from is invalid"), "{error}");
+            assert!(
+                error.to_string().starts_with("email.from is invalid"),
+                "{error}"
+            );
         }
     }
 

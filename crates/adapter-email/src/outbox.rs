@@ -88,14 +88,18 @@ impl Mailer for OutboxMailer {
                     self.dir.display()
                 ))
             })?;
-        tracing::info!(path = %path.display(), to = %email.to, subject = %email.subject, "email written to the outbox");
+        tracing::info!(path = %path.display(), subject = %email.subject, "email written to the outbox");
         Ok(())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::case_sensitive_file_extension_comparisons
+    )]
 
     use super::*;
 
@@ -148,17 +152,29 @@ mod tests {
         assert_eq!(messages.len(), 2, "{messages:?}");
         let (first_name, first) = &messages[0];
         let (_, second) = &messages[1];
-        assert!(first_name.len() > "20250102T030405.123456Z-.eml".len(), "{first_name}");
+        assert!(
+            first_name.len() > "20250102T030405.123456Z-.eml".len(),
+            "{first_name}"
+        );
 
         let (headers, body) = first.split_once("\r\n\r\n").unwrap();
         assert!(headers.contains("To: ann@example.com"), "{headers}");
-        assert!(headers.contains("Subject: Your feedback is ready"), "{headers}");
+        assert!(
+            headers.contains("Subject: Your feedback is ready"),
+            "{headers}"
+        );
         assert!(
             headers.contains("From: \"Interview Platform\" <no-reply@localhost>"),
             "{headers}"
         );
-        assert!(headers.contains("Content-Type: text/plain; charset=utf-8"), "{headers}");
-        assert!(headers.contains("Date: ") && headers.contains("Message-ID: <"), "{headers}");
+        assert!(
+            headers.contains("Content-Type: text/plain; charset=utf-8"),
+            "{headers}"
+        );
+        assert!(
+            headers.contains("Date: ") && headers.contains("Message-ID: <"),
+            "{headers}"
+        );
         assert_eq!(body, "Hello Ann,\r\nyour feedback is ready.");
 
         assert!(second.contains("To: Bob <bob@example.com>"), "{second}");
@@ -171,7 +187,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let outbox = OutboxMailer::new(dir.path(), "no-reply@localhost").unwrap();
         outbox
-            .send(&email("zoë@example.com", "Résumé reçu", "Merci, Zoë !"))
+            .send(&email(
+                "Zoë <zoe@example.com>",
+                "Résumé reçu",
+                "Merci, Zoë !",
+            ))
             .await
             .unwrap();
         let messages = messages(dir.path());
@@ -180,8 +200,8 @@ mod tests {
         assert!(text.contains("Subject: =?utf-8?"), "{text}");
     }
 
-    #[tokio::test]
-    async fn names_sort_in_send_order() {
+    #[test]
+    fn names_sort_in_send_order() {
         let names: Vec<String> = (0..200).map(|_| file_name(Uuid::now_v7())).collect();
         let mut sorted = names.clone();
         sorted.sort();
@@ -204,7 +224,10 @@ mod tests {
         let blocker = dir.path().join("file");
         std::fs::write(&blocker, "not a folder").unwrap();
         let outbox = OutboxMailer::new(blocker.join("outbox"), "no-reply@localhost").unwrap();
-        let error = outbox.send(&email("a@example.com", "s", "b")).await.unwrap_err();
+        let error = outbox
+            .send(&email("a@example.com", "s", "b"))
+            .await
+            .unwrap_err();
         assert!(matches!(error, MailError::Unavailable(_)), "{error:?}");
     }
 }

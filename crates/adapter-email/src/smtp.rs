@@ -49,10 +49,16 @@ impl SmtpMailer {
         let from = parse_from(from)?;
         let host = smtp.host.trim();
         if host.is_empty() {
-            return Err(invalid("email.smtp.host", "is required for the smtp backend"));
+            return Err(invalid(
+                "email.smtp.host",
+                "is required for the smtp backend",
+            ));
         }
         if smtp.port == 0 {
-            return Err(invalid("email.smtp.port", "must be a port number, 1 to 65535"));
+            return Err(invalid(
+                "email.smtp.port",
+                "must be a port number, 1 to 65535",
+            ));
         }
         if smtp.timeout_seconds == 0 {
             return Err(invalid("email.smtp.timeout_seconds", "must be at least 1"));
@@ -125,12 +131,12 @@ impl Mailer for SmtpMailer {
         let message = build_message(&self.from, email)?;
         match tokio::time::timeout(self.timeout, self.transport.send(message)).await {
             Ok(Ok(_)) => {
-                tracing::info!(server = %self.server, to = %email.to, subject = %email.subject, "email sent");
+                tracing::info!(server = %self.server, subject = %email.subject, "email sent");
                 Ok(())
             }
             Ok(Err(error)) => {
                 let error = classify(&error, &self.server);
-                tracing::warn!(to = %email.to, %error, "email not sent");
+                tracing::warn!(%error, "email not sent");
                 Err(error)
             }
             Err(_) => {
@@ -139,7 +145,7 @@ impl Mailer for SmtpMailer {
                     self.server,
                     self.timeout.as_secs()
                 ));
-                tracing::warn!(to = %email.to, %error, "email not sent");
+                tracing::warn!(%error, "email not sent");
                 Err(error)
             }
         }

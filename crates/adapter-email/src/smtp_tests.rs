@@ -82,7 +82,10 @@ async fn smtp_recipient_refused_with_550_is_rejected() {
     })
     .await;
     let error = mailer.send(&email("ghost@example.com")).await.unwrap_err();
-    assert!(matches!(&error, MailError::Rejected(m) if m.contains("no such user")), "{error:?}");
+    assert!(
+        matches!(&error, MailError::Rejected(m) if m.contains("no such user")),
+        "{error:?}"
+    );
     assert!(server.received().is_empty());
 }
 
@@ -125,7 +128,9 @@ async fn smtp_bad_recipient_is_rejected_without_connecting() {
 
 #[tokio::test]
 async fn smtp_nothing_listening_is_unavailable() {
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     let settings = SmtpSettings {
@@ -136,7 +141,10 @@ async fn smtp_nothing_listening_is_unavailable() {
     };
     let mailer = SmtpMailer::new(FROM, &settings).unwrap();
     let error = mailer.send(&email("ann@example.com")).await.unwrap_err();
-    assert!(matches!(&error, MailError::Unavailable(m) if m.contains(&format!("127.0.0.1:{port}"))), "{error:?}");
+    assert!(
+        matches!(&error, MailError::Unavailable(m) if m.contains(&format!("127.0.0.1:{port}"))),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]
@@ -154,7 +162,10 @@ async fn smtp_silent_server_times_out_as_unavailable() {
     let mailer = SmtpMailer::new(FROM, &settings).unwrap();
     let started = Instant::now();
     let error = mailer.send(&email("ann@example.com")).await.unwrap_err();
-    assert!(matches!(&error, MailError::Unavailable(m) if m.contains("no answer within 1 s")), "{error:?}");
+    assert!(
+        matches!(&error, MailError::Unavailable(m) if m.contains("no answer within 1 s")),
+        "{error:?}"
+    );
     assert!(started.elapsed() < Duration::from_secs(3));
 }
 
@@ -162,7 +173,6 @@ async fn smtp_silent_server_times_out_as_unavailable() {
 async fn smtp_starttls_not_offered_is_unavailable() {
     let server = SmtpServer::start().await.unwrap();
     let settings = SmtpSettings {
-        host: "localhost".into(),
         tls: SmtpTls::Starttls,
         ..server.settings()
     };
@@ -179,15 +189,33 @@ fn smtp_setup_errors_name_the_key() {
         ..SmtpSettings::default()
     };
     let cases = [
-        ("email.smtp.host", SmtpSettings { host: " ".into(), ..valid.clone() }),
-        ("email.smtp.port", SmtpSettings { port: 0, ..valid.clone() }),
+        (
+            "email.smtp.host",
+            SmtpSettings {
+                host: " ".into(),
+                ..valid.clone()
+            },
+        ),
+        (
+            "email.smtp.port",
+            SmtpSettings {
+                port: 0,
+                ..valid.clone()
+            },
+        ),
         (
             "email.smtp.timeout_seconds",
-            SmtpSettings { timeout_seconds: 0, ..valid.clone() },
+            SmtpSettings {
+                timeout_seconds: 0,
+                ..valid.clone()
+            },
         ),
         (
             "email.smtp.password",
-            SmtpSettings { username: Some("mailer".into()), ..valid.clone() },
+            SmtpSettings {
+                username: Some("mailer".into()),
+                ..valid.clone()
+            },
         ),
     ];
     for (expected, settings) in cases {
@@ -216,6 +244,9 @@ fn smtp_backend_builds_with_each_tls_mode_without_a_runtime() {
         };
         mailer(&settings).unwrap();
         let debug = format!("{:?}", SmtpMailer::new(FROM, &settings.smtp).unwrap());
-        assert!(debug.contains("mail.example.com:587") && !debug.contains("hunter2"), "{debug}");
+        assert!(
+            debug.contains("mail.example.com:587") && !debug.contains("hunter2"),
+            "{debug}"
+        );
     }
 }

@@ -219,7 +219,9 @@ async fn session(
             "HELO" | "NOOP" => reply(&mut writer, "250 OK").await?,
             "AUTH" => {
                 let mut words = argument.split_whitespace();
-                let plain = words.next().is_some_and(|m| m.eq_ignore_ascii_case("PLAIN"));
+                let plain = words
+                    .next()
+                    .is_some_and(|m| m.eq_ignore_ascii_case("PLAIN"));
                 match words.next() {
                     Some(response) if plain => {
                         if replies.auth.starts_with('2') {
