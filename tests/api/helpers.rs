@@ -18,6 +18,8 @@ pub struct TestApp {
     pub database: &'static str,
     /// Where its data lives: a second server on it is another node of the same deployment.
     pub database_url: String,
+    /// Its object store (local directory): another node shares it.
+    pub storage: StorageSection,
 }
 
 static TELEMETRY: Once = Once::new();
@@ -68,6 +70,7 @@ pub async fn spawn_app_on(
     settings.auth.jwt_secret = Some(SecretString::from(SECRET));
     settings.rate_limit.enabled = false;
     settings.storage = StorageSection::local(dir.path().join("objects"));
+    settings.email.outbox_dir = dir.path().join("outbox");
     let mut database = "sqlite";
     settings.database.url = format!("sqlite://{}?mode=rwc", dir.path().join("api.db").display());
     if let Ok(admin_url) = std::env::var("TEST_DATABASE_URL")
@@ -79,6 +82,7 @@ pub async fn spawn_app_on(
     }
     configure(&mut settings);
     let database_url = settings.database.url.clone();
+    let storage = settings.storage.clone();
     let application = Application::build_with_clock(settings, clock)
         .await
         .expect("the server starts");
@@ -90,6 +94,7 @@ pub async fn spawn_app_on(
         _dir: dir,
         database,
         database_url,
+        storage,
     }
 }
 

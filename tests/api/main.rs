@@ -10,6 +10,7 @@ mod interviews;
 mod openapi;
 mod paging;
 mod platform;
+mod portal;
 mod realtime;
 mod realtime_flow;
 mod realtime_resilience;
