@@ -29,7 +29,7 @@ async fn every_operation_declares_the_errors_the_server_gives_it() {
     let app = spawn_app().await;
     let document: Value = app.get_json("/api/v1/openapi.json", None).await;
     let operations = operations(&document);
-    assert_eq!(operations.len(), 57);
+    assert_eq!(operations.len(), 78);
     let mut missing = Vec::new();
     for (path, method, operation) in &operations {
         let mut expected = Vec::new();

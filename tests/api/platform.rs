@@ -85,7 +85,7 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         ("/api/v1/recruiter/interviews/{id}/decision", "post"),
     ];
     let paths = document["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 49, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(paths.len(), 68, "{:?}", paths.keys().collect::<Vec<_>>());
     for (path, method) in routes {
         let operation = &document["paths"][path][method];
         assert!(operation.is_object(), "{method} {path} is not documented");
@@ -150,7 +150,7 @@ async fn the_server_refuses_a_schema_that_is_behind_and_names_the_command() {
         panic!("the server started on an unmigrated database");
     };
     let message = error.to_string();
-    assert!(message.contains("10 migration(s) pending"), "{message}");
+    assert!(message.contains("11 migration(s) pending"), "{message}");
     assert!(
         message.contains("cargo run -p migration -- up"),
         "{message}"

@@ -11,9 +11,9 @@ async fn table_exists(db: &sea_orm::DatabaseConnection, table: &str) -> bool {
 }
 
 /// How many migrations there are.
-const MIGRATIONS: usize = 10;
+const MIGRATIONS: usize = 11;
 
-const TABLES: [&str; 22] = [
+const TABLES: [&str; 23] = [
     "candidates",
     "recruiters",
     "resumes",
@@ -36,6 +36,7 @@ const TABLES: [&str; 22] = [
     "interview_decisions",
     "webhook_deliveries",
     "video_chunks",
+    "candidate_profiles",
 ];
 
 #[tokio::test]

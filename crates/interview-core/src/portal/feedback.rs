@@ -3,6 +3,7 @@
 //! decided is sent at its `auto_send_at`. Sending is a job per feedback, so across nodes and
 //! retries it is sent once: the job marks it `sent` in the same write as its own completion.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -125,11 +126,11 @@ impl PortalService {
             return Err(PortalError::WrongAudience("recruiters"));
         };
         row.feedback.status = status;
-        if status != FeedbackState::PendingApproval {
+        if status == FeedbackState::PendingApproval {
+            row.feedback.edited_by = Some(recruiter);
+        } else {
             row.feedback.decided_by = Some(recruiter);
             row.feedback.decided_at = Some(self.clock.now());
-        } else {
-            row.feedback.edited_by = Some(recruiter);
         }
         match self
             .stores
@@ -255,20 +256,18 @@ pub fn feedback_email(to: &str, name: &str, file_name: &str, feedback: &Feedback
     if !feedback.improvement_areas.is_empty() {
         body.push_str("\nWhat to improve:\n");
         for area in &feedback.improvement_areas {
-            body.push_str(&format!(
-                "- {}: {} ({})\n",
+            let _ = writeln!(
+                body,
+                "- {}: {} ({})",
                 area.area, area.suggestion, area.evidence
-            ));
+            );
         }
     }
     if !feedback.recommended_resources.is_empty() {
         body.push_str("\nRecommended resources:\n");
         for resource in &feedback.recommended_resources {
             let link = resource.url.as_deref().unwrap_or("");
-            body.push_str(&format!(
-                "- {} {link} — {}\n",
-                resource.title, resource.reason
-            ));
+            let _ = writeln!(body, "- {} {link} — {}", resource.title, resource.reason);
         }
     }
     body.push_str("\nGood luck with your applications.\n");

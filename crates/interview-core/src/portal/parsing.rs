@@ -121,7 +121,7 @@ impl ResumeParser {
             ParseOutcome::Completed {
                 facts,
                 profile_skills,
-                feedback: Some(feedback),
+                feedback: Some(Box::new(feedback)),
             },
         ))
     }

@@ -117,7 +117,7 @@ impl PortalService {
             return Err(PortalError::Validation(fields));
         }
         if let Some(name) = name {
-            profile.full_name = name.as_str().to_owned();
+            name.as_str().clone_into(&mut profile.full_name);
         }
         profile.phone = phone;
         self.store(profile).await

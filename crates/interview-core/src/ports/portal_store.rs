@@ -37,7 +37,7 @@ pub enum ParseOutcome {
         facts: ResumeFacts,
         /// The profile's new skills, when the candidate has not set their own.
         profile_skills: Option<Vec<String>>,
-        feedback: Option<Feedback>,
+        feedback: Option<Box<Feedback>>,
     },
     Failed {
         reason: String,
