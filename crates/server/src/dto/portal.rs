@@ -241,7 +241,9 @@ impl From<&Feedback> for FeedbackResponse {
             status: feedback.status.as_str().to_owned(),
             generated_at: feedback.generated_at,
             auto_send_at: feedback.auto_send_at,
-            decided_by: feedback.decided_by.map(|id| id.as_uuid()),
+            decided_by: feedback
+                .decided_by
+                .map(interview_core::ids::RecruiterId::as_uuid),
             decided_at: feedback.decided_at,
             sent_at: feedback.sent_at,
         }
