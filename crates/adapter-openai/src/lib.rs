@@ -1,9 +1,9 @@
-//! OpenAI adapters for the core's AI ports: the interviewer model and the assessment writer
-//! (chat completions), the transcriber (Whisper), the speech synthesizer (TTS) and realtime voice sessions (the
-//! Realtime API over WebSocket). Any OpenAI-compatible server works
-//! through `base_url`. Every call has its own timeout, retries transient failures with
-//! backoff, and goes through a circuit breaker per endpoint; errors are translated into the
-//! core's `ProviderError` here and nowhere else.
+//! OpenAI adapters for the core's AI ports: the interviewer model, the assessment writer, the
+//! resume analyzer and the resume feedback author (chat completions), the transcriber
+//! (Whisper), the speech synthesizer (TTS) and realtime voice sessions (the Realtime API over
+//! WebSocket). Any OpenAI-compatible server works through `base_url`. Every call has its own
+//! timeout, retries transient failures with backoff, and goes through a circuit breaker per
+//! endpoint; errors are translated into the core's `ProviderError` here and nowhere else.
 
 mod assessor;
 mod audio;
@@ -12,6 +12,7 @@ mod chat;
 mod interviewer;
 mod prompts;
 mod realtime;
+mod resume;
 mod settings;
 mod transport;
 
@@ -24,8 +25,10 @@ pub use assessor::OpenAiAssessor;
 pub use audio::{OpenAiSpeech, SPEECH_INPUT_LIMIT, WhisperTranscriber, split_for_speech};
 pub use breaker::{BreakerState, CircuitBreaker};
 pub use interviewer::OpenAiInterviewer;
+pub use prompts::resume::RESUME_PROMPT_VERSION;
 pub use prompts::{ASSESSMENT_PROMPT_VERSION, PROMPT_VERSION};
 pub use realtime::OpenAiRealtime;
+pub use resume::{OpenAiFeedbackAuthor, OpenAiResumeAnalyzer};
 pub use settings::{
     BreakerSettings, OpenAiSettings, RealtimeSettings, RetrySettings, TimeoutSettings,
 };
@@ -54,6 +57,11 @@ pub struct OpenAiProvider {
     /// Writes the judgement of finished interviews with `assessment_model` (else `chat_model`),
     /// through the chat endpoint's breaker.
     pub assessor: Arc<OpenAiAssessor>,
+    /// Reads the facts of resumes (`ResumeAnalyzer`) with `resume_model` (else the assessment
+    /// model), through the chat endpoint's breaker.
+    pub resume_analyzer: Arc<OpenAiResumeAnalyzer>,
+    /// Drafts feedback on resumes (`FeedbackAuthor`), with the same model and breaker.
+    pub feedback_author: Arc<OpenAiFeedbackAuthor>,
     pub transcriber: Arc<WhisperTranscriber>,
     pub synthesizer: Arc<OpenAiSpeech>,
     pub realtime: Arc<OpenAiRealtime>,
@@ -92,6 +100,20 @@ impl OpenAiProvider {
             settings.temperature,
             settings.assessment_max_tokens,
         );
+        let resume_analyzer = OpenAiResumeAnalyzer::new(
+            transport::client(settings, Endpoint::Chat, settings.resume_model())?,
+            chat_breaker.clone(),
+            settings.resume_model().to_owned(),
+            settings.temperature,
+            settings.assessment_max_tokens,
+        );
+        let feedback_author = OpenAiFeedbackAuthor::new(
+            transport::client(settings, Endpoint::Chat, settings.resume_model())?,
+            chat_breaker.clone(),
+            settings.resume_model().to_owned(),
+            settings.temperature,
+            settings.assessment_max_tokens,
+        );
         let transcriber = WhisperTranscriber::new(
             transport::client(
                 settings,
@@ -111,6 +133,8 @@ impl OpenAiProvider {
         Ok(Self {
             interviewer: Arc::new(interviewer),
             assessor: Arc::new(assessor),
+            resume_analyzer: Arc::new(resume_analyzer),
+            feedback_author: Arc::new(feedback_author),
             transcriber: Arc::new(transcriber),
             synthesizer: Arc::new(synthesizer),
             realtime: Arc::new(OpenAiRealtime::new(settings)),

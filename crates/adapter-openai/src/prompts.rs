@@ -3,6 +3,7 @@
 //! transcript or an assessment can always be traced to the prompts that produced it.
 
 mod assessment;
+pub(crate) mod resume;
 
 use interview_core::ladder::{DifficultyLevel, SkillArea};
 use interview_core::model::RoleType;

@@ -29,6 +29,9 @@ pub struct OpenAiSettings {
     pub assessment_model: Option<String>,
     /// Output allowance of one assessment call (a judgement is longer than a question).
     pub assessment_max_tokens: u32,
+    /// The chat model that reads resumes and drafts feedback on them; `assessment_model` (else
+    /// `chat_model`) when unset. Its calls are allowed `assessment_max_tokens`.
+    pub resume_model: Option<String>,
     /// ISO-639-1 language of the interviews.
     pub language: String,
     pub timeouts: TimeoutSettings,
@@ -54,6 +57,7 @@ impl Default for OpenAiSettings {
             max_tokens: 600,
             assessment_model: None,
             assessment_max_tokens: 2_000,
+            resume_model: None,
             language: "en".into(),
             timeouts: TimeoutSettings::default(),
             retry: RetrySettings::default(),
@@ -72,6 +76,7 @@ impl fmt::Debug for OpenAiSettings {
             .field("azure_api_version", &self.azure_api_version)
             .field("chat_model", &self.chat_model)
             .field("assessment_model", &self.assessment_model)
+            .field("resume_model", &self.resume_model)
             .field("transcription_model", &self.transcription_model)
             .field("speech_model", &self.speech_model)
             .field("voice", &self.voice)
@@ -84,6 +89,13 @@ impl OpenAiSettings {
     /// The model that writes assessments: `assessment_model`, else `chat_model`.
     pub fn assessment_model(&self) -> &str {
         self.assessment_model.as_deref().unwrap_or(&self.chat_model)
+    }
+
+    /// The model that reads resumes: `resume_model`, else [`Self::assessment_model`].
+    pub fn resume_model(&self) -> &str {
+        self.resume_model
+            .as_deref()
+            .unwrap_or_else(|| self.assessment_model())
     }
 
     pub fn has_api_key(&self) -> bool {
@@ -122,6 +134,16 @@ impl OpenAiSettings {
             problems.push(format!(
                 "{prefix}.assessment_model must not be empty when set (leave it out to use \
                  chat_model)"
+            ));
+        }
+        if self
+            .resume_model
+            .as_ref()
+            .is_some_and(|model| model.trim().is_empty())
+        {
+            problems.push(format!(
+                "{prefix}.resume_model must not be empty when set (leave it out to use the \
+                 assessment model)"
             ));
         }
         if !(0.25..=4.0).contains(&self.speed) {
@@ -328,6 +350,24 @@ mod tests {
         settings.assessment_model = Some("gpt-4o".to_owned());
         assert_eq!(settings.assessment_model(), "gpt-4o");
         assert!(settings.problems("ai.openai").is_empty());
+    }
+
+    #[test]
+    fn resumes_use_the_assessment_model_unless_their_own_is_set() {
+        let mut settings = valid();
+        assert_eq!(settings.resume_model(), "gpt-4o-mini");
+        settings.assessment_model = Some("gpt-4o".to_owned());
+        assert_eq!(settings.resume_model(), "gpt-4o");
+        settings.resume_model = Some("gpt-4.1-mini".to_owned());
+        assert_eq!(settings.resume_model(), "gpt-4.1-mini");
+        assert!(settings.problems("ai.openai").is_empty());
+        settings.resume_model = Some(" ".to_owned());
+        assert!(
+            settings
+                .problems("ai.openai")
+                .iter()
+                .any(|problem| problem.starts_with("ai.openai.resume_model"))
+        );
     }
 
     #[test]

@@ -20,6 +20,8 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 #[path = "openai/assessor.rs"]
 mod assessor;
+#[path = "openai/resume.rs"]
+mod resume;
 
 fn settings_for(server: &MockServer) -> OpenAiSettings {
     settings(server)
