@@ -6,6 +6,7 @@ pub mod assessor;
 pub mod bank;
 pub mod evaluator;
 pub mod interviewer;
+pub mod resume;
 pub mod speech;
 
 pub use assessor::{OFFLINE_ASSESSMENT_VERSION, OfflineAssessor};
