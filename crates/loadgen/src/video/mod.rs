@@ -10,23 +10,25 @@
 //! The last chunk of a recording triggers its assembly inside that request, so its latency is
 //! reported apart from the others'.
 
-use std::path::Path;
+mod content;
+mod report;
+
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
 use reqwest::multipart::{Form, Part};
-use reqwest::{Client, StatusCode, header};
+use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
 use crate::realtime::system::{cpu_seconds, load_average, machine_busy_seconds};
 use crate::{Args, memory_kib, register, spawn_server, start, wait_until_ready};
+use content::{chunk_body, disk_usage, verify};
+use report::{Measured, Memory};
 
 const MIB: f64 = 1024.0 * 1024.0;
-const WEBM_EBML: [u8; 4] = [0x1a, 0x45, 0xdf, 0xa3];
-const WEBM_CLUSTER: [u8; 4] = [0x1f, 0x43, 0xb6, 0x75];
 
 #[derive(clap::Args, Debug, Clone)]
 pub struct VideoArgs {
@@ -45,6 +47,9 @@ pub struct VideoArgs {
     /// Milliseconds between two samples of the server's RSS during the uploads.
     #[arg(long, default_value_t = 20)]
     sample_ms: u64,
+    /// Print the server's RSS once a second during the uploads.
+    #[arg(long)]
+    timeline: bool,
     /// Do not read the first recording back to compare it with what was sent.
     #[arg(long)]
     no_verify: bool,
@@ -62,6 +67,11 @@ struct Shared {
     last: Mutex<Histogram<u64>>,
     finalize: Mutex<Histogram<u64>>,
     bytes: AtomicU64,
+    /// When the uploads began.
+    began: Instant,
+    /// When the last chunk but the last of a recording was stored, in µs after `began`: the
+    /// uploads before any assembly.
+    stored_before_last_us: AtomicU64,
     errors: AtomicU64,
     error_samples: Mutex<Vec<String>>,
 }
@@ -91,25 +101,6 @@ fn histogram() -> Result<Mutex<Histogram<u64>>, String> {
     Histogram::new_with_bounds(1, 600_000_000, 3)
         .map(Mutex::new)
         .map_err(|e| e.to_string())
-}
-
-/// Chunk `index` of uploader `uploader`: the WebM magic (chunk 0) or a cluster id, then a
-/// xorshift stream seeded by both, so every chunk differs and can be made again.
-fn chunk_body(uploader: usize, index: u32, size: usize) -> Vec<u8> {
-    let mut state = ((uploader as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ (u64::from(index) + 1).wrapping_mul(0xD1B5_4A32_D192_ED03))
-        | 1;
-    let mut bytes = vec![0u8; size];
-    for word in bytes.chunks_mut(8) {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        word.copy_from_slice(&state.to_le_bytes()[..word.len()]);
-    }
-    let magic = if index == 0 { WEBM_EBML } else { WEBM_CLUSTER };
-    let length = magic.len().min(size);
-    bytes[..length].copy_from_slice(&magic[..length]);
-    bytes
 }
 
 /// Registers a candidate, starts an interview and consents to recording it.
@@ -173,6 +164,12 @@ async fn upload_chunk(
     let last = index + 1 == shared.chunks;
     Shared::record(if last { &shared.last } else { &shared.chunk }, elapsed);
     shared.bytes.fetch_add(length, Ordering::Relaxed);
+    if !last {
+        let at = u64::try_from(shared.began.elapsed().as_micros()).unwrap_or(u64::MAX);
+        shared
+            .stored_before_last_us
+            .fetch_max(at, Ordering::Relaxed);
+    }
     Ok(())
 }
 
@@ -212,87 +209,71 @@ async fn uploader(shared: Arc<Shared>, index: usize, token: String, id: String) 
     }
 }
 
-/// Reads uploader 0's recording back — a range across the first chunk boundary, then all of it —
-/// and compares it with what was sent; returns the seconds the full read took.
-async fn verify(shared: &Shared, token: &str, id: &str) -> Result<f64, String> {
-    let size = shared.chunk_bytes as u64;
-    let total = size * u64::from(shared.chunks);
-    let url = format!("{}/api/v1/videos/{id}/stream", shared.base);
-    if shared.chunks >= 2 && size >= 64 {
-        let (first, last) = (size - 32, size + 31);
-        let response = shared
-            .client
-            .get(&url)
-            .bearer_auth(token)
-            .header(header::RANGE, format!("bytes={first}-{last}"))
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        if response.status() != StatusCode::PARTIAL_CONTENT {
-            return Err(format!("ranged read: {}", response.status()));
-        }
-        let got = response.bytes().await.map_err(|e| e.to_string())?;
-        let mut expected = chunk_body(0, 0, shared.chunk_bytes)[shared.chunk_bytes - 32..].to_vec();
-        expected.extend_from_slice(&chunk_body(0, 1, shared.chunk_bytes)[..32]);
-        if got[..] != expected[..] {
-            return Err(format!(
-                "ranged read: bytes {first}-{last} differ from those sent"
-            ));
-        }
-    }
+/// Samples the server's VmRSS until `sampling` goes false: the largest and when (seconds), and
+/// one sample a second.
+async fn sample(pid: u32, every: Duration, sampling: Arc<AtomicBool>) -> ((u64, f64), Vec<u64>) {
     let began = Instant::now();
-    let mut response = shared
-        .client
-        .get(&url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if response.status() != StatusCode::OK {
-        return Err(format!("full read: {}", response.status()));
-    }
-    let mut position = 0u64;
-    let mut current: Option<(u64, Vec<u8>)> = None;
-    while let Some(piece) = response.chunk().await.map_err(|e| e.to_string())? {
-        let mut piece = &piece[..];
-        while !piece.is_empty() {
-            let index = position / size;
-            if index >= u64::from(shared.chunks) {
-                return Err(format!("full read: more than the {total} bytes sent"));
+    let (mut most, mut timeline) = ((0, 0.0), Vec::new());
+    while sampling.load(Ordering::Relaxed) {
+        if let Some((rss, _)) = memory_kib(pid) {
+            let at = began.elapsed().as_secs_f64();
+            if rss > most.0 {
+                most = (rss, at);
             }
-            if current.as_ref().map(|(at, _)| *at) != Some(index) {
-                current = Some((index, chunk_body(0, index as u32, shared.chunk_bytes)));
+            if at >= timeline.len() as f64 {
+                timeline.push(rss);
             }
-            let expected = current
-                .as_ref()
-                .map(|(_, bytes)| &bytes[(position % size) as usize..])
-                .unwrap_or_default();
-            let length = expected.len().min(piece.len());
-            if piece[..length] != expected[..length] {
-                return Err(format!("full read: the bytes at {position} differ"));
-            }
-            position += length as u64;
-            piece = &piece[length..];
         }
+        tokio::time::sleep(every).await;
     }
-    if position != total {
-        return Err(format!("full read: {position} bytes, {total} sent"));
-    }
-    Ok(began.elapsed().as_secs_f64())
+    (most, timeline)
 }
 
-/// Bytes of the files under `path`.
-fn disk_usage(path: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(path) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|entry| match entry.file_type() {
-            Ok(kind) if kind.is_dir() => disk_usage(&entry.path()),
-            _ => entry.metadata().map_or(0, |meta| meta.len()),
+/// Registers, starts and consents for every uploader, `parallelism` at a time.
+async fn set_up_all(
+    client: &Client,
+    base: &str,
+    role: &str,
+    video: &VideoArgs,
+) -> Result<Vec<(String, String)>, String> {
+    let gate = Arc::new(Semaphore::new(video.setup_parallelism.max(1)));
+    let setups: Vec<_> = (0..video.uploaders)
+        .map(|index| {
+            let (client, base, role, gate) = (
+                client.clone(),
+                base.to_owned(),
+                role.to_owned(),
+                gate.clone(),
+            );
+            tokio::spawn(async move {
+                let _permit = gate.acquire().await.map_err(|e| e.to_string())?;
+                set_up(&client, &base, &role, index).await
+            })
         })
-        .sum()
+        .collect();
+    let mut sessions = Vec::with_capacity(video.uploaders);
+    for setup in setups {
+        sessions.push(setup.await.map_err(|e| e.to_string())??);
+    }
+    Ok(sessions)
+}
+
+fn cpu_since(
+    pid: Option<u32>,
+    start: (Option<f64>, Option<f64>, Option<f64>),
+) -> (Option<f64>, Option<f64>, Option<f64>) {
+    let now = (
+        pid.and_then(|pid| cpu_seconds(&pid.to_string())),
+        cpu_seconds("self"),
+        machine_busy_seconds(),
+    );
+    let since =
+        |end: Option<f64>, start: Option<f64>| end.zip(start).map(|(end, start)| end - start);
+    (
+        since(now.0, start.0),
+        since(now.1, start.1),
+        since(now.2, start.2),
+    )
 }
 
 pub async fn run(args: &Args, video: &VideoArgs) -> Result<(), String> {
@@ -310,30 +291,16 @@ pub async fn run(args: &Args, video: &VideoArgs) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     wait_until_ready(&client, &base).await?;
-    println!("load average before: {}", load_average());
+    let ready = pid.and_then(memory_kib);
+    let load_before = load_average();
 
     let setting_up = Instant::now();
-    let gate = Arc::new(Semaphore::new(video.setup_parallelism.max(1)));
-    let setups: Vec<_> = (0..video.uploaders)
-        .map(|index| {
-            let (client, base, gate) = (client.clone(), base.clone(), gate.clone());
-            let role = args.role.clone();
-            tokio::spawn(async move {
-                let _permit = gate.acquire().await.map_err(|e| e.to_string())?;
-                set_up(&client, &base, &role, index).await
-            })
-        })
-        .collect();
-    let mut sessions = Vec::with_capacity(video.uploaders);
-    for setup in setups {
-        sessions.push(setup.await.map_err(|e| e.to_string())??);
-    }
+    let sessions = set_up_all(&client, &base, &args.role, video).await?;
     println!(
         "{} candidates registered, interviews started and consented in {:.1}s",
         sessions.len(),
         setting_up.elapsed().as_secs_f64()
     );
-
     let shared = Arc::new(Shared {
         client,
         base,
@@ -343,33 +310,24 @@ pub async fn run(args: &Args, video: &VideoArgs) -> Result<(), String> {
         last: histogram()?,
         finalize: histogram()?,
         bytes: AtomicU64::new(0),
+        began: Instant::now(),
+        stored_before_last_us: AtomicU64::new(0),
         errors: AtomicU64::new(0),
         error_samples: Mutex::new(Vec::new()),
     });
     let before = pid.and_then(memory_kib);
-    // the peak so far (start-up, argon2) is not the uploads'; from here VmHWM is theirs
+    // the peak so far (start-up, argon2) is not the uploads': from here VmHWM is theirs
     let reset =
         pid.is_some_and(|pid| std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok());
     let sampling = Arc::new(AtomicBool::new(true));
-    let sampler = pid.map(|pid| {
-        let (sampling, every) = (
-            sampling.clone(),
-            Duration::from_millis(video.sample_ms.max(1)),
-        );
-        tokio::spawn(async move {
-            let mut most = 0;
-            while sampling.load(Ordering::Relaxed) {
-                if let Some((rss, _)) = memory_kib(pid) {
-                    most = u64::max(most, rss);
-                }
-                tokio::time::sleep(every).await;
-            }
-            most
-        })
-    });
-    let server_cpu = pid.and_then(|pid| cpu_seconds(&pid.to_string()));
-    let (own_cpu, machine) = (cpu_seconds("self"), machine_busy_seconds());
-    let began = Instant::now();
+    let every = Duration::from_millis(video.sample_ms.max(1));
+    let sampler = pid.map(|pid| tokio::spawn(sample(pid, every, sampling.clone())));
+    let cpu = (
+        pid.and_then(|pid| cpu_seconds(&pid.to_string())),
+        cpu_seconds("self"),
+        machine_busy_seconds(),
+    );
+    let began = shared.began;
     let tasks: Vec<_> = sessions
         .iter()
         .cloned()
@@ -380,129 +338,49 @@ pub async fn run(args: &Args, video: &VideoArgs) -> Result<(), String> {
         task.await.map_err(|e| e.to_string())?;
     }
     let seconds = began.elapsed().as_secs_f64();
-    let server_cpu = pid
-        .and_then(|pid| cpu_seconds(&pid.to_string()))
-        .zip(server_cpu)
-        .map(|(end, start)| end - start);
-    let own_cpu = cpu_seconds("self")
-        .zip(own_cpu)
-        .map(|(end, start)| end - start);
-    let machine = machine_busy_seconds()
-        .zip(machine)
-        .map(|(end, start)| end - start);
+    let cpu = cpu_since(pid, cpu);
     let after = pid.and_then(memory_kib);
     sampling.store(false, Ordering::Relaxed);
-    let sampled = match sampler {
-        Some(task) => Some(task.await.map_err(|e| e.to_string())?),
-        None => None,
-    };
-    let load = load_average();
-
-    let bytes = shared.bytes.load(Ordering::Relaxed);
-    let mib = |kib: u64| kib as f64 / 1024.0;
-    let ms = |histogram: &Mutex<Histogram<u64>>, quantile: f64| {
-        let histogram = histogram.lock().unwrap_or_else(PoisonError::into_inner);
-        if histogram.is_empty() {
-            f64::NAN
-        } else {
-            histogram.value_at_quantile(quantile) as f64 / 1000.0
+    let memory = match (pid, sampler) {
+        (Some(pid), Some(task)) => {
+            let (sampled, timeline) = task.await.map_err(|e| e.to_string())?;
+            Some(Memory {
+                pid,
+                ready,
+                before,
+                after,
+                reset,
+                sampled,
+                timeline: if video.timeline { timeline } else { Vec::new() },
+            })
         }
+        _ => None,
     };
-    let mut all = histogram()?
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner);
-    for part in [&shared.chunk, &shared.last] {
-        let part = part.lock().unwrap_or_else(PoisonError::into_inner);
-        all.add(&*part).map_err(|e| e.to_string())?;
-    }
-    let all = Mutex::new(all);
-    println!(
-        "video N={} M={} S={} B: {} chunks, {:.1} MiB in {seconds:.2}s = {:.1} MiB/s",
-        video.uploaders,
-        video.chunks,
-        video.chunk_bytes,
-        all.lock().unwrap_or_else(PoisonError::into_inner).len(),
-        bytes as f64 / MIB,
-        bytes as f64 / MIB / seconds
-    );
-    println!(
-        "chunk latency ms, all: p50 {:.2}  p90 {:.2}  p99 {:.2}  max {:.2}",
-        ms(&all, 0.5),
-        ms(&all, 0.9),
-        ms(&all, 0.99),
-        ms(&all, 1.0)
-    );
-    println!(
-        "  before the last: p50 {:.2}  p99 {:.2}  max {:.2}; last (stores it, then assembles \
-         {:.0} MiB): p50 {:.2}  max {:.2}; finalize: p50 {:.2}  max {:.2}",
-        ms(&shared.chunk, 0.5),
-        ms(&shared.chunk, 0.99),
-        ms(&shared.chunk, 1.0),
-        video.chunk_bytes as f64 * f64::from(video.chunks) / MIB,
-        ms(&shared.last, 0.5),
-        ms(&shared.last, 1.0),
-        ms(&shared.finalize, 0.5),
-        ms(&shared.finalize, 1.0)
-    );
-    let errors = shared.errors.load(Ordering::Relaxed);
-    println!("errors: {errors}");
-    for sample in shared
-        .error_samples
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .iter()
-    {
-        println!("  e.g. {sample}");
-    }
-    println!(
-        "CPU during the uploads: server {:.1}s, loadgen {:.1}s, whole machine {:.1}s of {:.1}s \
-         (2 cores = {:.1}); load average after: {load}",
-        server_cpu.unwrap_or(f64::NAN),
-        own_cpu.unwrap_or(f64::NAN),
-        machine.unwrap_or(f64::NAN),
+    let measured = Measured {
         seconds,
-        2.0 * seconds
-    );
-    if let (Some(pid), Some((rss_before, hwm_before)), Some((rss_after, hwm_after))) =
-        (pid, before, after)
-    {
-        println!(
-            "server pid {pid} RSS MiB: before the uploads {:.1} (peak so far {:.1}), after {:.1}",
-            mib(rss_before),
-            mib(hwm_before),
-            mib(rss_after)
-        );
-        println!(
-            "server peak RSS during the uploads: {} MiB, sampled every {} ms: {:.1} MiB",
-            if reset {
-                format!("{:.1} (VmHWM, reset when they began)", mib(hwm_after))
-            } else {
-                format!(
-                    "{:.1} (VmHWM, could not reset: lifetime peak)",
-                    mib(hwm_after)
-                )
-            },
-            video.sample_ms,
-            mib(sampled.unwrap_or(0))
-        );
-    }
-    if let Some(dir) = server.as_ref().and_then(|server| server.dir.as_ref()) {
-        println!(
-            "objects on disk after the run: {:.1} MiB (temp dir {}, removed at exit)",
-            disk_usage(&dir.join("objects")) as f64 / MIB,
-            dir.display()
-        );
-    }
-    let mut failed = errors;
+        cpu,
+        load: (load_before, load_average()),
+        memory,
+        objects: server
+            .as_ref()
+            .and_then(|server| server.dir.clone())
+            .map(|dir| {
+                let bytes = disk_usage(&dir.join("objects"));
+                (dir, bytes)
+            }),
+    };
+    report::print(video, &shared, &measured)?;
+
+    let mut failed = shared.errors.load(Ordering::Relaxed);
     if !video.no_verify
         && let Some((token, id)) = sessions.first()
     {
+        let recording = shared.chunk_bytes as f64 * f64::from(shared.chunks) / MIB;
         match verify(&shared, token, id).await {
             Ok(read) => println!(
-                "read back: uploader 0's range across chunks 0/1 and all {:.1} MiB identical to \
-                 what was sent ({:.1} MiB/s)",
-                shared.chunk_bytes as f64 * f64::from(shared.chunks) / MIB,
-                shared.chunk_bytes as f64 * f64::from(shared.chunks) / MIB / read
+                "read back: uploader 0's range across chunks 0/1 and all {recording:.1} MiB \
+                 identical to what was sent ({:.1} MiB/s)",
+                recording / read
             ),
             Err(error) => {
                 println!("read back: {error}");
