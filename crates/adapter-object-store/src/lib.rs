@@ -89,7 +89,21 @@ pub enum BlobSetupError {
 #[derive(Clone)]
 pub struct ObjectBlobStore {
     store: Arc<dyn ObjectStore>,
+    /// The part size of the multipart uploads that stage and assemble video: S3's minimum on
+    /// S3, small elsewhere (a local file takes parts of any size), since each upload in progress
+    /// holds about two parts in memory.
+    part_size: usize,
+    /// Recordings assembled at once on this node: each holds its parts in memory and keeps
+    /// blocking threads busy reading chunks, so many at once would multiply both.
+    assemblies: Arc<tokio::sync::Semaphore>,
 }
+
+/// The smallest part S3 accepts (except for the last one).
+const S3_PART_SIZE: usize = 5 * 1024 * 1024;
+/// The part size on a local directory or in memory.
+const LOCAL_PART_SIZE: usize = 256 * 1024;
+/// Recordings assembled at once per node.
+const CONCURRENT_ASSEMBLIES: usize = 2;
 
 impl fmt::Debug for ObjectBlobStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -98,8 +112,17 @@ impl fmt::Debug for ObjectBlobStore {
 }
 
 impl ObjectBlobStore {
+    /// A store with S3-sized parts (safe on every backend).
     pub fn new(store: Arc<dyn ObjectStore>) -> Self {
-        Self { store }
+        Self::with_part_size(store, S3_PART_SIZE)
+    }
+
+    fn with_part_size(store: Arc<dyn ObjectStore>, part_size: usize) -> Self {
+        Self {
+            store,
+            part_size,
+            assemblies: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_ASSEMBLIES)),
+        }
     }
 
     /// Builds the backend the settings name.
@@ -148,7 +171,11 @@ impl ObjectBlobStore {
             }
             BlobSettings::Memory => Arc::new(InMemory::new()),
         };
-        Ok(Self::new(store))
+        let part_size = match settings {
+            BlobSettings::S3 { .. } => S3_PART_SIZE,
+            BlobSettings::Local { .. } | BlobSettings::Memory => LOCAL_PART_SIZE,
+        };
+        Ok(Self::with_part_size(store, part_size))
     }
 
     /// The storage key of a blob: made of typed ids and fixed words only.

@@ -24,11 +24,8 @@ use uuid::Uuid;
 
 use crate::{ObjectBlobStore, translate};
 
-/// The size of one multipart part: the smallest S3 accepts for all but the last part.
-const PART_SIZE: usize = 5 * 1024 * 1024;
-
 /// Parts uploading at once; with the one being filled, memory stays under
-/// `(MAX_PARTS_IN_FLIGHT + 1) * PART_SIZE` per upload.
+/// `(MAX_PARTS_IN_FLIGHT + 1) * part_size` per upload.
 const MAX_PARTS_IN_FLIGHT: usize = 2;
 
 /// A hex SHA-256, as [`StagedChunk::sha256`] holds it.
@@ -168,7 +165,7 @@ impl VideoStorage for ObjectBlobStore {
             .put_multipart(&path)
             .await
             .map_err(|error| unavailable(&error))?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, self.part_size);
         let mut digest = Digesting::new();
         if let Err(error) = pump(body, &mut writer, &mut digest, max_bytes).await {
             // nothing becomes visible before `finish`; aborting drops the parts written so far
@@ -219,8 +216,13 @@ impl VideoStorage for ObjectBlobStore {
         container: VideoContainer,
     ) -> Result<(String, u64), BlobError> {
         let path = Self::video_recording_key(interview, container);
+        let _turn = self
+            .assemblies
+            .acquire()
+            .await
+            .map_err(|_| BlobError::Unavailable("the store is shutting down".into()))?;
         let upload = self.store.put_multipart(&path).await.map_err(translate)?;
-        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_SIZE);
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, self.part_size);
         match self.append_chunks(&mut writer, chunks).await {
             Ok(total) => {
                 writer.finish().await.map_err(translate)?;

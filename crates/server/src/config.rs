@@ -17,8 +17,8 @@ mod sections;
 
 pub use sections::{
     AiProvider, AiSettings, AuthSettings, DatabaseSection, InterviewSection, JobsSection,
-    LogFormat, LogSettings, RateLimitSettings, RealtimeSection, ServerSettings, StorageSection,
-    PortalSection, VideoSection,
+    LogFormat, LogSettings, PortalSection, RateLimitSettings, RealtimeSection, ServerSettings,
+    StorageSection, VideoSection,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

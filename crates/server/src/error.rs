@@ -9,9 +9,9 @@ use interview_core::accounts::{AccountError, FieldError};
 use interview_core::assessment::{EventsError, RegenerateError};
 use interview_core::interview::{AnswerError, CompleteError, ReadError, StartError};
 use interview_core::lifecycle::InterviewStatus;
+use interview_core::portal::PortalError;
 use interview_core::ports::{BlobError, ProviderError, RepositoryError};
 use interview_core::recruiting::RecruitingError;
-use interview_core::portal::PortalError;
 use interview_core::video::VideoError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -451,7 +451,9 @@ impl From<PortalError> for ApiError {
                 "payload_too_large",
                 error.to_string(),
             ),
-            PortalError::Conflict { code, message } => Self::new(StatusCode::CONFLICT, code, message),
+            PortalError::Conflict { code, message } => {
+                Self::new(StatusCode::CONFLICT, code, message)
+            }
             PortalError::LinkInvalid => Self::new(
                 StatusCode::FORBIDDEN,
                 "link_invalid",

@@ -15,8 +15,8 @@ use crate::error::{ErrorBody, ErrorResponse};
 use crate::routes::recruiter::{
     applications as recruiter_applications, auth as recruiter_auth,
     candidates as recruiter_candidates, feedback as recruiter_feedback,
-    interviews as recruiter_interviews,
-    postings as recruiter_postings, users as recruiter_users, webhooks as recruiter_webhooks,
+    interviews as recruiter_interviews, postings as recruiter_postings, users as recruiter_users,
+    webhooks as recruiter_webhooks,
 };
 use crate::routes::{
     applications, assessments, audio, auth, health, interviews, job_postings, matching, profile,

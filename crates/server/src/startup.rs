@@ -17,7 +17,9 @@ use adapter_db::{
     SeaOrmJobPostings, SeaOrmJobs, SeaOrmProfiles, SeaOrmRecruiterInterviews, SeaOrmRecruiters,
     SeaOrmResumes, SeaOrmVideos, SeaOrmWebhooks,
 };
+use adapter_documents::DocumentText;
 use adapter_object_store::ObjectBlobStore;
+use adapter_offline::resume::{OfflineFeedbackAuthor, OfflineResumeAnalyzer};
 use adapter_offline::{OFFLINE_MODEL, OfflineAssessor, OfflineInterviewer, QuestionBank};
 use adapter_openai::OpenAiProvider;
 use adapter_webhooks::HttpWebhookSender;
@@ -27,16 +29,14 @@ use interview_core::SpeechServices;
 use interview_core::accounts::{AccountService, HashError, PasswordHasher};
 use interview_core::assessment::AssessmentService;
 use interview_core::jobs::JobRunner;
+use interview_core::portal::{FeedbackSender, PortalService, PortalStores, ResumeParser};
 use interview_core::ports::WebhookRepository;
 use interview_core::ports::{
-    AssessmentWriter, BlobStore, Clock, InterviewerModel, RealtimeVoice, SpeechSynthesizer,
-    SystemClock, Transcriber,
+    AssessmentWriter, BlobStore, Clock, FeedbackAuthor, InterviewerModel, RealtimeVoice,
+    ResumeAnalyzer, SpeechSynthesizer, SystemClock, Transcriber,
 };
 use interview_core::recruiting::{RecruitingService, RecruitingStores};
 use interview_core::validation::{Password, PasswordError};
-use adapter_documents::DocumentText;
-use adapter_offline::resume::{OfflineFeedbackAuthor, OfflineResumeAnalyzer};
-use interview_core::portal::{FeedbackSender, PortalService, PortalStores, ResumeParser};
 use interview_core::video::VideoService;
 use interview_core::webhooks::{Deliver, FanOut, WebhookService};
 use secrecy::ExposeSecret;
@@ -55,8 +55,8 @@ use crate::probes::{DatabaseReadiness, OpenAiBreakers};
 use crate::rate_limit::JsonPeerIp;
 use crate::revocations::CachedRevocations;
 use crate::routes::{
-    applications, assessments, audio, auth, health, interviews, job_postings, realtime, recruiter,
-    videos, profile, resumes, matching,
+    applications, assessments, audio, auth, health, interviews, job_postings, matching, profile,
+    realtime, recruiter, resumes, videos,
 };
 use crate::state::{AiHealth, AppState, LiveConnections, Observed, RealtimeState};
 
@@ -140,6 +140,8 @@ async fn not_found() -> Result<HttpResponse, ApiError> {
 struct AiServices {
     model: Arc<dyn InterviewerModel>,
     assessor: Arc<dyn AssessmentWriter>,
+    resume_analyzer: Arc<dyn ResumeAnalyzer>,
+    feedback_author: Arc<dyn FeedbackAuthor>,
     speech: Option<SpeechServices>,
     realtime: Option<Arc<dyn RealtimeVoice>>,
     health: Arc<AiHealth>,
@@ -157,6 +159,8 @@ fn ai_services(
         return Ok(AiServices {
             model,
             assessor: Arc::new(OfflineAssessor),
+            resume_analyzer: Arc::new(OfflineResumeAnalyzer),
+            feedback_author: Arc::new(OfflineFeedbackAuthor),
             speech: None,
             realtime: None,
             health: Arc::new(AiHealth::new("offline", OFFLINE_MODEL)),
@@ -191,6 +195,8 @@ fn ai_services(
     Ok(AiServices {
         model,
         assessor: openai.assessor.clone(),
+        resume_analyzer: openai.resume_analyzer.clone(),
+        feedback_author: openai.feedback_author.clone(),
         speech: Some(speech),
         realtime: Some(openai.realtime.clone()),
         health,
@@ -234,6 +240,8 @@ impl Application {
         let AiServices {
             model,
             assessor,
+            resume_analyzer,
+            feedback_author,
             speech,
             realtime: realtime_voice,
             health: ai,
@@ -280,14 +288,14 @@ impl Application {
             settings.webhooks,
         ));
         let runner = JobRunner::new(job_queue.clone(), clock.clone(), settings.jobs.runner)
-                .with_handler(assessments.clone())
-                .with_handler(Arc::new(FanOut::new(webhook_store.clone(), clock.clone())))
-                .with_handler(Arc::new(Deliver::new(
-                    webhook_store,
-                    Arc::new(webhook_sender),
-                    clock.clone(),
-                    settings.webhooks,
-                )));
+            .with_handler(assessments.clone())
+            .with_handler(Arc::new(FanOut::new(webhook_store.clone(), clock.clone())))
+            .with_handler(Arc::new(Deliver::new(
+                webhook_store,
+                Arc::new(webhook_sender),
+                clock.clone(),
+                settings.webhooks,
+            )));
 
         let hasher = Arc::new(Argon2Hasher::new(settings.auth.max_concurrent_hashes));
         let decoy_hash = decoy_hash(hasher.as_ref()).await?;
@@ -338,8 +346,8 @@ impl Application {
                 .with_handler(Arc::new(ResumeParser::new(
                     portal.clone(),
                     Arc::new(DocumentText),
-                    Arc::new(OfflineResumeAnalyzer),
-                    Arc::new(OfflineFeedbackAuthor),
+                    resume_analyzer,
+                    feedback_author,
                 )))
                 .with_handler(Arc::new(FeedbackSender::new(portal.clone(), mailer))),
         );

@@ -147,7 +147,7 @@ async fn rows_written_before_the_typed_model_read_back_after_migration_four() {
             "{name}"
         );
         assert_eq!(
-            read_closing.audio.as_ref().map(BlobRef::format),
+            read_closing.audio.as_ref().and_then(BlobRef::audio_format),
             Some(AudioFormat::Mp3),
             "{name}"
         );
@@ -169,7 +169,7 @@ async fn rows_written_before_the_typed_model_read_back_after_migration_four() {
             .into_outcome(interview);
         assert_eq!(replayed.ai_sequence_number, 3, "{name}");
         assert_eq!(
-            replayed.ai_audio.as_ref().map(BlobRef::format),
+            replayed.ai_audio.as_ref().and_then(BlobRef::audio_format),
             Some(AudioFormat::Mp3),
             "{name}"
         );

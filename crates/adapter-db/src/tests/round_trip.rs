@@ -86,6 +86,9 @@ async fn every_entity_round_trips() {
                 parsed_at: Some(at(4)),
                 parsing_status: "completed".into(),
                 parsed_data: Some(json!({"skills": ["rust", "sql"], "years": 7})),
+                format: "pdf".into(),
+                is_active: true,
+                parsing_error: None,
             },
             resume
         );
@@ -272,15 +275,17 @@ async fn every_entity_round_trips() {
             resume_feedback::Model {
                 id: feedback,
                 resume_id: resume,
+                candidate_id: candidate,
                 feedback_content: "Add metrics".into(),
-                identified_gaps: json!(["testing"]),
+                improvement_areas: json!([{"area": "testing", "evidence": "none", "suggestion": "add"}]),
                 recommended_resources: json!([{"title": "Testing book"}]),
                 status: "approved".into(),
                 generated_at: at(11),
-                approved_at: Some(at(12)),
-                approved_by: Some(recruiter),
+                auto_send_at: at(13),
+                edited_by: None,
+                decided_by: Some(recruiter),
+                decided_at: Some(at(12)),
                 sent_at: None,
-                auto_send_at: Some(at(13)),
             },
             feedback
         );

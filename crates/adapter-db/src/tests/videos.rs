@@ -270,7 +270,9 @@ async fn stored_audio_past_the_cut_off_is_listed_and_unlinked_keeping_its_record
         let videos = SeaOrmVideos::new(db.clone());
         let due = videos.expired_audio(at(5), 10).await.unwrap();
         assert_eq!(due.len(), 1, "{name}: only the old message with audio");
-        let interview_core::ports::BlobRef::MessageAudio { message, .. } = &due[0];
+        let interview_core::ports::BlobRef::MessageAudio { message, .. } = &due[0] else {
+            panic!("{name}: not message audio: {:?}", due[0]);
+        };
         assert_eq!(message.as_uuid(), ids[0]);
         videos.forget_audio(&due[0]).await.unwrap();
         assert!(

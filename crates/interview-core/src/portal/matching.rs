@@ -61,7 +61,7 @@ impl PortalService {
             .into_iter()
             .skip(skip)
             .take(usize::try_from(limit).unwrap_or(usize::MAX))
-            .map(|(job, fit)| (job.clone(), fit))
+            .map(|(job, _)| (job.clone(), score(&seeker, job)))
             .collect();
         Ok(MatchPage {
             matches,

@@ -70,29 +70,52 @@ fn years_for(level: ExperienceLevel) -> (u32, u32) {
     }
 }
 
-fn skills_term(seeker: &Seeker<'_>, job: &JobPosting) -> (Term, Vec<String>, Vec<String>) {
-    let mut wanted: Vec<(String, String)> = Vec::new();
+fn skills_term(
+    seeker: &Seeker<'_>,
+    job: &JobPosting,
+    explain: bool,
+) -> (Term, Vec<String>, Vec<String>) {
+    // required skills are stored normalised; the tech stack is free text
+    let normalised: Vec<SkillArea> = job
+        .tech_stack
+        .iter()
+        .map(|name| SkillArea::new(name))
+        .collect();
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
     let names = job
         .required_skills
         .iter()
-        .map(|skill| skill.as_str().to_owned())
-        .chain(job.tech_stack.iter().cloned());
-    for name in names {
-        let key = SkillArea::new(&name).as_str().to_owned();
+        .map(|skill| (skill.as_str(), skill.as_str()))
+        .chain(
+            normalised
+                .iter()
+                .zip(&job.tech_stack)
+                .map(|(key, name)| (key.as_str(), name.as_str())),
+        );
+    for (key, name) in names {
         if !key.is_empty() && !wanted.iter().any(|(seen, _)| *seen == key) {
             wanted.push((key, name));
         }
     }
-    let (mut matched, mut missing, mut credit) = (Vec::new(), Vec::new(), 0.0);
+    let (mut matched, mut missing, mut credit, mut found) = (Vec::new(), Vec::new(), 0.0, 0);
     for (key, name) in &wanted {
-        if seeker.profile_skills.contains(key) {
-            credit += 1.0;
-            matched.push(name.clone());
-        } else if seeker.resume_skills.contains(key) {
-            credit += RESUME_ONLY_WEIGHT;
-            matched.push(name.clone());
+        let weight = if seeker.profile_skills.contains(*key) {
+            1.0
+        } else if seeker.resume_skills.contains(*key) {
+            RESUME_ONLY_WEIGHT
         } else {
-            missing.push(name.clone());
+            0.0
+        };
+        credit += weight;
+        if weight > 0.0 {
+            found += 1;
+        }
+        if explain {
+            if weight > 0.0 {
+                matched.push((*name).to_owned());
+            } else {
+                missing.push((*name).to_owned());
+            }
         }
     }
     let points = if wanted.is_empty() {
@@ -100,14 +123,12 @@ fn skills_term(seeker: &Seeker<'_>, job: &JobPosting) -> (Term, Vec<String>, Vec
     } else {
         SKILLS * credit / wanted.len() as f64
     };
-    let reason = if wanted.is_empty() {
+    let reason = if !explain {
+        String::new()
+    } else if wanted.is_empty() {
         "the job lists no skills".to_owned()
     } else {
-        format!(
-            "{} of {} skills the job asks for",
-            matched.len(),
-            wanted.len()
-        )
+        format!("{found} of {} skills the job asks for", wanted.len())
     };
     (
         Term {
@@ -121,13 +142,22 @@ fn skills_term(seeker: &Seeker<'_>, job: &JobPosting) -> (Term, Vec<String>, Vec
     )
 }
 
-fn experience_term(profile: &CandidateProfile, level: ExperienceLevel) -> Term {
+fn experience_term(profile: &CandidateProfile, level: ExperienceLevel, explain: bool) -> Term {
+    let say = |text: std::fmt::Arguments<'_>| {
+        if explain {
+            text.to_string()
+        } else {
+            String::new()
+        }
+    };
     let (low, high) = years_for(level);
     let (points, reason) = match profile.experience_years {
-        None => (EXPERIENCE / 2.0, "experience unknown".to_owned()),
+        None => (EXPERIENCE / 2.0, say(format_args!("experience unknown"))),
         Some(years) if (low..=high).contains(&years) => (
             EXPERIENCE,
-            format!("{years} years fits a {level} role ({low}–{high})"),
+            say(format_args!(
+                "{years} years fits a {level} role ({low}–{high})"
+            )),
         ),
         Some(years) => {
             let gap = if years < low {
@@ -138,7 +168,9 @@ fn experience_term(profile: &CandidateProfile, level: ExperienceLevel) -> Term {
             let points = (EXPERIENCE - 4.0 * f64::from(gap)).max(0.0);
             (
                 points,
-                format!("{years} years for a {level} role ({low}–{high})"),
+                say(format_args!(
+                    "{years} years for a {level} role ({low}–{high})"
+                )),
             )
         }
     };
@@ -150,16 +182,24 @@ fn experience_term(profile: &CandidateProfile, level: ExperienceLevel) -> Term {
     }
 }
 
-fn setup_term(profile: &CandidateProfile, setup: WorkSetup) -> Term {
+fn setup_term(profile: &CandidateProfile, setup: WorkSetup, explain: bool) -> Term {
+    let say = |text: std::fmt::Arguments<'_>| {
+        if explain {
+            text.to_string()
+        } else {
+            String::new()
+        }
+    };
     let (points, reason) = match profile.preferred_work_setup {
-        None | Some(WorkPreference::Any) => (WORK_SETUP, "any work setup suits".to_owned()),
+        None | Some(WorkPreference::Any) => (WORK_SETUP, say(format_args!("any work setup suits"))),
         Some(wanted) if wanted.as_str() == setup.as_str() => {
-            (WORK_SETUP, format!("{setup}, as preferred"))
+            (WORK_SETUP, say(format_args!("{setup}, as preferred")))
         }
-        Some(_) if setup == WorkSetup::Hybrid => {
-            (WORK_SETUP / 2.0, "hybrid, partly as preferred".to_owned())
-        }
-        Some(wanted) => (0.0, format!("{setup}, not {wanted}")),
+        Some(_) if setup == WorkSetup::Hybrid => (
+            WORK_SETUP / 2.0,
+            say(format_args!("hybrid, partly as preferred")),
+        ),
+        Some(wanted) => (0.0, say(format_args!("{setup}, not {wanted}"))),
     };
     Term {
         name: "work_setup",
@@ -169,20 +209,30 @@ fn setup_term(profile: &CandidateProfile, setup: WorkSetup) -> Term {
     }
 }
 
-fn location_term(profile: &CandidateProfile, job: &JobPosting) -> Term {
+fn location_term(profile: &CandidateProfile, job: &JobPosting, explain: bool) -> Term {
+    let say = |text: std::fmt::Arguments<'_>| {
+        if explain {
+            text.to_string()
+        } else {
+            String::new()
+        }
+    };
     let location = job.location.as_deref().unwrap_or("").to_lowercase();
     let (points, reason) = if profile.preferred_locations.is_empty() {
-        (LOCATION, "no location preference".to_owned())
+        (LOCATION, say(format_args!("no location preference")))
     } else if job.work_setup == WorkSetup::Remote {
-        (LOCATION, "remote: the location does not matter".to_owned())
+        (
+            LOCATION,
+            say(format_args!("remote: the location does not matter")),
+        )
     } else if let Some(place) = profile
         .preferred_locations
         .iter()
         .find(|place| !location.is_empty() && location.contains(&place.to_lowercase()))
     {
-        (LOCATION, format!("in {place}, as preferred"))
+        (LOCATION, say(format_args!("in {place}, as preferred")))
     } else {
-        (0.0, "not in a preferred location".to_owned())
+        (0.0, say(format_args!("not in a preferred location")))
     };
     Term {
         name: "location",
@@ -192,7 +242,14 @@ fn location_term(profile: &CandidateProfile, job: &JobPosting) -> Term {
     }
 }
 
-fn job_type_term(profile: &CandidateProfile, job: &JobPosting) -> Term {
+fn job_type_term(profile: &CandidateProfile, job: &JobPosting, explain: bool) -> Term {
+    let say = |text: std::fmt::Arguments<'_>| {
+        if explain {
+            text.to_string()
+        } else {
+            String::new()
+        }
+    };
     let wanted = profile.preferred_job_types.is_empty()
         || profile.preferred_job_types.contains(&job.employment_type);
     Term {
@@ -200,14 +257,24 @@ fn job_type_term(profile: &CandidateProfile, job: &JobPosting) -> Term {
         points: if wanted { JOB_TYPE } else { 0.0 },
         max_points: JOB_TYPE,
         reason: if wanted {
-            format!("{}, as preferred", job.employment_type)
+            say(format_args!("{}, as preferred", job.employment_type))
         } else {
-            format!("{} is not a preferred job type", job.employment_type)
+            say(format_args!(
+                "{} is not a preferred job type",
+                job.employment_type
+            ))
         },
     }
 }
 
-fn salary_term(profile: &CandidateProfile, job: &JobPosting) -> Term {
+fn salary_term(profile: &CandidateProfile, job: &JobPosting, explain: bool) -> Term {
+    let say = |text: std::fmt::Arguments<'_>| {
+        if explain {
+            text.to_string()
+        } else {
+            String::new()
+        }
+    };
     let offered_max = job
         .salary_max
         .or(job.salary_min)
@@ -217,18 +284,23 @@ fn salary_term(profile: &CandidateProfile, job: &JobPosting) -> Term {
         _ => true,
     };
     let (points, reason) = match (profile.salary_min, offered_max) {
-        (None, _) => (SALARY, "no salary expectation".to_owned()),
-        (Some(_), None) => (SALARY / 2.0, "the job states no salary".to_owned()),
-        (Some(_), Some(_)) if !same_currency => {
-            (SALARY / 2.0, "the salary is in another currency".to_owned())
-        }
+        (None, _) => (SALARY, say(format_args!("no salary expectation"))),
+        (Some(_), None) => (SALARY / 2.0, say(format_args!("the job states no salary"))),
+        (Some(_), Some(_)) if !same_currency => (
+            SALARY / 2.0,
+            say(format_args!("the salary is in another currency")),
+        ),
         (Some(wanted), Some(offered)) if offered >= wanted => (
             SALARY,
-            format!("pays up to {offered}, at least the {wanted} expected"),
+            say(format_args!(
+                "pays up to {offered}, at least the {wanted} expected"
+            )),
         ),
         (Some(wanted), Some(offered)) => (
             0.0,
-            format!("pays up to {offered}, below the {wanted} expected"),
+            say(format_args!(
+                "pays up to {offered}, below the {wanted} expected"
+            )),
         ),
     };
     Term {
@@ -239,16 +311,22 @@ fn salary_term(profile: &CandidateProfile, job: &JobPosting) -> Term {
     }
 }
 
-/// The job's fit for the seeker.
+/// The job's fit for the seeker, with the reasons of every term.
 pub fn score(seeker: &Seeker<'_>, job: &JobPosting) -> JobMatch {
-    let (skills, matched_skills, missing_skills) = skills_term(seeker, job);
+    evaluate(seeker, job, true)
+}
+
+/// One computation for both uses: ranking many jobs skips the reasons and skill lists (they
+/// are only written out for the jobs shown), explaining one writes them.
+fn evaluate(seeker: &Seeker<'_>, job: &JobPosting, explain: bool) -> JobMatch {
+    let (skills, matched_skills, missing_skills) = skills_term(seeker, job, explain);
     let terms = vec![
         skills,
-        experience_term(seeker.profile, job.experience_level),
-        setup_term(seeker.profile, job.work_setup),
-        location_term(seeker.profile, job),
-        job_type_term(seeker.profile, job),
-        salary_term(seeker.profile, job),
+        experience_term(seeker.profile, job.experience_level, explain),
+        setup_term(seeker.profile, job.work_setup, explain),
+        location_term(seeker.profile, job, explain),
+        job_type_term(seeker.profile, job, explain),
+        salary_term(seeker.profile, job, explain),
     ];
     let total: f64 = terms.iter().map(|term| term.points).sum();
     JobMatch {
@@ -259,13 +337,14 @@ pub fn score(seeker: &Seeker<'_>, job: &JobPosting) -> JobMatch {
     }
 }
 
-/// Every job scored, best first (ties: newest job, then id).
-pub fn rank<'j>(seeker: &Seeker<'_>, jobs: &'j [JobPosting]) -> Vec<(&'j JobPosting, JobMatch)> {
-    let mut ranked: Vec<(&JobPosting, JobMatch)> =
-        jobs.iter().map(|job| (job, score(seeker, job))).collect();
+/// Every job's score, best first (ties: newest job, then id); [`score`] explains one.
+pub fn rank<'j>(seeker: &Seeker<'_>, jobs: &'j [JobPosting]) -> Vec<(&'j JobPosting, f64)> {
+    let mut ranked: Vec<(&JobPosting, f64)> = jobs
+        .iter()
+        .map(|job| (job, evaluate(seeker, job, false).score))
+        .collect();
     ranked.sort_by(|(a, x), (b, y)| {
-        y.score
-            .total_cmp(&x.score)
+        y.total_cmp(x)
             .then(b.created_at.cmp(&a.created_at))
             .then(a.id.cmp(&b.id))
     });

@@ -115,10 +115,10 @@ fn jobs_rank_by_skills_then_preferences_and_ties_by_newest() {
         titles,
         ["all", "all-older", "resume", "onsite", "half", "none"]
     );
-    let resume = &ranked[2].1;
+    let resume = &score(&seeker, ranked[2].0);
     // python (profile) + kubernetes (resume only, 0.8): 45 of 50 skill points
     assert!((resume.terms[0].points - 45.0).abs() < 1e-9, "{resume:?}");
-    let half = &ranked[4].1;
+    let half = &score(&seeker, ranked[4].0);
     assert_eq!(half.missing_skills, vec!["rust"]);
     // the same inputs give the same ranking
     let again: Vec<&str> = rank(&seeker, &jobs)

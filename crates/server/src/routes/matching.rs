@@ -27,9 +27,14 @@ pub async fn jobs(
     let page = query.page.unwrap_or(1);
     let limit = query.limit.unwrap_or(20);
     if page == 0 || page > 10_000 || !(1..=100).contains(&limit) {
-        return Err(invalid_query("page must be 1 or more, limit 1 to 100".into()));
+        return Err(invalid_query(
+            "page must be 1 or more, limit 1 to 100".into(),
+        ));
     }
-    let ranked = state.portal.matching_jobs(caller.actor(), page, limit).await?;
+    let ranked = state
+        .portal
+        .matching_jobs(caller.actor(), page, limit)
+        .await?;
     Ok(HttpResponse::Ok().json(MatchingResponse {
         matches: ranked
             .matches

@@ -54,7 +54,10 @@ pub async fn skills(
     caller: AuthenticatedCandidate,
     body: web::Json<SkillsRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let profile = state.portal.update_skills(caller.actor(), &body.skills).await?;
+    let profile = state
+        .portal
+        .update_skills(caller.actor(), &body.skills)
+        .await?;
     Ok(HttpResponse::Ok().json(ProfileResponse::from(&profile)))
 }
 

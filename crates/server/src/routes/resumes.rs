@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use crate::auth::AuthenticatedCandidate;
 use crate::dto::{
-    AnalysisResponse, DownloadResponse, FeedbackResponse, ParsingStatusResponse,
-    ResumeResponse, ResumeUploadForm, SignedFileQuery,
+    AnalysisResponse, DownloadResponse, FeedbackResponse, ParsingStatusResponse, ResumeResponse,
+    ResumeUploadForm, SignedFileQuery,
 };
 use crate::error::{ApiError, ErrorResponse};
 use crate::routes::audio::{malformed, read_field, require_boundary};

@@ -28,9 +28,7 @@ pub async fn list(
         .as_deref()
         .map(|status| {
             status.parse::<FeedbackState>().map_err(|_| {
-                invalid_query(
-                    "status must be pending_approval, approved, rejected or sent".into(),
-                )
+                invalid_query("status must be pending_approval, approved, rejected or sent".into())
             })
         })
         .transpose()?;
@@ -83,7 +81,11 @@ pub async fn edit(
 ) -> Result<HttpResponse, ApiError> {
     let row = state
         .portal
-        .edit_feedback(caller.actor(), ResumeFeedbackId::from_uuid(*id), &body.feedback_content)
+        .edit_feedback(
+            caller.actor(),
+            ResumeFeedbackId::from_uuid(*id),
+            &body.feedback_content,
+        )
         .await?;
     Ok(HttpResponse::Ok().json(FeedbackResponse::from(&row)))
 }
