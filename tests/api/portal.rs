@@ -230,6 +230,28 @@ async fn resumes_are_parsed_into_skills_downloaded_by_signed_link_and_kept_priva
         "{profile}"
     );
 
+    // an interview started with the resume: with it; another's resume is refused
+    let started = app
+        .post_json(
+            "/api/v1/interviews/start",
+            Some(&candidate.token),
+            &json!({"role_type": "python", "resume_id": pdf_id}),
+        )
+        .await;
+    assert_eq!(started.status(), StatusCode::CREATED);
+    let stranger = app.register("sam@example.com").await;
+    let (status, error) = error_code(
+        app.post_json(
+            "/api/v1/interviews/start",
+            Some(&stranger.token),
+            &json!({"role_type": "python", "resume_id": pdf_id}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error["error"]["details"]["fields"][0]["field"], "resume_id");
+
     // a corrupt PDF and a scanned one fail with a reason
     for name in ["corrupt.pdf", "scanned.pdf"] {
         let body: Value = upload(&app, &candidate.token, name, fixture(name))

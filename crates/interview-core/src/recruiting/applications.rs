@@ -10,6 +10,7 @@ use crate::ports::RepositoryError;
 use crate::recruiting::{
     Application, ApplicationStatus, RecruiterAction, RecruitingError, RecruitingService,
 };
+use crate::rules::skills::key_skills_from_resume;
 use crate::webhooks::events::application_created;
 
 fn candidate_of(actor: &Actor) -> Result<CandidateId, RecruitingError> {
@@ -100,15 +101,20 @@ impl RecruitingService {
         role: Option<RoleType>,
         application: Option<ApplicationId>,
         mode: InterviewMode,
-        resume_id: Option<ResumeId>,
+        resume: Option<(ResumeId, Vec<String>)>,
     ) -> Result<Started, RecruitingError> {
         let candidate = candidate_of(&actor)?;
+        let (resume_id, resume_skills) =
+            resume.map_or((None, Vec::new()), |(id, skills)| (Some(id), skills));
         let Some(application) = application else {
             let role = role.ok_or_else(|| {
                 RecruitingError::field("role_type", "give a role_type or an application_id")
             })?;
             let mut command = StartInterview::for_role(candidate, role, mode);
             command.resume_id = resume_id;
+            // the resume chooses among the role's key skills; the job's required skills win
+            let role_skills = self.interviews.settings().completion.key_skills(role);
+            command.key_skills = key_skills_from_resume(role_skills, &resume_skills);
             command.organization_id = self.default_organization().await?.map(|o| o.id);
             return self
                 .interviews

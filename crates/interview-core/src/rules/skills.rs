@@ -41,8 +41,52 @@ pub fn next_skill(
         .unwrap_or_else(|| SkillArea::new(GENERAL_SKILL))
 }
 
+/// The role's key skills that a resume names (by their normalised names, a resume skill also
+/// matching an area whose words it contains, e.g. "State management" → `state-management`), in
+/// the role's order; empty when it names none (the role's defaults then apply).
+pub fn key_skills_from_resume(
+    role_skills: &[SkillArea],
+    resume_skills: &[String],
+) -> Vec<SkillArea> {
+    let named: Vec<SkillArea> = resume_skills
+        .iter()
+        .map(|skill| SkillArea::new(skill))
+        .collect();
+    role_skills
+        .iter()
+        .filter(|area| {
+            named.iter().any(|skill| {
+                skill == *area
+                    || (!skill.as_str().is_empty() && area.as_str().contains(skill.as_str()))
+            })
+        })
+        .cloned()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_resume_chooses_among_the_roles_key_skills() {
+        let role: Vec<SkillArea> = ["hooks", "state-management", "performance", "testing"]
+            .iter()
+            .map(|name| SkillArea::new(name))
+            .collect();
+        let chosen = super::key_skills_from_resume(
+            &role,
+            &["React".into(), "State Management".into(), "Testing".into()],
+        );
+        assert_eq!(
+            chosen,
+            vec![
+                SkillArea::new("state-management"),
+                SkillArea::new("testing")
+            ]
+        );
+        assert!(super::key_skills_from_resume(&role, &["Cobol".into()]).is_empty());
+        assert!(super::key_skills_from_resume(&role, &[]).is_empty());
+    }
     use super::*;
     use crate::model::RoleType;
     use proptest::prelude::*;

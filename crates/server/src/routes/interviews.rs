@@ -40,9 +40,6 @@ fn parse_start(
             ));
         }
     };
-    if body.resume_id.is_some() {
-        return Err(ApiError::field("resume_id", "no such resume"));
-    }
     Ok((role, mode))
 }
 
@@ -73,6 +70,20 @@ pub async fn start(
              interview with mode \"text\" or \"legacy_voice\"",
         ));
     }
+    let resume = match body.resume_id.map(ResumeId::from_uuid) {
+        None => None,
+        Some(id) => {
+            let resume = state
+                .portal
+                .resume(caller.actor(), id)
+                .await
+                .map_err(|_| ApiError::field("resume_id", "no such resume of yours"))?;
+            Some((
+                id,
+                resume.facts.map(|facts| facts.skills).unwrap_or_default(),
+            ))
+        }
+    };
     let started = state
         .recruiting
         .start_interview(
@@ -80,7 +91,7 @@ pub async fn start(
             role,
             body.application_id.map(ApplicationId::from_uuid),
             mode,
-            body.resume_id.map(ResumeId::from_uuid),
+            resume,
         )
         .await?;
     Ok(HttpResponse::Created().json(StartInterviewResponse {
