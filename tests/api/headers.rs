@@ -207,3 +207,42 @@ async fn an_unrouted_method_on_a_known_path_is_a_405_naming_the_allowed_ones() {
         assert_eq!(listed, allowed, "{method} {path}");
     }
 }
+
+#[tokio::test]
+async fn a_browser_may_put_and_delete_from_the_frontend() {
+    let app = app_for_the_frontend(false).await;
+    for (method, path) in [
+        ("PUT", "/api/v1/profile/skills"),
+        (
+            "DELETE",
+            "/api/v1/resumes/0193a5a0-0000-7000-8000-000000000000",
+        ),
+        (
+            "PATCH",
+            "/api/v1/recruiter/webhooks/0193a5a0-0000-7000-8000-000000000000",
+        ),
+    ] {
+        let response = app
+            .client
+            .request(Method::OPTIONS, app.url(path))
+            .header(ORIGIN, FRONTEND)
+            .header("Access-Control-Request-Method", method)
+            .header(
+                "Access-Control-Request-Headers",
+                "authorization, content-type",
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{method} {path}: {}",
+            response.status()
+        );
+        let allowed = response.headers()["access-control-allow-methods"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(allowed.contains(method), "{method} not in {allowed}");
+    }
+}

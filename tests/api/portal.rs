@@ -70,7 +70,8 @@ fn portal_settings(settings: &mut Settings) {
 
 #[tokio::test]
 async fn the_profile_round_trips_and_refuses_bad_fields() {
-    let app = spawn_app_with(|_| {}).await;
+    let app =
+        spawn_app_with(|settings: &mut Settings| settings.portal.limits.max_resumes = 1).await;
     let candidate = app.register("pia@example.com").await;
     let profile = app
         .get_json("/api/v1/profile", Some(&candidate.token))
@@ -163,6 +164,15 @@ async fn the_profile_round_trips_and_refuses_bad_fields() {
         app.get_json("/api/v1/profile", Some(&candidate.token))
             .await["salary_min"],
         50000
+    );
+    // a candidate keeps at most `portal.max_resumes` resumes
+    let first = upload(&app, &candidate.token, "a.pdf", fixture("resume.pdf")).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let (status, error) =
+        error_code(upload(&app, &candidate.token, "b.pdf", fixture("resume.pdf")).await).await;
+    assert_eq!(
+        (status, error["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("resume_limit"))
     );
 }
 

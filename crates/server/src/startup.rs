@@ -113,19 +113,26 @@ fn cors(settings: &Settings) -> Cors {
             .iter()
             .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
     };
-    base.allowed_methods([Method::GET, Method::POST, Method::PATCH, Method::OPTIONS])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-            header::HeaderName::from_static("idempotency-key"),
-            header::HeaderName::from_static("x-request-id"),
-        ])
-        .expose_headers([
-            header::HeaderName::from_static("x-request-id"),
-            header::RETRY_AFTER,
-        ])
-        .max_age(3600)
+    base.allowed_methods([
+        Method::GET,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ])
+    .allowed_headers([
+        header::AUTHORIZATION,
+        header::CONTENT_TYPE,
+        header::ACCEPT,
+        header::HeaderName::from_static("idempotency-key"),
+        header::HeaderName::from_static("x-request-id"),
+    ])
+    .expose_headers([
+        header::HeaderName::from_static("x-request-id"),
+        header::RETRY_AFTER,
+    ])
+    .max_age(3600)
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {
