@@ -1,12 +1,7 @@
-//! Helpers of the video tests: chunk bodies, the two upload shapes, and an in-process S3 server.
+//! Helpers of the video tests: chunk bodies, the two upload shapes, and the in-process S3 server.
 
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto::Builder;
 use reqwest::Response;
 use reqwest::multipart::{Form, Part};
-use s3s::auth::SimpleAuth;
-use s3s::service::S3ServiceBuilder;
-use tokio::net::TcpListener;
 
 use crate::helpers::TestApp;
 
@@ -87,42 +82,9 @@ pub async fn upload_for_interview(
         .unwrap()
 }
 
-pub const S3_ACCESS_KEY: &str = "video-test-access";
-pub const S3_SECRET_KEY: &str = "video-test-secret";
-pub const S3_BUCKET: &str = "interview-media";
-
-/// An S3-compatible server (s3s-fs over a temporary directory) on loopback: its endpoint and
-/// the directory, which lives as long as the value.
-pub async fn s3_server() -> (String, tempfile::TempDir) {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir(root.path().join(S3_BUCKET)).unwrap();
-    let mut builder = S3ServiceBuilder::new(s3s_fs::FileSystem::new(root.path()).unwrap());
-    builder.set_auth(SimpleAuth::from_single(S3_ACCESS_KEY, S3_SECRET_KEY));
-    let service = builder.build();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            let service = service.clone();
-            tokio::spawn(async move {
-                let _ = Builder::new(TokioExecutor::new())
-                    .serve_connection(TokioIo::new(socket), service)
-                    .await;
-            });
-        }
-    });
-    (endpoint, root)
-}
+pub use adapter_object_store::test_s3::s3_server;
 
 /// Blob settings for the test S3 server's bucket.
 pub fn s3_settings(endpoint: &str) -> adapter_object_store::BlobSettings {
-    adapter_object_store::BlobSettings::S3 {
-        bucket: S3_BUCKET.into(),
-        region: "us-east-1".into(),
-        endpoint: Some(endpoint.into()),
-        access_key_id: Some(S3_ACCESS_KEY.into()),
-        secret_access_key: Some(S3_SECRET_KEY.into()),
-        path_style: true,
-        allow_http: true,
-    }
+    adapter_object_store::test_s3::s3_settings(endpoint, adapter_object_store::test_s3::SECRET_KEY)
 }

@@ -17,6 +17,8 @@ use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use serde::Deserialize;
 use thiserror::Error;
 
+#[cfg(feature = "test-s3")]
+pub mod test_s3;
 mod video;
 
 /// Where blobs live.

@@ -4,52 +4,8 @@
 
 pub mod video;
 
-use adapter_object_store::{BlobSettings, ObjectBlobStore};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto::Builder;
-use s3s::auth::SimpleAuth;
-use s3s::service::S3ServiceBuilder;
-use tokio::net::TcpListener;
-
-pub const ACCESS_KEY: &str = "test-access-key";
-pub const SECRET_KEY: &str = "test-secret-key";
-pub const BUCKET: &str = "interview-audio";
-
-/// Serves an S3 API over a fresh directory; returns its endpoint and the directory (the bucket
-/// is the `BUCKET` directory under it; multipart parts in progress sit at its top level).
-pub async fn s3_server() -> (String, tempfile::TempDir) {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir(root.path().join(BUCKET)).unwrap();
-    let mut builder = S3ServiceBuilder::new(s3s_fs::FileSystem::new(root.path()).unwrap());
-    builder.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
-    let service = builder.build();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        while let Ok((socket, _)) = listener.accept().await {
-            let service = service.clone();
-            tokio::spawn(async move {
-                let _ = Builder::new(TokioExecutor::new())
-                    .serve_connection(TokioIo::new(socket), service)
-                    .await;
-            });
-        }
-    });
-    (endpoint, root)
-}
-
-/// The settings of the test server's bucket, signing with `secret`.
-pub fn s3_settings(endpoint: &str, secret: &str) -> BlobSettings {
-    BlobSettings::S3 {
-        bucket: BUCKET.into(),
-        region: "us-east-1".into(),
-        endpoint: Some(endpoint.into()),
-        access_key_id: Some(ACCESS_KEY.into()),
-        secret_access_key: Some(secret.into()),
-        path_style: true,
-        allow_http: true,
-    }
-}
+use adapter_object_store::ObjectBlobStore;
+pub use adapter_object_store::test_s3::{ACCESS_KEY, BUCKET, SECRET_KEY, s3_server, s3_settings};
 
 /// A store on the test server's bucket, signing with `secret`.
 pub fn s3_store(endpoint: &str, secret: &str) -> ObjectBlobStore {
