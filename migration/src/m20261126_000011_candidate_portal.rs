@@ -7,7 +7,8 @@
 //!   candidate, a partial unique index), and why parsing failed.
 //! - `resume_feedback` is recreated: no release ever wrote it. Feedback now waits for a
 //!   recruiter (`pending_approval`), is `approved`, `rejected` or `sent`, keeps who decided and
-//!   when, and is sent by itself at `auto_send_at`. The down migration restores the seed table.
+//!   when, and is sent by itself at `auto_send_at`. The down migration restores the seed table
+//!   (with the index migration 3 gave it).
 
 use sea_orm_migration::prelude::*;
 
@@ -71,6 +72,7 @@ CREATE TABLE resume_feedback (
     sent_at {ts},
     auto_send_at {ts}
 );
+CREATE INDEX idx_resume_feedback_approved_by ON resume_feedback (approved_by);
 DROP INDEX uq_resumes_active;
 ALTER TABLE resumes DROP COLUMN parsing_error;
 ALTER TABLE resumes DROP COLUMN is_active;
