@@ -53,7 +53,8 @@ CREATE TABLE resume_feedback (
     decided_at {ts},
     sent_at {ts}
 );
-CREATE INDEX ix_resume_feedback_due ON resume_feedback (status, auto_send_at)
+CREATE INDEX ix_resume_feedback_due ON resume_feedback (status, auto_send_at);
+CREATE INDEX ix_resume_feedback_candidate ON resume_feedback (candidate_id)
 ";
 
 const DOWN: &str = r"
