@@ -82,7 +82,10 @@ pub async fn upload_for_interview(
         .unwrap()
 }
 
-pub use adapter_object_store::test_s3::s3_server;
+/// The in-process S3 server: its endpoint and directory.
+pub async fn s3_server() -> (String, tempfile::TempDir) {
+    adapter_object_store::test_s3::s3_server().await.unwrap()
+}
 
 /// Blob settings for the test S3 server's bucket.
 pub fn s3_settings(endpoint: &str) -> adapter_object_store::BlobSettings {

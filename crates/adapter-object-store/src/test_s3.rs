@@ -1,6 +1,5 @@
 //! An in-process S3-compatible server (s3s-fs over a temporary directory) for tests in any
 //! crate (feature `test-s3`): real signed HTTP requests on loopback, no network.
-#![allow(clippy::unwrap_used, clippy::missing_panics_doc)] // a test helper may panic
 
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto::Builder;
@@ -16,14 +15,19 @@ pub const BUCKET: &str = "interview-audio";
 
 /// Serves an S3 API over a fresh directory; returns its endpoint and the directory (the bucket
 /// is the `BUCKET` directory under it; multipart parts in progress sit at its top level).
-pub async fn s3_server() -> (String, tempfile::TempDir) {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir(root.path().join(BUCKET)).unwrap();
-    let mut builder = S3ServiceBuilder::new(s3s_fs::FileSystem::new(root.path()).unwrap());
+///
+/// # Errors
+/// When the directory or the loopback listener cannot be made.
+pub async fn s3_server() -> std::io::Result<(String, tempfile::TempDir)> {
+    let root = tempfile::tempdir()?;
+    std::fs::create_dir(root.path().join(BUCKET))?;
+    let filesystem = s3s_fs::FileSystem::new(root.path())
+        .map_err(|error| std::io::Error::other(format!("{error:?}")))?;
+    let mut builder = S3ServiceBuilder::new(filesystem);
     builder.set_auth(SimpleAuth::from_single(ACCESS_KEY, SECRET_KEY));
     let service = builder.build();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let endpoint = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             let service = service.clone();
@@ -34,7 +38,7 @@ pub async fn s3_server() -> (String, tempfile::TempDir) {
             });
         }
     });
-    (endpoint, root)
+    Ok((endpoint, root))
 }
 
 /// The settings of the test server's bucket, signing with `secret`.
