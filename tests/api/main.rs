@@ -3,10 +3,13 @@
 
 mod assessments;
 mod auth;
+mod browser;
+mod compat;
 mod errors;
 mod headers;
 mod helpers;
 mod interviews;
+mod metrics;
 mod openapi;
 mod paging;
 mod platform;
@@ -20,4 +23,5 @@ mod recruiters;
 mod video;
 mod video_support;
 mod voice;
+mod web_client;
 mod webhooks;

@@ -8,7 +8,7 @@ async fn health_ready_and_ai_status_answer() {
     let app = spawn_app().await;
     let health = app.get("/health", None).await;
     assert_eq!(health.status(), StatusCode::OK);
-    assert_eq!(health.json::<Value>().await.unwrap()["status"], "ok");
+    assert_eq!(health.json::<Value>().await.unwrap()["status"], "healthy");
     let ready = app.get("/ready", None).await;
     assert_eq!(ready.status(), StatusCode::OK);
     let ai: Value = app.get_json("/api/v1/ai/status", None).await;
@@ -44,6 +44,7 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         ("/health", "get"),
         ("/ready", "get"),
         ("/api/v1/ai/status", "get"),
+        ("/metrics", "get"),
         ("/api/v1/auth/register", "post"),
         ("/api/v1/auth/login", "post"),
         ("/api/v1/auth/logout", "post"),
@@ -85,7 +86,7 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
         ("/api/v1/recruiter/interviews/{id}/decision", "post"),
     ];
     let paths = document["paths"].as_object().unwrap();
-    assert_eq!(paths.len(), 68, "{:?}", paths.keys().collect::<Vec<_>>());
+    assert_eq!(paths.len(), 71, "{:?}", paths.keys().collect::<Vec<_>>());
     for (path, method) in routes {
         let operation = &document["paths"][path][method];
         assert!(operation.is_object(), "{method} {path} is not documented");
@@ -104,7 +105,9 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
     }
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
     assert!(document["components"]["securitySchemes"]["recruiter_bearer"].is_object());
-    // recruiter operations name the recruiter scheme; audio takes either audience's token
+    assert!(document["components"]["securitySchemes"]["metrics_bearer"].is_object());
+    // recruiter operations name the recruiter scheme; stored audio is read with either
+    // audience's token, and only candidates answer with a recording
     for (path, item) in paths {
         for operation in item.as_object().unwrap().values() {
             let schemes: Vec<&str> = operation["security"]
@@ -119,8 +122,17 @@ async fn the_openapi_document_is_3_1_and_lists_every_route() {
             if path.starts_with("/api/v1/recruiter/") && path != "/api/v1/recruiter/auth/login" {
                 assert_eq!(schemes, ["recruiter_bearer"], "{path}");
             }
-            if path.ends_with("/audio") {
+            if path.ends_with("/messages/{message_id}/audio") {
                 assert_eq!(schemes, ["bearer", "recruiter_bearer"], "{path}");
+            }
+            if path == "/api/v1/interviews/{id}/audio" {
+                assert_eq!(schemes, ["bearer"], "{path}");
+            }
+            // open without `metrics.token` (an empty alternative), else its own bearer token
+            if path == "/metrics" {
+                assert_eq!(schemes, ["metrics_bearer"], "{path}");
+                assert_eq!(operation["security"][0], serde_json::json!({}), "{path}");
+                assert!(operation["responses"].get("403").is_none(), "{path}");
             }
         }
     }

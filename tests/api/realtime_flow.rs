@@ -20,10 +20,10 @@ use crate::helpers::{Candidate, TestApp, mount_chat, spawn_app_with};
 
 /// Only a guard against a hang: every wait ends on a frame.
 pub(crate) const HANG_GUARD: Duration = Duration::from_secs(15);
-const KEY: &str = "sk-realtime-test";
+pub(crate) const KEY: &str = "sk-realtime-test";
 
 /// Chat completions: judged answers (structured output) and questions.
-async fn chat_server() -> MockServer {
+pub(crate) async fn chat_server() -> MockServer {
     let server = MockServer::start().await;
     mount_chat(
         &server,
@@ -45,7 +45,7 @@ pub(crate) struct Live {
 }
 
 /// A server on the chat stand-in and the fake upstream, with `configure` applied.
-async fn node(
+pub(crate) async fn node(
     chat: &MockServer,
     fake: &FakeRealtime,
     configure: fn(&mut Settings),

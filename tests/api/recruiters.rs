@@ -149,7 +149,7 @@ pub async fn finish(app: &TestApp, token: &str, started: &Value, answers: usize)
 }
 
 /// Asks for the recruiter's assessment until `done` holds of a 200 body.
-async fn assessment_when(
+pub async fn assessment_when(
     app: &TestApp,
     token: &str,
     id: &str,

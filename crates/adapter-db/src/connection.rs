@@ -7,7 +7,9 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use std::sync::Arc;
 
-use sea_orm::{DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
+use sea_orm::{
+    DatabaseConnection, DatabaseConnectionType, SqlxPostgresConnector, SqlxSqliteConnector,
+};
 use serde::Deserialize;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -127,6 +129,43 @@ impl Database {
     pub async fn close(&self) {
         self.connection.close_by_ref().await.ok();
     }
+
+    /// The pool's connections now, for the operators' gauges; `None` for a connection that is
+    /// not a pool (never the case outside tests).
+    pub fn pool_status(&self) -> Option<PoolStatus> {
+        fn status<DB: sqlx::Database>(pool: &sqlx::Pool<DB>) -> PoolStatus {
+            let open = pool.size();
+            let idle = u32::try_from(pool.num_idle()).unwrap_or(u32::MAX).min(open);
+            PoolStatus {
+                in_use: open - idle,
+                idle,
+                max: pool.options().get_max_connections(),
+            }
+        }
+        // matched first: the getters panic on a connection of the other kind. The wildcard
+        // also covers the variants sea-orm's `mock` and `proxy` features add.
+        #[allow(clippy::match_wildcard_for_single_variants)]
+        match &self.connection.inner {
+            DatabaseConnectionType::SqlxSqlitePoolConnection(_) => {
+                Some(status(self.connection.get_sqlite_connection_pool()))
+            }
+            DatabaseConnectionType::SqlxPostgresPoolConnection(_) => {
+                Some(status(self.connection.get_postgres_connection_pool()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The connections of a pool at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Checked out by a query or a transaction.
+    pub in_use: u32,
+    /// Open and waiting in the pool.
+    pub idle: u32,
+    /// The most the pool opens (`database.max_connections`).
+    pub max: u32,
 }
 
 /// Which engine a connection talks to.

@@ -12,14 +12,17 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, TimeZone, Utc};
 use interview_core::ids::{JobId, LeaseToken};
-use interview_core::jobs::{ClaimedJob, JobKind, JobRecord, JobState, NewJob};
+use interview_core::jobs::{
+    ClaimedJob, JobCount, JobKind, JobRecord, JobState, NewJob, WATCHED_STATES,
+};
 use interview_core::ports::{JobQueue, RepositoryError};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{
     Condition, Expr, ExprTrait, LockBehavior, LockType, OnConflict, Order, Query,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QueryTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -321,5 +324,32 @@ impl JobQueue for SeaOrmJobs {
             .map_err(translate)?
             .map(record)
             .transpose()
+    }
+
+    async fn counts(&self) -> Result<Vec<JobCount>, RepositoryError> {
+        // served by the (state, run_at) index; succeeded jobs, the bulk of the table, are skipped
+        let rows: Vec<(String, String, i64)> = background_jobs::Entity::find()
+            .select_only()
+            .column(Column::Kind)
+            .column(Column::State)
+            .column_as(Expr::cust("COUNT(*)"), "count")
+            .filter(Column::State.is_in(WATCHED_STATES.map(JobState::as_str)))
+            .group_by(Column::Kind)
+            .group_by(Column::State)
+            .into_tuple()
+            .all(self.database.connection())
+            .await
+            .map_err(translate)?;
+        // a kind this build does not know (written by a newer node) is left out, not an error
+        Ok(rows
+            .into_iter()
+            .filter_map(|(kind, state, count)| {
+                Some(JobCount {
+                    kind: kind.parse().ok()?,
+                    state: state.parse().ok()?,
+                    count: u64::try_from(count).unwrap_or(0),
+                })
+            })
+            .collect())
     }
 }

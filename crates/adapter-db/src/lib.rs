@@ -26,8 +26,8 @@ mod webhooks;
 pub use applications::SeaOrmApplications;
 pub use assessments::SeaOrmAssessments;
 pub use connection::{
-    Backend, ConnectError, Database, DatabaseSettings, backend_of, connect, connect_postgres,
-    migrate, pending_migrations, ping, redact_url,
+    Backend, ConnectError, Database, DatabaseSettings, PoolStatus, backend_of, connect,
+    connect_postgres, migrate, pending_migrations, ping, redact_url,
 };
 pub use credentials::SeaOrmCredentials;
 pub use interview_list::SeaOrmRecruiterInterviews;

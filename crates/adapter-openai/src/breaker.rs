@@ -5,13 +5,14 @@
 //! calls, which the product asks for. The state machine is small enough to own.
 
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use interview_core::ports::{Clock, ProviderError};
 use serde::Serialize;
 
 use crate::settings::BreakerSettings;
+use crate::telemetry;
 
 /// What `/api/v1/ai/status` shows of a breaker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -74,6 +75,7 @@ impl CircuitBreaker {
 
     /// Runs `call` unless the breaker is open, and records how it went. A rejected request
     /// (4xx) proves the endpoint is up, so only transient failures count against it.
+    /// Every call is counted in the metrics by endpoint and outcome, and timed when it was made.
     ///
     /// # Errors
     /// [`ProviderError::Unavailable`] at once while open; otherwise whatever `call` returns.
@@ -81,8 +83,17 @@ impl CircuitBreaker {
     where
         F: Future<Output = Result<T, ProviderError>>,
     {
-        self.acquire()?;
+        if let Err(refused) = self.acquire() {
+            telemetry::record(self.endpoint, telemetry::SHORT_CIRCUITED, None);
+            return Err(refused);
+        }
+        let started = Instant::now();
         let result = call.await;
+        telemetry::record(
+            self.endpoint,
+            telemetry::outcome(&result),
+            Some(started.elapsed()),
+        );
         let failed = matches!(
             &result,
             Err(ProviderError::Unavailable { .. }

@@ -14,6 +14,7 @@ mod prompts;
 mod realtime;
 mod resume;
 mod settings;
+mod telemetry;
 mod transport;
 
 use std::sync::Arc;
@@ -32,6 +33,7 @@ pub use resume::{OpenAiFeedbackAuthor, OpenAiResumeAnalyzer};
 pub use settings::{
     BreakerSettings, OpenAiSettings, RealtimeSettings, RetrySettings, TimeoutSettings,
 };
+pub use telemetry::{AI_CALL_BUCKETS, AI_CALL_DURATION, AI_CALLS, describe_metrics};
 
 use transport::Endpoint;
 

@@ -11,7 +11,7 @@ use thiserror::Error;
 use crate::ids::CandidateId;
 use crate::model::{Candidate, CandidateStatus};
 use crate::ports::{CandidateRepository, Clock, RepositoryError};
-use crate::validation::{Email, FullName, Password};
+use crate::validation::{Email, FullName, Password, PasswordPolicy};
 
 /// Failed-login bookkeeping for one email.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,6 +228,7 @@ pub struct AccountService {
     lockout: LockoutSettings,
     /// Verified against when the email is unknown, so both paths cost the same time.
     decoy_hash: String,
+    password_policy: PasswordPolicy,
 }
 
 impl AccountService {
@@ -246,7 +247,15 @@ impl AccountService {
             clock,
             lockout,
             decoy_hash,
+            password_policy: PasswordPolicy::default(),
         }
+    }
+
+    /// Registration checks passwords against `policy` instead of the default one.
+    #[must_use]
+    pub fn with_password_policy(mut self, policy: PasswordPolicy) -> Self {
+        self.password_policy = policy;
+        self
     }
 
     /// Creates a candidate account.
@@ -260,29 +269,17 @@ impl AccountService {
         full_name: &str,
     ) -> Result<Candidate, AccountError> {
         let mut errors = Vec::new();
+        let mut note = |field: &'static str, message: String| {
+            errors.push(FieldError { field, message });
+        };
         let email = Email::parse(email)
-            .map_err(|error| {
-                errors.push(FieldError {
-                    field: "email",
-                    message: error.to_string(),
-                });
-            })
+            .map_err(|e| note("email", e.to_string()))
             .ok();
-        let password = Password::parse(password)
-            .map_err(|error| {
-                errors.push(FieldError {
-                    field: "password",
-                    message: error.to_string(),
-                });
-            })
+        let password = Password::parse(password, &self.password_policy, email.as_ref())
+            .map_err(|e| note("password", e.to_string()))
             .ok();
         let full_name = FullName::parse(full_name)
-            .map_err(|error| {
-                errors.push(FieldError {
-                    field: "full_name",
-                    message: error.to_string(),
-                });
-            })
+            .map_err(|e| note("full_name", e.to_string()))
             .ok();
         let (Some(email), Some(password), Some(full_name)) = (email, password, full_name) else {
             return Err(AccountError::Validation(errors));

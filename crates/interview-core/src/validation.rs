@@ -19,7 +19,7 @@ fn is_invisible(c: char) -> bool {
 
 /// Control characters (C0, DEL, C1) and the Unicode line and paragraph separators: they break
 /// lines in logs, e-mails and exports.
-fn is_control(c: char) -> bool {
+pub(crate) fn is_control(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
@@ -79,6 +79,13 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The part before the `@`.
+    pub fn local_part(&self) -> &str {
+        self.0
+            .split_once('@')
+            .map_or(self.0.as_str(), |(local, _)| local)
+    }
 }
 
 impl fmt::Display for Email {
@@ -87,76 +94,28 @@ impl fmt::Display for Email {
     }
 }
 
-/// One rule of the password policy that a candidate password broke.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PasswordRule {
-    MinLength,
-    MaxLength,
-    Uppercase,
-    Digit,
-    Special,
-    /// Any printable character is allowed, spaces included; control characters are not.
-    NoControlCharacters,
-}
-
-impl PasswordRule {
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::MinLength => "at least 8 characters",
-            Self::MaxLength => "at most 128 characters",
-            Self::Uppercase => "at least one uppercase letter",
-            Self::Digit => "at least one digit",
-            Self::Special => "at least one special character",
-            Self::NoControlCharacters => "no control characters",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("password must contain {}", .broken.iter().map(|r| r.describe()).collect::<Vec<_>>().join(", "))]
-pub struct PasswordError {
-    pub broken: Vec<PasswordRule>,
-}
+pub use crate::rules::password_policy::{PasswordError, PasswordPolicy, PasswordRule};
 
 /// A plaintext password that satisfies the policy. Never printed.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Password(String);
 
 impl Password {
-    pub const MIN_LEN: usize = 8;
     /// Bounded so hashing cost cannot be used against the server.
-    pub const MAX_LEN: usize = 128;
+    pub const MAX_LEN: usize = PasswordPolicy::MAX_LENGTH;
 
-    pub fn parse(raw: &str) -> Result<Self, PasswordError> {
-        let length = raw.chars().count();
-        let mut broken = Vec::new();
-        if length < Self::MIN_LEN {
-            broken.push(PasswordRule::MinLength);
-        }
-        if length > Self::MAX_LEN {
-            broken.push(PasswordRule::MaxLength);
-        }
-        if !raw.chars().any(char::is_uppercase) {
-            broken.push(PasswordRule::Uppercase);
-        }
-        if !raw.chars().any(|c| c.is_ascii_digit()) {
-            broken.push(PasswordRule::Digit);
-        }
-        if !raw
-            .chars()
-            .any(|c| !c.is_alphanumeric() && !c.is_whitespace())
-        {
-            broken.push(PasswordRule::Special);
-        }
-        if raw.chars().any(is_control) {
-            broken.push(PasswordRule::NoControlCharacters);
-        }
-        if broken.is_empty() {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(PasswordError { broken })
-        }
+    /// `raw`, when it satisfies `policy` for the account of `email` (when the email is known:
+    /// the password must not contain its name part).
+    ///
+    /// # Errors
+    /// [`PasswordError`] listing every rule `raw` breaks.
+    pub fn parse(
+        raw: &str,
+        policy: &PasswordPolicy,
+        email: Option<&Email>,
+    ) -> Result<Self, PasswordError> {
+        policy.check(raw, email.map(Email::local_part))?;
+        Ok(Self(raw.to_owned()))
     }
 
     pub fn expose(&self) -> &str {
@@ -253,35 +212,31 @@ mod tests {
         assert_eq!(Email::parse(&long), Err(EmailError::TooLong { max: 254 }));
     }
 
+    fn password(raw: &str) -> Result<Password, PasswordError> {
+        Password::parse(raw, &PasswordPolicy::default(), None)
+    }
+
     #[test]
-    fn password_policy_lists_every_broken_rule() {
-        let err = Password::parse("short").unwrap_err();
+    fn password_parsing_applies_the_policy_with_the_email_name() {
+        let email = Email::parse("Grace.Hopper@example.com").unwrap();
+        assert_eq!(email.local_part(), "grace.hopper");
+        let policy = PasswordPolicy::default();
         assert_eq!(
-            err.broken,
-            vec![
-                PasswordRule::MinLength,
-                PasswordRule::Uppercase,
-                PasswordRule::Digit,
-                PasswordRule::Special
-            ]
-        );
-        assert!(err.to_string().contains("at least one digit"));
-        assert_eq!(
-            Password::parse("Longenough1").unwrap_err().broken,
-            vec![PasswordRule::Special]
-        );
-        assert!(Password::parse("Str0ng!pass").is_ok());
-        assert_eq!(
-            Password::parse(&format!("A1!{}", "a".repeat(130)))
+            Password::parse("grace.hopper!1906", &policy, Some(&email))
                 .unwrap_err()
                 .broken,
-            vec![PasswordRule::MaxLength]
+            vec![PasswordRule::NotEmailName]
+        );
+        assert!(Password::parse("grace.hopper!1906", &policy, None).is_ok());
+        assert_eq!(
+            password("short").unwrap_err().broken,
+            vec![PasswordRule::MinLength]
         );
     }
 
     #[test]
     fn password_debug_never_shows_the_secret() {
-        let password = Password::parse("Str0ng!pass").unwrap();
+        let password = password("Str0ng!pass").unwrap();
         assert!(!format!("{password:?}").contains("Str0ng"));
     }
 
@@ -373,9 +328,9 @@ mod tests {
 
     #[test]
     fn passwords_take_any_printable_character_but_no_control_character() {
-        assert!(Password::parse("Str0ng pass phrase!").is_ok());
-        assert!(Password::parse("Пароль-0 с пробелом").is_ok());
-        assert!(Password::parse("Str0ng!pass\u{200B}").is_ok());
+        assert!(password("Str0ng pass phrase!").is_ok());
+        assert!(password("Пароль-0 с пробелом").is_ok());
+        assert!(password("Str0ng!pass\u{200B}").is_ok());
         for raw in [
             "Str0ng!pass\u{0}",
             "Str0ng!\npass",
@@ -383,16 +338,16 @@ mod tests {
             "\tStr0ng!pass",
         ] {
             assert_eq!(
-                Password::parse(raw).unwrap_err().broken,
+                password(raw).unwrap_err().broken,
                 vec![PasswordRule::NoControlCharacters],
                 "{raw:?}"
             );
         }
         assert!(
-            Password::parse("Str0ng!pass\u{0}")
+            password("Str0ng!pass\u{0}")
                 .unwrap_err()
                 .to_string()
-                .contains("no control characters")
+                .contains("control characters")
         );
     }
 }

@@ -17,8 +17,8 @@ mod sections;
 
 pub use sections::{
     AiProvider, AiSettings, AuthSettings, DatabaseSection, InterviewSection, JobsSection,
-    LogFormat, LogSettings, PortalSection, RateLimitSettings, RealtimeSection, ServerSettings,
-    StorageSection, VideoSection,
+    LogFormat, LogSettings, MetricsSection, PortalSection, RateLimitSettings, RealtimeSection,
+    ServerSettings, StorageSection, VideoSection,
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +78,9 @@ pub struct Settings {
     pub video: VideoSection,
     pub portal: PortalSection,
     pub email: adapter_email::EmailSettings,
+    /// Not serialized: its only key is a secret.
+    #[serde(skip_serializing)]
+    pub metrics: MetricsSection,
 }
 
 impl Default for Settings {
@@ -113,6 +116,7 @@ impl Settings {
             video: VideoSection::default(),
             portal: PortalSection::default(),
             email: adapter_email::EmailSettings::default(),
+            metrics: MetricsSection::default(),
         };
         if environment == Environment::Production {
             settings.database.auto_migrate = false;
@@ -222,6 +226,16 @@ impl Settings {
                     .into(),
             );
         }
+        match &self.metrics.token {
+            Some(token) if token.expose_secret().trim().len() < 16 => problems
+                .push("metrics.token (APP__METRICS__TOKEN) must be at least 16 characters".into()),
+            None if self.environment() == Environment::Production => problems.push(
+                "metrics.token (APP__METRICS__TOKEN) is required in production: /metrics must \
+                 not be open to anyone who can reach the port"
+                    .into(),
+            ),
+            _ => {}
+        }
         if self.auth.token_ttl_minutes <= 0 {
             problems.push("auth.token_ttl_minutes must be positive".into());
         }
@@ -230,6 +244,9 @@ impl Settings {
         }
         if self.auth.lockout.max_failures == 0 {
             problems.push("auth.lockout.max_failures must be at least 1".into());
+        }
+        if !self.auth.password.is_valid() {
+            problems.push("auth.password.min_length must be between 8 and 128".into());
         }
         if self.rate_limit.per_second == 0 || self.rate_limit.burst == 0 {
             problems.push("rate_limit.per_second and rate_limit.burst must be at least 1".into());
@@ -331,6 +348,43 @@ mod tests {
         let message = settings.validate().unwrap_err().to_string();
         assert!(message.contains("auth.jwt_secret"), "{message}");
         assert!(message.contains("server.cors_origins"), "{message}");
+        assert!(message.contains("metrics.token"), "{message}");
+    }
+
+    #[test]
+    fn a_metrics_token_is_long_enough_and_open_metrics_are_for_development_only() {
+        let mut settings = Settings::default();
+        assert!(settings.metrics.token.is_none());
+        settings.validate().unwrap();
+        settings.metrics.token = Some(SecretString::from("short"));
+        let message = settings.validate().unwrap_err().to_string();
+        assert!(message.contains("metrics.token"), "{message}");
+
+        let mut production = Settings::defaults_for(Environment::Production);
+        production.auth.jwt_secret = Some(SecretString::from("p".repeat(40)));
+        production.server.cors_origins = vec!["https://app.example.com".into()];
+        let message = production.validate().unwrap_err().to_string();
+        assert!(message.contains("metrics.token"), "{message}");
+        production.metrics.token = Some(SecretString::from("scrape-token-0123456789"));
+        production.validate().unwrap();
+        assert!(!format!("{production:?}").contains("scrape-token"));
+    }
+
+    #[test]
+    #[allow(clippy::result_large_err)] // figment's Jail API
+    fn the_metrics_token_comes_from_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("APP__METRICS__TOKEN", "scrape-token-0123456789");
+            let settings = Settings::load(dir.path()).map_err(|e| e.to_string())?;
+            let token = settings
+                .metrics
+                .token
+                .as_ref()
+                .map(ExposeSecret::expose_secret);
+            assert_eq!(token, Some("scrape-token-0123456789"));
+            Ok(())
+        });
     }
 
     #[test]

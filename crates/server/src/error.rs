@@ -1,5 +1,5 @@
 //! The one place where errors become HTTP responses:
-//! `{"error": {"code", "message", "request_id", "details"?}}`.
+//! `{"error": {"code", "message", "request_id", "details"?}, "detail"}`.
 
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
@@ -20,6 +20,9 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorResponse {
     pub error: ErrorBody,
+    /// The same human-readable explanation as `error.message`, for clients written against
+    /// FastAPI's `{"detail": …}` convention.
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -155,6 +158,7 @@ impl ApiError {
                 request_id: request_id.map(str::to_owned),
                 details: self.details.clone(),
             },
+            detail: self.message.clone(),
         })
     }
 }

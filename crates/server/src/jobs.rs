@@ -155,6 +155,7 @@ pub fn queue_worker(
             match runner.run_next_older_than(wait).await {
                 Ok(None) => false,
                 Ok(Some((job, outcome))) => {
+                    crate::observability::events::job_run(job.kind, &outcome);
                     match outcome {
                         JobOutcome::Succeeded => {
                             tracing::info!(job = %job.id, kind = %job.kind, subject = %job.subject, "job done");

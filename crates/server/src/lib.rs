@@ -7,6 +7,7 @@ pub mod dto;
 pub mod error;
 pub mod jobs;
 pub mod middleware;
+pub mod observability;
 pub mod openapi;
 pub mod probes;
 pub mod rate_limit;

@@ -1,7 +1,7 @@
 //! Request ids, access logs, and the API's JSON error body on every error response.
 //!
-//! Order, outermost first: [`count_in_flight`] → [`request_id`] → security headers → CORS →
-//! [`error_body`] → gzip.
+//! Order, outermost first: the request metrics (`observability::requests`) →
+//! [`count_in_flight`] → [`request_id`] → security headers → CORS → [`error_body`] → gzip.
 //! `error_body` sits inside the header middlewares so that the response it renders is the one
 //! they decorate: error responses carry the same CORS and security headers as any other.
 

@@ -19,8 +19,8 @@ use crate::routes::recruiter::{
     webhooks as recruiter_webhooks,
 };
 use crate::routes::{
-    applications, assessments, audio, auth, health, interviews, job_postings, matching, profile,
-    realtime, resumes, videos,
+    applications, assessments, audio, auth, health, interviews, job_postings, matching, metrics,
+    profile, realtime, resumes, videos,
 };
 
 #[derive(OpenApi)]
@@ -29,13 +29,17 @@ use crate::routes::{
         title = "AI interview platform API",
         description = "Adaptive technical interviews: candidates register, start an interview for a \
                        role and answer questions whose difficulty follows their answers. Every \
-                       error has the shape `{\"error\": {\"code\", \"message\", \"request_id\"}}`."
+                       error has the shape `{\"error\": {\"code\", \"message\", \"request_id\"}, \
+                       \"detail\"}`, where `detail` repeats the message for clients written \
+                       against FastAPI's conventions."
     ),
     paths(
         health::health,
         health::ready,
         health::ai_status,
+        metrics::metrics,
         auth::register,
+        auth::register_candidate,
         auth::login,
         auth::logout,
         auth::me,
@@ -49,6 +53,7 @@ use crate::routes::{
         interviews::complete,
         interviews::transcript,
         audio::message_audio,
+        audio::answer_audio,
         assessments::assessment,
         assessments::events,
         realtime::connect,
@@ -129,7 +134,8 @@ use crate::routes::{
         (name = "video", description = "The tech check, consent to be filmed, resumable \
             chunk uploads (WebM or MP4), and the finished recording, streamed with ranges to \
             the candidate and the recruiters of the interview's organization"),
-        (name = "health", description = "Liveness, readiness and AI provider status"),
+        (name = "health", description = "Liveness, readiness, AI provider status and the \
+            Prometheus metrics"),
     )
 )]
 pub struct ApiDoc;
@@ -161,13 +167,26 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "metrics_bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "`metrics.token` (APP__METRICS__TOKEN), for Prometheus; /metrics is open \
+                         when it is not set (development only)",
+                    ))
+                    .build(),
+            ),
+        );
     }
 }
 
 /// The responses every operation of a kind can give, added where the handler's annotation does
-/// not already name them, so a new handler cannot forget them: 401 and 403 on authenticated
-/// operations, 400/413/415/422 on JSON bodies, 429 on the rate-limited sign-in routes
-/// (`/api/v1/auth/*`, `/api/v1/recruiter/auth/*`).
+/// not already name them, so a new handler cannot forget them: 401 and 403 on operations
+/// authenticated with a candidate's or a recruiter's token (`/metrics`, on its own token, names
+/// its 401 itself and has no 403), 400/413/415/422 on JSON bodies, 429 on the rate-limited sign-in routes
+/// (`/api/v1/auth/*`, `/api/v1/candidates/*`, `/api/v1/recruiter/auth/*`).
 struct CommonResponses;
 
 const JSON_BODY: [(&str, &str); 4] = [
@@ -184,7 +203,11 @@ const JSON_BODY: [(&str, &str); 4] = [
 ];
 
 /// The scopes `startup` puts behind the per-address rate limiter.
-pub const RATE_LIMITED: [&str; 2] = ["/api/v1/auth/", "/api/v1/recruiter/auth/"];
+pub const RATE_LIMITED: [&str; 3] = [
+    "/api/v1/auth/",
+    "/api/v1/candidates/",
+    "/api/v1/recruiter/auth/",
+];
 
 const AUTHENTICATED: [(&str, &str); 2] = [
     (
@@ -223,6 +246,22 @@ fn operations(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
     .filter_map(Option::as_mut)
 }
 
+/// Whether the operation is authenticated with a candidate's or a recruiter's token: the ones
+/// that answer another audience's token with 403. (utoipa keeps a requirement's scheme names
+/// private; its serialized form shows them.)
+fn takes_account_tokens(operation: &Operation) -> bool {
+    let Ok(security) = serde_json::to_value(&operation.security) else {
+        return false;
+    };
+    security.as_array().is_some_and(|alternatives| {
+        alternatives.iter().any(|alternative| {
+            ["bearer", "recruiter_bearer"]
+                .iter()
+                .any(|scheme| alternative.get(scheme).is_some())
+        })
+    })
+}
+
 fn has_json_body(operation: &Operation) -> bool {
     match &operation.request_body {
         Some(RefOr::T(RequestBody { content, .. })) => content.contains_key("application/json"),
@@ -236,7 +275,7 @@ impl Modify for CommonResponses {
             let rate_limited = RATE_LIMITED.iter().any(|prefix| path.starts_with(prefix));
             for operation in operations(item) {
                 let mut common: Vec<(&str, Response)> = Vec::new();
-                if operation.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                if takes_account_tokens(operation) {
                     common
                         .extend(AUTHENTICATED.map(|(status, text)| (status, error_response(text))));
                 }

@@ -36,7 +36,7 @@ use interview_core::ports::{
     ResumeAnalyzer, SpeechSynthesizer, SystemClock, Transcriber,
 };
 use interview_core::recruiting::{RecruitingService, RecruitingStores};
-use interview_core::validation::{Password, PasswordError};
+use interview_core::validation::{Password, PasswordError, PasswordPolicy};
 use interview_core::video::VideoService;
 use interview_core::webhooks::{Deliver, FanOut, WebhookService};
 use secrecy::ExposeSecret;
@@ -50,6 +50,9 @@ use crate::jobs::{
     video_retention,
 };
 use crate::middleware::{InFlight, count_in_flight, error_body, request_id};
+use crate::observability::cost::MeteredAssessor;
+use crate::observability::requests::record_requests;
+use crate::observability::{self, MetricsEndpoint};
 use crate::openapi;
 use crate::probes::{DatabaseReadiness, OpenAiBreakers};
 use crate::rate_limit::JsonPeerIp;
@@ -180,9 +183,11 @@ fn ai_services(
         chat_model = %settings.ai.openai.chat_model,
         "AI provider: OpenAI"
     );
+    let pricing = settings.interview_settings().pricing;
     let health = Arc::new(
         AiHealth::new("openai", &settings.ai.openai.chat_model)
-            .with_breakers(Arc::new(OpenAiBreakers(openai.clone()))),
+            .with_breakers(Arc::new(OpenAiBreakers(openai.clone())))
+            .with_pricing(pricing.clone()),
     );
     let speech = SpeechServices {
         transcriber: Arc::new(Observed::<dyn Transcriber>::new(
@@ -201,7 +206,7 @@ fn ai_services(
     let model: Arc<dyn InterviewerModel> = openai.interviewer.clone();
     Ok(AiServices {
         model,
-        assessor: openai.assessor.clone(),
+        assessor: Arc::new(MeteredAssessor::new(openai.assessor.clone(), pricing)),
         resume_analyzer: openai.resume_analyzer.clone(),
         feedback_author: openai.feedback_author.clone(),
         speech: Some(speech),
@@ -306,17 +311,20 @@ impl Application {
 
         let hasher = Arc::new(Argon2Hasher::new(settings.auth.max_concurrent_hashes));
         let decoy_hash = decoy_hash(hasher.as_ref()).await?;
-        let accounts = Arc::new(AccountService::new(
-            Arc::new(SeaOrmCandidates::new(db.clone())),
-            Arc::new(CachedRevocations::new(
-                Arc::new(SeaOrmCredentials::new(db.clone())),
-                StdDuration::from_secs(1),
-            )),
-            hasher.clone(),
-            clock.clone(),
-            settings.auth.lockout,
-            decoy_hash.clone(),
-        ));
+        let accounts = Arc::new(
+            AccountService::new(
+                Arc::new(SeaOrmCandidates::new(db.clone())),
+                Arc::new(CachedRevocations::new(
+                    Arc::new(SeaOrmCredentials::new(db.clone())),
+                    StdDuration::from_secs(1),
+                )),
+                hasher.clone(),
+                clock.clone(),
+                settings.auth.lockout,
+                decoy_hash.clone(),
+            )
+            .with_password_policy(settings.auth.password),
+        );
         let recruiting = Arc::new(recruiting_service(
             &db,
             interviews.clone(),
@@ -359,6 +367,11 @@ impl Application {
                 .with_handler(Arc::new(FeedbackSender::new(portal.clone(), mailer))),
         );
 
+        let metrics = web::Data::new(MetricsEndpoint::new(
+            &settings.metrics,
+            job_queue.clone(),
+            db.clone(),
+        ));
         let state = web::Data::new(AppState {
             interviews: interviews.clone(),
             assessments,
@@ -394,9 +407,19 @@ impl Application {
             })?
             .port();
         let in_flight = web::Data::new(InFlight::default());
-        let server = http_server(&settings, state, in_flight.clone(), listener, &address)?;
+        let server = http_server(
+            &settings,
+            state,
+            in_flight.clone(),
+            metrics,
+            listener,
+            &address,
+        )?;
 
         let mut jobs = Jobs::new();
+        jobs.spawn("metrics_upkeep", StdDuration::from_secs(5), || async {
+            observability::upkeep();
+        });
         jobs.spawn(
             "abandonment_sweep",
             StdDuration::from_secs(settings.interview.sweep_interval_seconds),
@@ -471,8 +494,14 @@ pub async fn open_database(settings: &Settings) -> Result<adapter_db::Database, 
 ///
 /// # Errors
 /// [`StartupError`] when the hasher does not work.
+/// The blocking-pool size of each HTTP worker (see where the server is built).
+const BLOCKING_THREADS_PER_WORKER: usize = 16;
+
 pub async fn decoy_hash(hasher: &dyn PasswordHasher) -> Result<String, StartupError> {
-    let decoy_password = Password::parse("Decoy-Passw0rd!").map_err(StartupError::DecoyPassword)?;
+    // checked against the default policy: the decoy never signs in, so the configured one does
+    // not apply to it
+    let decoy_password = Password::parse("Decoy-Passw0rd!", &PasswordPolicy::default(), None)
+        .map_err(StartupError::DecoyPassword)?;
     hasher
         .hash(&decoy_password)
         .await
@@ -505,6 +534,7 @@ pub fn recruiting_service(
         settings.auth.lockout,
         decoy_hash,
     )
+    .with_password_policy(settings.auth.password)
 }
 
 /// The HTTP server: middleware, shared data, and each resource's routes.
@@ -512,6 +542,7 @@ fn http_server(
     settings: &Settings,
     state: web::Data<AppState>,
     in_flight: web::Data<InFlight>,
+    metrics: web::Data<MetricsEndpoint>,
     listener: TcpListener,
     address: &str,
 ) -> Result<Server, StartupError> {
@@ -532,6 +563,7 @@ fn http_server(
         App::new()
             .app_data(state.clone())
             .app_data(in_flight.clone())
+            .app_data(metrics.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(json_limit)
@@ -550,11 +582,18 @@ fn http_server(
             )
             .wrap(from_fn(request_id))
             .wrap(from_fn(count_in_flight))
+            .wrap(from_fn(record_requests))
             .configure(health::configure)
+            .configure(crate::routes::metrics::configure)
             .service(
                 web::scope("/api/v1/auth")
                     .wrap(Condition::new(rate_limited, Governor::new(&governor)))
                     .configure(auth::configure),
+            )
+            .service(
+                web::scope("/api/v1/candidates")
+                    .wrap(Condition::new(rate_limited, Governor::new(&governor)))
+                    .configure(auth::configure_candidates),
             )
             .service(
                 web::scope("/api/v1/recruiter/auth")
@@ -577,6 +616,7 @@ fn http_server(
             .service(web::scope("/api/v1/resumes").configure(resumes::configure))
             .service(web::scope("/api/v1/matching").configure(matching::configure))
             .configure(openapi::configure)
+            .configure(crate::routes::web::configure)
             .default_service(web::to(not_found))
     })
     // Nagle off: realtime audio frames (every 20 ms) must not wait for the previous one's ACK
@@ -586,7 +626,11 @@ fn http_server(
         address: address.to_owned(),
         source,
     })?
-    .shutdown_timeout(30);
+    .shutdown_timeout(30)
+    // File I/O (local objects, audio) runs on each worker's blocking pool, and every blocking
+    // thread keeps its own allocator heap: with tokio's default of 512 threads, 50 parallel video
+    // uploads peaked ~5 MiB higher and stored chunks no faster than with 16 (docs/performance.md).
+    .worker_max_blocking_threads(BLOCKING_THREADS_PER_WORKER);
     if settings.server.workers > 0 {
         server = server.workers(settings.server.workers);
     }

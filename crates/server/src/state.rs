@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use interview_core::InterviewService;
 use interview_core::accounts::AccountService;
 use interview_core::assessment::AssessmentService;
+use interview_core::cost::Pricing;
 use interview_core::ladder::Evaluation;
 use interview_core::ports::{
     AudioClip, Clock, EvaluationRequest, Generated, InterviewerModel, ProviderError, Question,
@@ -15,6 +16,7 @@ use interview_core::ports::{
 use interview_core::recruiting::RecruitingService;
 
 use crate::auth::TokenService;
+use crate::observability::cost;
 use interview_core::ids::{ConnectionId, InterviewId};
 use interview_core::ports::{RealtimeVoice, TurnDetection};
 use std::collections::HashMap;
@@ -124,6 +126,8 @@ pub struct AiHealth {
     pub model: String,
     /// The provider's endpoints with their breakers; `None` for the offline interviewer.
     pub breakers: Option<Arc<dyn BreakerStatus>>,
+    /// What the calls cost, for the cost metric: the engine's table (`interview.pricing`).
+    pub pricing: Pricing,
     outcomes: Mutex<AiOutcomes>,
 }
 
@@ -140,8 +144,16 @@ impl AiHealth {
             provider: provider.to_owned(),
             model: model.to_owned(),
             breakers: None,
+            pricing: Pricing::default(),
             outcomes: Mutex::default(),
         }
+    }
+
+    /// Prices the calls observed with `pricing` (the engine's) in the cost metric.
+    #[must_use]
+    pub fn with_pricing(mut self, pricing: Pricing) -> Self {
+        self.pricing = pricing;
+        self
     }
 
     #[must_use]
@@ -189,6 +201,17 @@ impl<P: ?Sized> Observed<P> {
         self.health.record(&result, self.clock.now());
         result
     }
+
+    /// As [`Self::observe`], with the chat call's cost counted.
+    fn observe_chat<T>(
+        &self,
+        result: Result<Generated<T>, ProviderError>,
+    ) -> Result<Generated<T>, ProviderError> {
+        if let Ok(generated) = &result {
+            cost::charge("chat", self.health.pricing.chat_cost(&generated.usage));
+        }
+        self.observe(result)
+    }
 }
 
 #[async_trait]
@@ -201,21 +224,21 @@ impl InterviewerModel for Observed<dyn InterviewerModel> {
         &self,
         request: &QuestionRequest,
     ) -> Result<Generated<Question>, ProviderError> {
-        self.observe(self.inner.first_question(request).await)
+        self.observe_chat(self.inner.first_question(request).await)
     }
 
     async fn next_question(
         &self,
         request: &QuestionRequest,
     ) -> Result<Generated<Question>, ProviderError> {
-        self.observe(self.inner.next_question(request).await)
+        self.observe_chat(self.inner.next_question(request).await)
     }
 
     async fn evaluate(
         &self,
         request: &EvaluationRequest,
     ) -> Result<Generated<Evaluation>, ProviderError> {
-        self.observe(self.inner.evaluate(request).await)
+        self.observe_chat(self.inner.evaluate(request).await)
     }
 }
 
@@ -226,13 +249,22 @@ impl Transcriber for Observed<dyn Transcriber> {
         clip: &AudioClip,
         language: &str,
     ) -> Result<Transcription, ProviderError> {
-        self.observe(self.inner.transcribe(clip, language).await)
+        let result = self.inner.transcribe(clip, language).await;
+        if let Ok(transcription) = &result {
+            let usd = (self.health.pricing).transcription_cost(transcription.duration_seconds);
+            cost::charge("transcription", usd);
+        }
+        self.observe(result)
     }
 }
 
 #[async_trait]
 impl SpeechSynthesizer for Observed<dyn SpeechSynthesizer> {
     async fn synthesize(&self, text: &str) -> Result<SpeechAudio, ProviderError> {
-        self.observe(self.inner.synthesize(text).await)
+        let result = self.inner.synthesize(text).await;
+        if let Ok(audio) = &result {
+            cost::charge("speech", self.health.pricing.speech_cost(audio.characters));
+        }
+        self.observe(result)
     }
 }

@@ -253,3 +253,46 @@ async fn concurrent_claimers_never_get_the_same_job() {
         database.finish().await;
     }
 }
+
+#[tokio::test]
+async fn counts_group_the_waiting_running_and_failed_jobs_by_kind_and_leave_succeeded_out() {
+    for database in databases().await {
+        let name = database.name;
+        let jobs = SeaOrmJobs::new(database.db.clone());
+        assert!(jobs.counts().await.unwrap().is_empty(), "{name}");
+        for kind in [
+            JobKind::Assessment,
+            JobKind::Assessment,
+            JobKind::Assessment,
+            JobKind::ResumeParse,
+        ] {
+            jobs.enqueue(&NewJob::new(kind, Uuid::now_v7(), at(10)))
+                .await
+                .unwrap();
+        }
+        // one assessment succeeds, one runs, one fails for good; the resume parse waits
+        let done = jobs.claim(KINDS, at(10), LEASE).await.unwrap().unwrap();
+        jobs.succeed(&done, at(10)).await.unwrap();
+        let failed = jobs.claim(KINDS, at(10), LEASE).await.unwrap().unwrap();
+        jobs.fail(&failed, "gone", at(10)).await.unwrap();
+        jobs.claim(KINDS, at(10), LEASE).await.unwrap().unwrap();
+
+        let mut counts: Vec<(JobKind, JobState, u64)> = jobs
+            .counts()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|count| (count.kind, count.state, count.count))
+            .collect();
+        counts.sort();
+        assert_eq!(
+            counts,
+            [
+                (JobKind::Assessment, JobState::Running, 1),
+                (JobKind::Assessment, JobState::Failed, 1),
+                (JobKind::ResumeParse, JobState::Queued, 1),
+            ],
+            "{name}"
+        );
+    }
+}

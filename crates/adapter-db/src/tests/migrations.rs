@@ -142,3 +142,22 @@ async fn migration_six_down_brings_back_the_seed_assessments_table() {
         database.finish().await;
     }
 }
+
+#[tokio::test]
+async fn the_pool_reports_its_connections_in_use_and_idle() {
+    for database in databases().await {
+        let name = database.name;
+        let idle = database.db.pool_status().unwrap();
+        assert!(
+            idle.max >= 1 && idle.in_use + idle.idle <= idle.max,
+            "{name}: {idle:?}"
+        );
+        // a transaction holds a connection until it ends
+        let transaction = sea_orm::TransactionTrait::begin(database.db.connection())
+            .await
+            .unwrap();
+        let busy = database.db.pool_status().unwrap();
+        assert!(busy.in_use >= 1, "{name}: {busy:?}");
+        transaction.rollback().await.unwrap();
+    }
+}

@@ -20,6 +20,7 @@ use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::settings::{OpenAiSettings, RealtimeSettings, RetrySettings};
+use crate::telemetry;
 use session::Socket;
 
 /// Opens realtime sessions; one per interview connection.
@@ -210,7 +211,24 @@ fn translate(error: tungstenite::Error) -> Failure {
 
 #[async_trait]
 impl RealtimeVoice for OpenAiRealtime {
+    /// Opens and seeds a session; counted and timed in the metrics as a `realtime` call.
     async fn connect(
+        &self,
+        config: RealtimeSessionConfig,
+    ) -> Result<RealtimeSession, ProviderError> {
+        let started = std::time::Instant::now();
+        let result = self.connect_session(config).await;
+        telemetry::record(
+            "realtime",
+            telemetry::outcome(&result),
+            Some(started.elapsed()),
+        );
+        result
+    }
+}
+
+impl OpenAiRealtime {
+    async fn connect_session(
         &self,
         config: RealtimeSessionConfig,
     ) -> Result<RealtimeSession, ProviderError> {

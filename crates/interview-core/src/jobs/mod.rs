@@ -97,6 +97,18 @@ pub struct ClaimedJob {
     pub payload: Option<serde_json::Value>,
 }
 
+/// How many jobs of one kind are in one state, for the operators' gauges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JobCount {
+    pub kind: JobKind,
+    pub state: JobState,
+    pub count: u64,
+}
+
+/// The states worth watching: what waits, what runs, and what gave up. Succeeded jobs are
+/// history and grow without bound, so they are never counted.
+pub const WATCHED_STATES: [JobState; 3] = [JobState::Queued, JobState::Running, JobState::Failed];
+
 /// A stored job, as reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobRecord {

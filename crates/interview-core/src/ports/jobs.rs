@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::jobs::{ClaimedJob, JobKind, JobRecord, NewJob};
+use crate::jobs::{ClaimedJob, JobCount, JobKind, JobRecord, NewJob};
 use crate::ports::RepositoryError;
 
 /// Jobs stored in the database. A job is claimed by one worker at a time: the claim sets a
@@ -81,4 +81,12 @@ pub trait JobQueue: Send + Sync {
         kind: JobKind,
         subject: Uuid,
     ) -> Result<Option<JobRecord>, RepositoryError>;
+
+    /// How many jobs there are of each kind in each of the [`WATCHED_STATES`](crate::jobs::WATCHED_STATES)
+    /// (queued, running, failed); a kind and state with none may be left out. One cheap grouped
+    /// count, asked on every metrics scrape.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn counts(&self) -> Result<Vec<JobCount>, RepositoryError>;
 }

@@ -6,7 +6,7 @@ use crate::actor::Actor;
 use crate::ids::{OrganizationId, RecruiterId};
 use crate::model::{Recruiter, RecruiterRole};
 use crate::recruiting::{Organization, RecruiterAction, RecruitingError, RecruitingService};
-use crate::validation::{Email, FullName, Password};
+use crate::validation::{Email, FullName, Password, PasswordPolicy};
 
 const MAX_ORGANIZATION_NAME: usize = 200;
 
@@ -14,6 +14,7 @@ fn parsed_account(
     email: &str,
     full_name: &str,
     password: &str,
+    policy: PasswordPolicy,
 ) -> Result<(Email, FullName, Password), RecruitingError> {
     let mut errors = Vec::new();
     let mut note = |field: &'static str, message: String| {
@@ -25,7 +26,7 @@ fn parsed_account(
     let full_name = FullName::parse(full_name)
         .map_err(|e| note("full_name", e.to_string()))
         .ok();
-    let password = Password::parse(password)
+    let password = Password::parse(password, &policy, email.as_ref())
         .map_err(|e| note("password", e.to_string()))
         .ok();
     match (email, full_name, password) {
@@ -55,7 +56,8 @@ impl RecruitingService {
                 format!("1 to {MAX_ORGANIZATION_NAME} characters"),
             ));
         }
-        let (email, full_name, password) = parsed_account(email, full_name, password)?;
+        let (email, full_name, password) =
+            parsed_account(email, full_name, password, self.password_policy)?;
         let recruiters = &self.stores.recruiters;
         if recruiters.by_email(&email).await?.is_some() {
             return Err(RecruitingError::conflict(
@@ -175,7 +177,8 @@ impl RecruitingService {
         role: RecruiterRole,
     ) -> Result<Recruiter, RecruitingError> {
         let organization = Self::scope(&actor, RecruiterAction::ManageUsers)?;
-        let (email, full_name, password) = parsed_account(email, full_name, password)?;
+        let (email, full_name, password) =
+            parsed_account(email, full_name, password, self.password_policy)?;
         self.new_recruiter(organization, email, full_name, &password, role)
             .await
     }

@@ -30,6 +30,7 @@ use crate::ports::{
     ApplicationRepository, Clock, JobPostingRepository, RecruiterInterviews, RecruiterRepository,
 };
 use crate::recruiting::permissions::{Refusal, organization_for};
+use crate::validation::PasswordPolicy;
 
 /// The stores the recruiter side reads and writes.
 pub struct RecruitingStores {
@@ -48,6 +49,7 @@ pub struct RecruitingService {
     clock: Arc<dyn Clock>,
     lockout: LockoutSettings,
     decoy_hash: String,
+    password_policy: PasswordPolicy,
 }
 
 impl RecruitingService {
@@ -68,7 +70,15 @@ impl RecruitingService {
             clock,
             lockout,
             decoy_hash,
+            password_policy: PasswordPolicy::default(),
         }
+    }
+
+    /// New recruiter accounts' passwords are checked against `policy` instead of the default.
+    #[must_use]
+    pub fn with_password_policy(mut self, policy: PasswordPolicy) -> Self {
+        self.password_policy = policy;
+        self
     }
 
     /// The organization the actor may `action` in, or why not.

@@ -9,6 +9,7 @@ pub mod job_matching;
 pub mod ladder;
 pub mod lifecycle;
 pub mod memory;
+pub mod password_policy;
 pub mod retry;
 pub mod scoring;
 pub mod skills;

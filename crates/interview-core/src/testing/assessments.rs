@@ -12,7 +12,7 @@ use super::locked;
 use crate::assessment::{Assessment, Claim, Judgement, Recommendation};
 use crate::cost::ChatUsage;
 use crate::ids::{InterviewId, LeaseToken};
-use crate::jobs::{ClaimedJob, JobKind, JobRecord, JobState, NewJob};
+use crate::jobs::{ClaimedJob, JobCount, JobKind, JobRecord, JobState, NewJob, WATCHED_STATES};
 use crate::ports::{
     AssessmentCharge, AssessmentRepository, AssessmentRequest, AssessmentWriter, Generated,
     JobQueue, ProviderError, RepositoryError,
@@ -189,6 +189,28 @@ impl JobQueue for InMemoryJobs {
             .rev()
             .find(|stored| stored.record.kind == kind && stored.record.subject == subject)
             .map(|stored| stored.record.clone()))
+    }
+
+    async fn counts(&self) -> Result<Vec<JobCount>, RepositoryError> {
+        let mut counts: Vec<JobCount> = Vec::new();
+        for stored in locked(&self.jobs).iter() {
+            let (kind, state) = (stored.record.kind, stored.record.state);
+            if !WATCHED_STATES.contains(&state) {
+                continue;
+            }
+            match counts
+                .iter_mut()
+                .find(|count| count.kind == kind && count.state == state)
+            {
+                Some(count) => count.count += 1,
+                None => counts.push(JobCount {
+                    kind,
+                    state,
+                    count: 1,
+                }),
+            }
+        }
+        Ok(counts)
     }
 }
 

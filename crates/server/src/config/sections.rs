@@ -8,6 +8,7 @@ use adapter_object_store::BlobSettings;
 use figment::value::{Dict, Tag, Value};
 use interview_core::InterviewSettings;
 use interview_core::accounts::LockoutSettings;
+use interview_core::validation::PasswordPolicy;
 use rust_decimal::Decimal;
 use secrecy::SecretString;
 use serde::de::Error as _;
@@ -126,6 +127,8 @@ pub struct AuthSettings {
     pub max_concurrent_hashes: usize,
     /// How often revocations of tokens that have expired anyway are forgotten.
     pub revocation_purge_interval_seconds: u64,
+    /// The password policy of candidate and recruiter accounts (`[auth.password]`).
+    pub password: PasswordPolicy,
 }
 
 impl Default for AuthSettings {
@@ -136,6 +139,7 @@ impl Default for AuthSettings {
             lockout: LockoutSettings::default(),
             max_concurrent_hashes: 0,
             revocation_purge_interval_seconds: 3600,
+            password: PasswordPolicy::default(),
         }
     }
 }
@@ -377,6 +381,16 @@ impl Default for RealtimeSection {
             store_audio: false,
         }
     }
+}
+
+/// `[metrics]`: the Prometheus exposition at `GET /metrics` on the main port.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricsSection {
+    /// When set (`APP__METRICS__TOKEN`), `/metrics` requires `Authorization: Bearer <token>`;
+    /// unset, it is open (development). Required in production.
+    #[serde(skip_serializing)]
+    pub token: Option<SecretString>,
 }
 
 /// Background jobs (`jobs.*`): assessments are produced here. Jobs live in the database, so

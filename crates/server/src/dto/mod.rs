@@ -7,6 +7,7 @@ pub mod postings;
 pub mod recruiter_interviews;
 pub mod recruiting;
 pub mod video;
+mod voice;
 pub mod webhooks;
 
 pub use assessment::*;
@@ -15,7 +16,10 @@ pub use postings::*;
 pub use recruiter_interviews::*;
 pub use recruiting::*;
 pub use video::*;
+pub use voice::*;
 pub use webhooks::*;
+
+use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
@@ -34,9 +38,10 @@ use crate::error::ApiError;
 pub struct RegisterRequest {
     #[schema(example = "ada@example.com", max_length = 254)]
     pub email: String,
-    /// 8 to 128 characters with an uppercase letter, a digit and a special character; spaces
-    /// and any printable character allowed, control characters not.
-    #[schema(example = "Str0ng!pass", min_length = 8, max_length = 128)]
+    /// 8 (`auth.password.min_length`) to 128 characters, any printable ones, spaces included;
+    /// no character classes required. Refused: control characters, the most common passwords,
+    /// and passwords containing the email's name part (when it has 3 or more characters).
+    #[schema(example = "correct horse battery", min_length = 8, max_length = 128)]
     pub password: String,
     /// 2 to 255 visible characters; no control or text-reordering (bidi override) characters.
     #[schema(example = "Ada Lovelace", min_length = 2, max_length = 255)]
@@ -179,7 +184,12 @@ pub struct SessionStateDto {
     /// `warmup`, `fundamental`, `intermediate`, `advanced` or `expert`.
     pub current_difficulty: String,
     pub questions_asked_count: i32,
-    pub skill_boundaries: Vec<BoundaryDto>,
+    /// Each skill whose boundary was found, mapped to the level where it was recorded (the
+    /// level the candidate could not get past), as the seed API describes it.
+    #[schema(example = json!({"hooks": "advanced"}))]
+    pub skill_boundaries: BTreeMap<String, String>,
+    /// The same boundaries with why and when each was recorded.
+    pub skill_boundary_details: Vec<BoundaryDto>,
     pub skills_explored: Vec<String>,
 }
 
@@ -188,7 +198,12 @@ impl From<&SessionSnapshot> for SessionStateDto {
         Self {
             current_difficulty: session.current_difficulty.as_str().to_owned(),
             questions_asked_count: session.questions_asked_count,
-            skill_boundaries: session.skill_boundaries.iter().map(Into::into).collect(),
+            skill_boundaries: session
+                .skill_boundaries
+                .iter()
+                .map(|b| (b.skill.as_str().to_owned(), b.level.as_str().to_owned()))
+                .collect(),
+            skill_boundary_details: session.skill_boundaries.iter().map(Into::into).collect(),
             skills_explored: session
                 .skills_explored
                 .iter()
@@ -229,7 +244,10 @@ pub struct AnswerResponse {
     pub message_id: Uuid,
     pub transcript: String,
     pub ai_response: String,
+    /// Where the spoken reply streams from, when speech is on.
     pub ai_audio_url: Option<String>,
+    /// The same as `ai_audio_url`, for clients that read this name.
+    pub audio_url: Option<String>,
     /// Sequence number of `ai_response`: send it back as `in_reply_to`.
     pub ai_sequence_number: i32,
     pub question_number: i32,
@@ -246,6 +264,7 @@ impl From<&AnswerOutcome> for AnswerResponse {
             transcript: outcome.transcript.clone(),
             ai_response: outcome.ai_response.clone(),
             ai_audio_url: outcome.ai_audio.as_ref().map(audio_url),
+            audio_url: outcome.ai_audio.as_ref().map(audio_url),
             ai_sequence_number: outcome.ai_sequence_number,
             question_number: outcome.question_number,
             total_questions: outcome.total_questions,
@@ -301,17 +320,6 @@ impl PageQuery {
         }
         Ok((skip, limit))
     }
-}
-
-/// A spoken answer (`multipart/form-data`).
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)] // documents the form; the handler reads it field by field
-pub struct VoiceAnswerForm {
-    /// The recording: webm, ogg, mp3, mp4, mpeg, mpga, m4a or wav, at most 25 MB.
-    #[schema(value_type = String, format = Binary)]
-    pub audio_file: Vec<u8>,
-    /// Sequence number of the question answered; defaults to the open one.
-    pub in_reply_to: Option<i32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -439,9 +447,17 @@ pub struct TranscriptResponse {
     pub messages: Vec<TranscriptMessageDto>,
 }
 
+/// Liveness: the process answers. Says nothing of the database (that is `/ready`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HealthResponse {
+    /// Always `healthy`.
+    #[schema(example = "healthy")]
     pub status: &'static str,
+    /// The server's version.
+    #[schema(example = "0.1.0")]
+    pub version: &'static str,
+    /// When the server answered.
+    pub timestamp: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

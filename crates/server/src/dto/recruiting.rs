@@ -65,8 +65,8 @@ pub struct CreateRecruiterRequest {
     pub email: String,
     #[schema(example = "Grace Hopper")]
     pub full_name: String,
-    /// The candidates' password policy: 8 to 128 characters with an uppercase letter, a digit
-    /// and a special character.
+    /// The candidates' password policy: 8 (`auth.password.min_length`) to 128 characters, not
+    /// one of the most common passwords, not containing the email's name part.
     #[schema(example = "Str0ng!pass")]
     pub password: String,
     /// `admin`, `recruiter` or `viewer`.

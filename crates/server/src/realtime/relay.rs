@@ -15,6 +15,7 @@ use interview_core::ports::{
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
+use crate::observability::events::{self, Direction};
 use crate::realtime::protocol::{ClientFrame, ErrorCode, MAX_FRAME_BYTES, ServerFrame};
 use crate::realtime::spoken_turn::Turn;
 use crate::state::AppState;
@@ -174,8 +175,10 @@ impl Relay {
 
     /// Interviewer audio on to the client, as the upstream's base64 (kept when configured).
     pub(super) async fn relay_audio(&mut self, audio: Base64Audio) {
+        let received = std::time::Instant::now();
         Self::keep(self.state.realtime.store_audio, &mut self.said, &audio);
         self.send_text(ServerFrame::audio_chunk(&audio)).await;
+        events::frame_relayed(Direction::ToClient, received);
     }
 
     /// With `realtime.store_audio`, appends base64 PCM to `kept` (a message's audio), up to the
@@ -232,9 +235,12 @@ impl Relay {
             // checked, not decoded: the base64 goes upstream as it came
             ClientFrame::AudioChunk { audio, .. } => {
                 if let Ok(audio) = Base64Audio::new(audio) {
+                    let received = std::time::Instant::now();
                     self.heard_bytes += audio.decoded_len();
                     Self::keep(self.state.realtime.store_audio, &mut self.heard, &audio);
-                    sender.send_audio(audio).await
+                    let sent = sender.send_audio(audio).await;
+                    events::frame_relayed(Direction::ToUpstream, received);
+                    sent
                 } else {
                     self.send(ServerFrame::error(
                         ErrorCode::InvalidMessage,

@@ -13,6 +13,8 @@ use interview_core::ports::{
     AudioClip, AudioFormat, ProviderError, RealtimeEvent, RealtimeSender, RealtimeSession,
 };
 
+use crate::observability::cost;
+use crate::observability::events::{self, TurnMode};
 use crate::realtime::protocol::{ErrorCode, Role, ServerFrame};
 use crate::realtime::relay::{Ending, MAX_ROLLOVERS, PCM_BYTES_PER_SECOND, Relay};
 use crate::realtime::wav::wav;
@@ -154,13 +156,25 @@ impl Relay {
 
     /// Charges upstream usage; true when it exhausted the budget and completed the interview.
     pub(super) async fn charge(&mut self, usage: RealtimeUsage) -> bool {
+        let usd = self
+            .state
+            .interviews
+            .settings()
+            .pricing
+            .realtime_cost(&usage);
+        cost::charge("realtime", usd);
         match self
             .state
             .interviews
             .charge_realtime(self.interview_id, self.actor, usage)
             .await
         {
-            Ok(exhausted) => exhausted,
+            Ok(exhausted) => {
+                if exhausted {
+                    events::budget_exhausted(TurnMode::Realtime);
+                }
+                exhausted
+            }
             Err(error) => {
                 tracing::warn!(%error, "charging realtime usage failed");
                 false
@@ -237,6 +251,7 @@ impl Relay {
                 }),
             })
             .await;
+        events::turn(TurnMode::Realtime, &result);
         self.heard_bytes = 0;
         self.heard.clear();
         match result {

@@ -7,12 +7,16 @@ use actix_web::http::header::{self, ContentEncoding};
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt;
 use interview_core::ids::{InterviewId, MessageId};
+use interview_core::interview::{AnswerOutcome, SubmitVoiceAnswer};
 use interview_core::model::AudioMetadata;
 use interview_core::ports::{AudioClip, AudioFormat, BlobRef};
 use uuid::Uuid;
 
-use crate::auth::AuthenticatedActor;
+use crate::auth::{AuthenticatedActor, AuthenticatedCandidate};
+use crate::dto::{AnswerResponse, AudioAnswerForm, AudioAnswerResponse};
 use crate::error::{ApiError, ErrorResponse};
+use crate::observability::events::{self, TurnMode};
+use crate::routes::interviews::client_key;
 use crate::routes::ranges::requested_range;
 use crate::state::AppState;
 
@@ -66,7 +70,7 @@ pub(crate) fn malformed(error: &dyn std::fmt::Display) -> ApiError {
 pub(crate) async fn read_field(
     field: &mut actix_multipart::Field,
     limit: usize,
-    over_limit: fn() -> ApiError,
+    over_limit: impl FnOnce() -> ApiError,
 ) -> Result<Vec<u8>, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.next().await {
@@ -77,6 +81,106 @@ pub(crate) async fn read_field(
         bytes.extend_from_slice(&chunk);
     }
     Ok(bytes)
+}
+
+/// Whether the body is `multipart/form-data`.
+pub fn is_multipart(request: &HttpRequest) -> bool {
+    request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim_start().starts_with("multipart/form-data"))
+}
+
+/// A recorded answer, through the one answer path: the form's recording is stored,
+/// transcribed and answered like a typed answer. `reply_field` names the form field that
+/// carries the sequence number of the question answered (`in_reply_to` on `…/messages`,
+/// `message_sequence` on `…/audio`).
+///
+/// # Errors
+/// Those of [`read_voice_form`] and of the answer; 503 `speech_unavailable` before reading
+/// the body when the provider has no speech (404 first when the interview is not the caller's).
+pub async fn recorded_answer(
+    state: &AppState,
+    caller: &AuthenticatedCandidate,
+    interview_id: InterviewId,
+    request: &HttpRequest,
+    payload: web::Payload,
+    reply_field: &'static str,
+) -> Result<AnswerOutcome, ApiError> {
+    let client_key = client_key(request)?;
+    require_boundary(request)?;
+    // refuse before reading 25 MB that cannot be used, once the interview is known to be the
+    // caller's: somebody else's interview is a 404 whatever the provider can do
+    if let Err(no_speech) = state.interviews.ensure_speech() {
+        state.interviews.get(interview_id, caller.actor()).await?;
+        return Err(no_speech.into());
+    }
+    let form = read_voice_form(request, payload, reply_field).await?;
+    let result = state
+        .interviews
+        .answer_voice(SubmitVoiceAnswer {
+            interview_id,
+            actor: caller.actor(),
+            clip: form.clip,
+            recording: form.recording,
+            in_reply_to: form.in_reply_to,
+            client_key,
+        })
+        .await;
+    events::turn(TurnMode::Voice, &result);
+    Ok(result?)
+}
+
+/// Answer the open question with a recording: `multipart/form-data` with `audio_file` (webm,
+/// ogg, mp3, mp4, mpeg, mpga, m4a or wav; at most 25 MB) and `message_sequence`, the sequence
+/// number of the question answered. The same answer as a multipart `POST …/messages`, for
+/// clients written against this path; the reply also carries `transcription`. Send
+/// `Idempotency-Key` to make a retry return the same reply instead of answering twice.
+#[utoipa::path(post, path = "/api/v1/interviews/{id}/audio", tag = "interviews",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "Interview id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "1–255 visible ASCII characters",
+            min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
+    request_body(content = AudioAnswerForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "Answer recorded", body = AudioAnswerResponse),
+        (status = 400, description = "Malformed multipart body (`malformed_multipart`)", body = ErrorResponse),
+        (status = 404, description = "No such interview of the caller", body = ErrorResponse),
+        (status = 409, description = "Already answered, answered concurrently, or the interview is not in progress (`details.status`)", body = ErrorResponse),
+        (status = 413, description = "The recording is over 25 MB", body = ErrorResponse),
+        (status = 415, description = "Not `multipart/form-data`, or a recording in an unaccepted format", body = ErrorResponse),
+        (status = 422, description = "No, empty or undecodable recording, a `message_sequence` that is not a number, or a bad key", body = ErrorResponse),
+        (status = 503, description = "AI unavailable (`ai_unavailable`), transcription failed (`transcription_unavailable`, with Retry-After) or no speech provider (`speech_unavailable`); nothing was recorded", body = ErrorResponse)))]
+pub async fn answer_audio(
+    state: web::Data<AppState>,
+    caller: AuthenticatedCandidate,
+    id: web::Path<Uuid>,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    if !is_multipart(&request) {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send multipart/form-data with audio_file and message_sequence",
+        ));
+    }
+    let interview_id = InterviewId::from_uuid(*id);
+    let outcome = recorded_answer(
+        &state,
+        &caller,
+        interview_id,
+        &request,
+        payload,
+        "message_sequence",
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(AudioAnswerResponse {
+        transcription: outcome.transcript.clone(),
+        answer: AnswerResponse::from(&outcome),
+    }))
 }
 
 /// A multipart body cannot be read without its boundary: that is a 400 before anything else.
@@ -99,14 +203,16 @@ pub fn require_boundary(request: &HttpRequest) -> Result<(), ApiError> {
     }
 }
 
-/// Reads `audio_file` (required) and `in_reply_to` (optional) from a multipart body.
+/// Reads `audio_file` (required) and the sequence number of the question it answers (optional)
+/// from the field named `reply_field` of a multipart body.
 ///
 /// # Errors
 /// 413 beyond 25 MB, 415 for anything but the accepted audio formats, 422 for a missing or
-/// empty recording or a bad `in_reply_to`, 400 for a broken body.
+/// empty recording or a bad sequence number, 400 for a broken body.
 pub async fn read_voice_form(
     request: &HttpRequest,
     payload: web::Payload,
+    reply_field: &'static str,
 ) -> Result<VoiceForm, ApiError> {
     let declared_length = request
         .headers()
@@ -131,16 +237,11 @@ pub async fn read_voice_form(
                 let bytes = read_field(&mut field, MAX_AUDIO_BYTES, too_large).await?;
                 audio = Some((bytes, declared, filename));
             }
-            Some("in_reply_to") => {
-                let bytes = read_field(&mut field, MAX_FIELD_BYTES, || {
-                    ApiError::field("in_reply_to", "must be a sequence number")
-                })
-                .await?;
+            Some(name) if name == reply_field => {
+                let not_a_number = || ApiError::field(reply_field, "must be a sequence number");
+                let bytes = read_field(&mut field, MAX_FIELD_BYTES, not_a_number).await?;
                 let text = String::from_utf8_lossy(&bytes);
-                let value = text
-                    .trim()
-                    .parse::<i32>()
-                    .map_err(|_| ApiError::field("in_reply_to", "must be a sequence number"))?;
+                let value = text.trim().parse::<i32>().map_err(|_| not_a_number())?;
                 in_reply_to = Some(value);
             }
             _ => {
@@ -293,11 +394,12 @@ pub async fn message_audio(
     Ok(response(StatusCode::OK).body(bytes))
 }
 
-/// The audio route, relative to `/api/v1/interviews`.
+/// The audio routes, relative to `/api/v1/interviews`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/{id}/messages/{message_id}/audio").route(web::get().to(message_audio)),
-    );
+    cfg.service(web::resource("/{id}/audio").route(web::post().to(answer_audio)))
+        .service(
+            web::resource("/{id}/messages/{message_id}/audio").route(web::get().to(message_audio)),
+        );
 }
 
 #[cfg(test)]

@@ -41,6 +41,23 @@ pub async fn register(
     Ok(HttpResponse::Created().json(token_response(&state, &candidate)?))
 }
 
+/// Create a candidate account and sign in: the same as `POST /api/v1/auth/register`, at the
+/// path clients of the original API use.
+#[utoipa::path(post, path = "/api/v1/candidates/register", tag = "auth",
+    request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Account created", body = AuthResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorResponse),
+        (status = 409, description = "The email is taken (`email_taken`)", body = ErrorResponse),
+        (status = 422, description = "Invalid fields, listed in `details.fields`", body = ErrorResponse),
+        (status = 429, description = "Too many requests from this address", body = ErrorResponse)))]
+pub async fn register_candidate(
+    state: web::Data<AppState>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    register(state, body).await
+}
+
 /// Sign in. Five failures for one email lock it for 15 minutes.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth",
     request_body = LoginRequest,
@@ -107,4 +124,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/login").route(web::post().to(login)))
         .service(web::resource("/logout").route(web::post().to(logout)))
         .service(web::resource("/me").route(web::get().to(me)));
+}
+
+/// The registration alias, relative to `/api/v1/candidates` (rate limited like `/api/v1/auth`).
+pub fn configure_candidates(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/register").route(web::post().to(register_candidate)));
 }

@@ -4,11 +4,16 @@ use actix_web::{HttpResponse, web};
 use crate::dto::{AiEndpointStatus, AiStatusResponse, HealthResponse, ReadyResponse};
 use crate::state::AppState;
 
-/// Liveness: the process answers.
+/// Liveness: the process answers (`{status: "healthy", version, timestamp}`). The database is
+/// not consulted; readiness is `/ready`.
 #[utoipa::path(get, path = "/health", tag = "health",
     responses((status = 200, description = "The server is up", body = HealthResponse)))]
-pub async fn health() -> HttpResponse {
-    HttpResponse::Ok().json(HealthResponse { status: "ok" })
+pub async fn health(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(HealthResponse {
+        status: "healthy",
+        version: env!("CARGO_PKG_VERSION"),
+        timestamp: state.clock.now(),
+    })
 }
 
 /// Readiness: the database answers.

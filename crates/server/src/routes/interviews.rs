@@ -1,7 +1,6 @@
-use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use interview_core::ids::{ApplicationId, InterviewId, ResumeId};
-use interview_core::interview::{RecoveryView, SubmitVoiceAnswer, TurnInput};
+use interview_core::interview::{RecoveryView, TurnInput};
 use interview_core::model::{InterviewMode, RoleType};
 use interview_core::ports::ClientKey;
 use uuid::Uuid;
@@ -14,6 +13,7 @@ use crate::dto::{
     VoiceAnswerForm, wire_message_type,
 };
 use crate::error::{ApiError, ErrorResponse};
+use crate::observability::events::{self, TurnMode};
 use crate::routes::audio;
 use crate::state::AppState;
 
@@ -139,7 +139,8 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(InterviewResponse::from(&record.interview)))
 }
 
-fn client_key(request: &HttpRequest) -> Result<Option<ClientKey>, ApiError> {
+/// The `Idempotency-Key` header, when sent.
+pub(crate) fn client_key(request: &HttpRequest) -> Result<Option<ClientKey>, ApiError> {
     let Some(value) = request.headers().get("idempotency-key") else {
         return Ok(None);
     };
@@ -183,45 +184,25 @@ pub async fn answer(
     payload: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
     let interview_id = InterviewId::from_uuid(*id);
-    let client_key = client_key(&request)?;
-    let multipart = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.trim_start().starts_with("multipart/form-data"));
-    let outcome = if multipart {
-        audio::require_boundary(&request)?;
-        // refuse before reading 25 MB that cannot be used, once the interview is known to be
-        // the caller's: somebody else's interview is a 404 whatever the provider can do
-        if let Err(no_speech) = state.interviews.ensure_speech() {
-            state
-                .interviews
-                .get(interview_id, caller.actor())
-                .await
-                .map_err(ApiError::from)?;
-            return Err(ApiError::from(no_speech).into());
-        }
-        let form = audio::read_voice_form(&request, payload).await?;
-        state
-            .interviews
-            .answer_voice(SubmitVoiceAnswer {
-                interview_id,
-                actor: caller.actor(),
-                clip: form.clip,
-                recording: form.recording,
-                in_reply_to: form.in_reply_to,
-                client_key,
-            })
-            .await
-            .map_err(ApiError::from)?
+    let outcome = if audio::is_multipart(&request) {
+        audio::recorded_answer(
+            &state,
+            &caller,
+            interview_id,
+            &request,
+            payload,
+            "in_reply_to",
+        )
+        .await?
     } else {
+        let client_key = client_key(&request)?;
         let body =
             web::Json::<AnswerRequest>::from_request(&request, &mut payload.into_inner()).await?;
         let AnswerRequest {
             message_text,
             in_reply_to,
         } = body.into_inner();
-        state
+        let result = state
             .interviews
             .answer(TurnInput::typed(
                 interview_id,
@@ -230,8 +211,9 @@ pub async fn answer(
                 in_reply_to,
                 client_key,
             ))
-            .await
-            .map_err(ApiError::from)?
+            .await;
+        events::turn(TurnMode::Text, &result);
+        result.map_err(ApiError::from)?
     };
     Ok(HttpResponse::Ok().json(AnswerResponse::from(&outcome)))
 }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::AuthenticatedCandidate;
 use crate::error::ErrorResponse;
+use crate::observability::events::OpenSession;
 use crate::realtime::protocol::{ErrorCode, ServerFrame};
 use crate::realtime::relay::{Relay, watch_lease};
 use crate::state::AppState;
@@ -136,6 +137,7 @@ pub async fn connect(
         ));
         let idle_timeout = state.realtime.idle_timeout;
         let live = state.clone();
+        let _open = OpenSession::start();
         Relay {
             state,
             ws,
