@@ -1,6 +1,7 @@
 //! Black-box tests: the real server on port 0 with a fresh database, driven over HTTP.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
+mod abuse;
 mod assessments;
 mod auth;
 mod browser;

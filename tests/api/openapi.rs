@@ -62,6 +62,17 @@ async fn every_operation_declares_the_errors_the_server_gives_it() {
         {
             expected.push("429");
         }
+        // the per-account budget: starting an interview and answering
+        if method == "post"
+            && [
+                "/api/v1/interviews/start",
+                "/api/v1/interviews/{id}/messages",
+                "/api/v1/interviews/{id}/audio",
+            ]
+            .contains(&path.as_str())
+        {
+            expected.push("429");
+        }
         if operation["parameters"]
             .as_array()
             .is_some_and(|parameters| parameters.iter().any(|p| p["in"] == "query"))

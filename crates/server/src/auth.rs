@@ -262,7 +262,7 @@ impl AuthenticatedCandidate {
     }
 }
 
-fn bearer(request: &HttpRequest) -> Result<String, ApiError> {
+pub(crate) fn bearer(request: &HttpRequest) -> Result<String, ApiError> {
     let value = request
         .headers()
         .get(header::AUTHORIZATION)

@@ -55,7 +55,7 @@ use crate::observability::requests::record_requests;
 use crate::observability::{self, MetricsEndpoint};
 use crate::openapi;
 use crate::probes::{DatabaseReadiness, OpenAiBreakers};
-use crate::rate_limit::JsonPeerIp;
+use crate::rate_limit::{JsonAccount, JsonPeerIp};
 use crate::revocations::CachedRevocations;
 use crate::routes::{
     applications, assessments, audio, auth, health, interviews, job_postings, matching, profile,
@@ -556,6 +556,15 @@ fn http_server(
             per_second: limits.per_second,
             burst: limits.burst,
         })?;
+    let account_governor = GovernorConfigBuilder::default()
+        .per_millisecond((60_000 / limits.account_per_minute.max(1)).max(1))
+        .burst_size(limits.account_burst)
+        .key_extractor(JsonAccount)
+        .finish()
+        .ok_or(StartupError::RateLimitQuota {
+            per_second: limits.account_per_minute,
+            burst: limits.account_burst,
+        })?;
     let rate_limited = limits.enabled;
     let json_limit = settings.server.json_limit_bytes;
     let app_settings = settings.clone();
@@ -605,6 +614,7 @@ fn http_server(
             .service(web::scope("/api/v1/applications").configure(applications::configure))
             .service(
                 web::scope("/api/v1/interviews")
+                    .wrap(Condition::new(rate_limited, Governor::new(&account_governor)))
                     .configure(interviews::configure)
                     .configure(audio::configure)
                     .configure(assessments::configure)

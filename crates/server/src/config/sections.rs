@@ -151,6 +151,10 @@ pub struct RateLimitSettings {
     /// Sustained requests per second per client IP on the auth endpoints.
     pub per_second: u64,
     pub burst: u32,
+    /// Interviews started plus answers sent per minute per account, sustained.
+    pub account_per_minute: u64,
+    /// How many of those an account may send at once before the sustained rate applies.
+    pub account_burst: u32,
 }
 
 impl Default for RateLimitSettings {
@@ -159,6 +163,8 @@ impl Default for RateLimitSettings {
             enabled: true,
             per_second: 10,
             burst: 30,
+            account_per_minute: 30,
+            account_burst: 20,
         }
     }
 }

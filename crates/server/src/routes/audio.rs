@@ -152,6 +152,7 @@ pub async fn recorded_answer(
         (status = 413, description = "The recording is over 25 MB", body = ErrorResponse),
         (status = 415, description = "Not `multipart/form-data`, or a recording in an unaccepted format", body = ErrorResponse),
         (status = 422, description = "No, empty or undecodable recording, a `message_sequence` that is not a number, or a bad key", body = ErrorResponse),
+        (status = 429, description = "Too many interviews started or answers sent by this account (`rate_limited`, `rate_limit.account_*`); see `Retry-After`", body = ErrorResponse),
         (status = 503, description = "AI unavailable (`ai_unavailable`), transcription failed (`transcription_unavailable`, with Retry-After) or no speech provider (`speech_unavailable`); nothing was recorded", body = ErrorResponse)))]
 pub async fn answer_audio(
     state: web::Data<AppState>,

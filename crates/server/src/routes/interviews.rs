@@ -55,6 +55,7 @@ fn parse_start(
         (status = 404, description = "No such application of the caller, or its job is no longer open", body = ErrorResponse),
         (status = 409, description = "The interview budget does not allow another AI call (`budget_exhausted`)", body = ErrorResponse),
         (status = 422, description = "Unknown role, mode or resume, or neither a role nor an application", body = ErrorResponse),
+        (status = 429, description = "Too many interviews started or answers sent by this account (`rate_limited`, `rate_limit.account_*`); see `Retry-After`", body = ErrorResponse),
         (status = 503, description = "The AI interviewer is unavailable, `legacy_voice` was asked of a provider without speech (`speech_unavailable`), or `realtime` of a server without a realtime provider (`realtime_unavailable`)", body = ErrorResponse)))]
 pub async fn start(
     state: web::Data<AppState>,
@@ -175,6 +176,7 @@ pub(crate) fn client_key(request: &HttpRequest) -> Result<Option<ClientKey>, Api
         (status = 413, description = "Body too large (JSON over the limit, audio over 25 MB)", body = ErrorResponse),
         (status = 415, description = "Not JSON, or a recording in an unaccepted format", body = ErrorResponse),
         (status = 422, description = "Empty or too long answer, bad key, empty or undecodable audio", body = ErrorResponse),
+        (status = 429, description = "Too many interviews started or answers sent by this account (`rate_limited`, `rate_limit.account_*`); see `Retry-After`", body = ErrorResponse),
         (status = 503, description = "AI unavailable (`ai_unavailable`), transcription failed (`transcription_unavailable`, with Retry-After) or no speech provider (`speech_unavailable`); nothing was recorded", body = ErrorResponse)))]
 pub async fn answer(
     state: web::Data<AppState>,

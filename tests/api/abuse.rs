@@ -1,0 +1,69 @@
+//! Limits a single account cannot get around: starting interviews and answering share a
+//! per-account budget, whatever the address or the token it uses.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, error_code, spawn_app_with};
+
+#[tokio::test]
+async fn an_account_that_starts_and_answers_too_fast_gets_429_and_others_do_not() {
+    let app = spawn_app_with(|settings| {
+        settings.rate_limit.enabled = true;
+        settings.rate_limit.account_burst = 3;
+        // one more a minute: nothing refills while the test runs
+        settings.rate_limit.account_per_minute = 1;
+    })
+    .await;
+    let ada = app.register("ada@example.com").await;
+    let grace = app.register("grace@example.com").await;
+
+    let started = app.start(&ada.token, "python").await;
+    let id = started["id"].as_str().unwrap();
+    // the opening question is message 1
+    let question = 1;
+    app.start(&ada.token, "react").await;
+    let answer = app
+        .answer(&ada.token, id, "Lists are mutable.", question, None)
+        .await;
+    assert_eq!(answer.status(), StatusCode::OK);
+
+    // the fourth costly request of the burst is refused, with when to come back
+    let refused = app
+        .post_json(
+            "/api/v1/interviews/start",
+            Some(&ada.token),
+            &json!({"role_type": "python"}),
+        )
+        .await;
+    assert!(refused.headers().get("retry-after").is_some());
+    let (status, body) = error_code(refused).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert!(body["detail"].is_string(), "{body}");
+
+    // a second token of the same account shares its budget
+    let login = app
+        .post_json(
+            "/api/v1/auth/login",
+            None,
+            &json!({"email": "ada@example.com", "password": PASSWORD}),
+        )
+        .await;
+    let second: serde_json::Value = login.json().await.unwrap();
+    let again = app
+        .answer(
+            second["token"].as_str().unwrap(),
+            id,
+            "Tuples are hashable.",
+            question + 2,
+            None,
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::TOO_MANY_REQUESTS);
+
+    // reading is not counted, and another account (same address) is untouched
+    let listed = app.get("/api/v1/interviews", Some(&ada.token)).await;
+    assert_eq!(listed.status(), StatusCode::OK);
+    app.start(&grace.token, "python").await;
+}
