@@ -1,10 +1,13 @@
 //! Limits a single account cannot get around: starting interviews and answering share a
 //! per-account budget, whatever the address or the token it uses.
 
+use fake_realtime::Script;
 use reqwest::StatusCode;
 use serde_json::json;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::helpers::{PASSWORD, error_code, spawn_app_with};
+use crate::realtime_flow::{HANG_GUARD, Read, live};
 
 #[tokio::test]
 async fn an_account_that_starts_and_answers_too_fast_gets_429_and_others_do_not() {
@@ -66,4 +69,60 @@ async fn an_account_that_starts_and_answers_too_fast_gets_429_and_others_do_not(
     let listed = app.get("/api/v1/interviews", Some(&ada.token)).await;
     assert_eq!(listed.status(), StatusCode::OK);
     app.start(&grace.token, "python").await;
+}
+
+#[tokio::test]
+async fn an_account_holds_at_most_two_live_interviews_at_once() {
+    let live = live(Script::new(), |_| {}).await;
+    let mut others = Vec::new();
+    for _ in 0..2 {
+        let started = live
+            .app
+            .post_json(
+                "/api/v1/interviews/start",
+                Some(&live.candidate.token),
+                &json!({"role_type": "react", "mode": "realtime"}),
+            )
+            .await;
+        assert_eq!(started.status(), StatusCode::CREATED);
+        let started: serde_json::Value = started.json().await.unwrap();
+        others.push(started["id"].as_str().unwrap().to_owned());
+    }
+    let mut first = live.connect().await;
+    first.until(|frame| frame["type"] == "connected").await;
+    let mut second = live.connect_at(&live.app, &others[0]).await;
+    second.until(|frame| frame["type"] == "connected").await;
+
+    // a third live interview is refused, and says why
+    let mut third = live.connect_at(&live.app, &others[1]).await;
+    let frames = third.until(|frame| frame["type"] == "error").await;
+    assert_eq!(frames.last().unwrap()["error"], "RATE_LIMIT_EXCEEDED");
+    assert!(matches!(
+        tokio::time::timeout(HANG_GUARD, third.read()).await,
+        Ok(Read::Closed(Some(CloseCode::Policy)))
+    ));
+
+    // a reconnect to a live interview is not one more
+    let mut again = live.connect().await;
+    again.until(|frame| frame["type"] == "connected").await;
+
+    // once the candidate leaves one interview, the third may go live
+    second.close().await;
+    let started = std::time::Instant::now();
+    loop {
+        let mut third = live.connect_at(&live.app, &others[1]).await;
+        let frames = third
+            .until(|frame| frame["type"] == "connected" || frame["type"] == "error")
+            .await;
+        if frames.last().unwrap()["type"] == "connected" {
+            break;
+        }
+        // the server lets the closed connection go as soon as it reads the close
+        assert!(
+            started.elapsed() < HANG_GUARD,
+            "the place was never given back"
+        );
+        tokio::task::yield_now().await;
+    }
+    drop(first);
 }

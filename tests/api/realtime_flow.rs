@@ -118,11 +118,13 @@ impl Live {
     }
 
     pub(crate) async fn connect_to(&self, app: &TestApp) -> Socket {
+        self.connect_at(app, &self.interview).await
+    }
+
+    /// Connects to another interview of the same candidate.
+    pub(crate) async fn connect_at(&self, app: &TestApp, interview: &str) -> Socket {
         let base = app.address.replacen("http", "ws", 1);
-        let url = format!(
-            "{base}/api/v1/interviews/{}/realtime/connect",
-            self.interview
-        );
+        let url = format!("{base}/api/v1/interviews/{interview}/realtime/connect");
         let mut request = url.into_client_request().unwrap();
         request.headers_mut().insert(
             http::header::AUTHORIZATION,
@@ -138,6 +140,10 @@ impl Live {
 }
 
 impl Socket {
+    pub(crate) async fn close(mut self) {
+        let _ = self.0.close(None).await;
+    }
+
     pub(crate) async fn send(&mut self, frame: Value) {
         self.0.send(Message::text(frame.to_string())).await.unwrap();
     }

@@ -56,6 +56,7 @@ use crate::observability::{self, MetricsEndpoint};
 use crate::openapi;
 use crate::probes::{DatabaseReadiness, OpenAiBreakers};
 use crate::rate_limit::{JsonAccount, JsonPeerIp};
+use crate::realtime::account_sessions::AccountSessions;
 use crate::revocations::CachedRevocations;
 use crate::routes::{
     applications, assessments, audio, auth, health, interviews, job_postings, matching, profile,
@@ -391,6 +392,7 @@ impl Application {
                 lease_check: StdDuration::from_secs(settings.realtime.lease_check_seconds.max(1)),
                 store_audio: settings.realtime.store_audio,
                 live: LiveConnections::default(),
+                per_account: AccountSessions::new(settings.realtime.max_sessions_per_account),
             },
         });
 

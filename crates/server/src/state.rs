@@ -54,6 +54,8 @@ pub struct RealtimeState {
     /// Keep each turn's audio (`realtime.store_audio`).
     pub store_audio: bool,
     pub live: LiveConnections,
+    /// `realtime.max_sessions_per_account`.
+    pub per_account: Arc<crate::realtime::account_sessions::AccountSessions>,
 }
 
 /// The realtime connections open on this node, by interview: a new connection to an interview

@@ -376,6 +376,8 @@ pub struct RealtimeSection {
     /// Keep the candidate's and the interviewer's audio of each turn as WAV files in the object
     /// store (off by default: live audio is large and rarely replayed).
     pub store_audio: bool,
+    /// Interviews one account may hold live connections to at once, on each node.
+    pub max_sessions_per_account: usize,
 }
 
 impl Default for RealtimeSection {
@@ -385,6 +387,7 @@ impl Default for RealtimeSection {
             idle_timeout_seconds: 60,
             lease_check_seconds: 5,
             store_audio: false,
+            max_sessions_per_account: 2,
         }
     }
 }

@@ -33,15 +33,25 @@ async fn refuse(mut ws: Session, code: ErrorCode, message: String, close: CloseC
         ("id" = Uuid, Path, description = "Interview id"),
         ("token" = Option<String>, Query, description = "The JWT, for browsers (they cannot set headers on a WebSocket)")),
     responses(
-        (status = 101, description = "Switching to the realtime WebSocket protocol; refusals (authentication, inactive interview, no realtime provider) arrive as an `error` frame followed by a close"),
-        (status = 400, description = "Not a WebSocket upgrade request", body = ErrorResponse)))]
+        (status = 101, description = "Switching to the realtime WebSocket protocol; refusals (authentication, inactive interview, no realtime provider, too many live interviews of the account) arrive as an `error` frame followed by a close"),
+        (status = 400, description = "Not a WebSocket upgrade request (from a caller whose token is valid: without one, 401)", body = ErrorResponse),
+        (status = 404, description = "The id is not a UUID", body = ErrorResponse)))]
 pub async fn connect(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     request: HttpRequest,
     body: web::Payload,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let (response, ws, stream) = actix_ws::handle(&request, body)?;
+    let (response, ws, stream) = match actix_ws::handle(&request, body) {
+        Ok(upgrade) => upgrade,
+        // not an upgrade, so the refusal can be a status: a missing or bad token first (401/403),
+        // as on every authenticated route
+        Err(not_upgrade) => {
+            let token = AuthenticatedCandidate::token_of(&request)?;
+            AuthenticatedCandidate::from_token(&state, &token).await?;
+            return Err(not_upgrade.into());
+        }
+    };
     let interview_id = InterviewId::from_uuid(*id);
     let token = AuthenticatedCandidate::token_of(&request);
     actix_web::rt::spawn(async move {
@@ -62,6 +72,18 @@ pub async fn connect(
                 )
                 .await;
             }
+        };
+        let Some(_place) = state.realtime.per_account.try_open(caller.id, interview_id) else {
+            return refuse(
+                ws,
+                ErrorCode::RateLimitExceeded,
+                format!(
+                    "this account already has {} live interviews open; close one first",
+                    state.realtime.per_account.max()
+                ),
+                CloseCode::Policy,
+            )
+            .await;
         };
         let actor = caller.actor();
         let connection = ConnectionId::new();
