@@ -126,3 +126,39 @@ async fn an_account_holds_at_most_two_live_interviews_at_once() {
     }
     drop(first);
 }
+
+#[tokio::test]
+async fn a_body_that_stops_arriving_is_cut_off_with_a_json_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(|settings| settings.server.body_idle_timeout_seconds = 1).await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    // a body announced as 200 bytes, of which 12 arrive
+    stream
+        .write_all(
+            b"POST /api/v1/auth/register HTTP/1.1\r\nHost: localhost\r\n\
+              Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"email\": \"a",
+        )
+        .await
+        .unwrap();
+    let mut response = Vec::new();
+    tokio::time::timeout(HANG_GUARD, stream.read_to_end(&mut response))
+        .await
+        .expect("the server answers and closes")
+        .unwrap();
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
+    let body: serde_json::Value = serde_json::from_str(body).unwrap();
+    assert_eq!(body["error"]["code"], "request_timeout");
+
+    // a body that arrives, however slowly overall, is not cut off
+    let registered = app
+        .post_json(
+            "/api/v1/auth/register",
+            None,
+            &json!({"email": "slow@example.com", "password": PASSWORD, "full_name": "Slow Sender"}),
+        )
+        .await;
+    assert_eq!(registered.status(), StatusCode::CREATED);
+}

@@ -1,6 +1,7 @@
 //! The HTTP server of the interview platform: configuration, wiring, handlers, auth and OpenAPI.
 
 pub mod auth;
+pub mod body_timeout;
 pub mod cli;
 pub mod config;
 pub mod dto;

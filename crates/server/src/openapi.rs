@@ -185,7 +185,8 @@ impl Modify for BearerAuth {
 /// The responses every operation of a kind can give, added where the handler's annotation does
 /// not already name them, so a new handler cannot forget them: 401 and 403 on operations
 /// authenticated with a candidate's or a recruiter's token (`/metrics`, on its own token, names
-/// its 401 itself and has no 403), 400/413/415/422 on JSON bodies, 429 on the rate-limited sign-in routes
+/// its 401 itself and has no 403), 400/413/415/422 on JSON bodies, 408 on every body (a body
+/// that stops arriving), 429 on the rate-limited sign-in routes
 /// (`/api/v1/auth/*`, `/api/v1/candidates/*`, `/api/v1/recruiter/auth/*`).
 struct CommonResponses;
 
@@ -281,6 +282,15 @@ impl Modify for CommonResponses {
                 }
                 if has_json_body(operation) {
                     common.extend(JSON_BODY.map(|(status, text)| (status, error_response(text))));
+                }
+                if operation.request_body.is_some() {
+                    common.push((
+                        "408",
+                        error_response(
+                            "The body stopped arriving for `server.body_idle_timeout_seconds` \
+                             (`request_timeout`)",
+                        ),
+                    ));
                 }
                 if rate_limited {
                     common.push((

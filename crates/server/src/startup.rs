@@ -55,6 +55,7 @@ use crate::observability::requests::record_requests;
 use crate::observability::{self, MetricsEndpoint};
 use crate::openapi;
 use crate::probes::{DatabaseReadiness, OpenAiBreakers};
+use crate::body_timeout::{BodyIdleTimeout, body_timeout};
 use crate::rate_limit::{JsonAccount, JsonPeerIp};
 use crate::realtime::account_sessions::AccountSessions;
 use crate::revocations::CachedRevocations;
@@ -559,7 +560,7 @@ fn http_server(
             burst: limits.burst,
         })?;
     let account_governor = GovernorConfigBuilder::default()
-        .per_millisecond((60_000 / limits.account_per_minute.max(1)).max(1))
+        .milliseconds_per_request((60_000 / limits.account_per_minute.max(1)).max(1))
         .burst_size(limits.account_burst)
         .key_extractor(JsonAccount)
         .finish()
@@ -569,6 +570,7 @@ fn http_server(
         })?;
     let rate_limited = limits.enabled;
     let json_limit = settings.server.json_limit_bytes;
+    let body_idle = StdDuration::from_secs(settings.server.body_idle_timeout_seconds.max(1));
     let app_settings = settings.clone();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -580,8 +582,10 @@ fn http_server(
                     .limit(json_limit)
                     .error_handler(json_error),
             )
+            .app_data(web::Data::new(BodyIdleTimeout(body_idle)))
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::QueryConfig::default().error_handler(query_error))
+            .wrap(from_fn(body_timeout))
             .wrap(Compress::default())
             .wrap(from_fn(error_body))
             .wrap(cors(&app_settings))

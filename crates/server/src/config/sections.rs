@@ -23,6 +23,8 @@ pub struct ServerSettings {
     pub workers: usize,
     /// Largest JSON body accepted, in bytes.
     pub json_limit_bytes: usize,
+    /// A request body that sends nothing for this long is cut off with 408.
+    pub body_idle_timeout_seconds: u64,
     /// Origins allowed by CORS; empty allows none (any origin in development).
     pub cors_origins: Vec<String>,
 }
@@ -34,6 +36,7 @@ impl Default for ServerSettings {
             port: 8000,
             workers: 0,
             json_limit_bytes: 1024 * 1024,
+            body_idle_timeout_seconds: 30,
             cors_origins: Vec::new(),
         }
     }
