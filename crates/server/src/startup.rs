@@ -43,6 +43,7 @@ use secrecy::ExposeSecret;
 use thiserror::Error;
 
 use crate::auth::{Argon2Hasher, TokenService, generated_secret};
+use crate::body_timeout::{BodyIdleTimeout, body_timeout};
 use crate::config::{AiProvider, Environment, Settings};
 use crate::error::{ApiError, json_error, path_error, query_error};
 use crate::jobs::{
@@ -55,7 +56,6 @@ use crate::observability::requests::record_requests;
 use crate::observability::{self, MetricsEndpoint};
 use crate::openapi;
 use crate::probes::{DatabaseReadiness, OpenAiBreakers};
-use crate::body_timeout::{BodyIdleTimeout, body_timeout};
 use crate::rate_limit::{JsonAccount, JsonPeerIp};
 use crate::realtime::account_sessions::AccountSessions;
 use crate::revocations::CachedRevocations;
@@ -620,7 +620,10 @@ fn http_server(
             .service(web::scope("/api/v1/applications").configure(applications::configure))
             .service(
                 web::scope("/api/v1/interviews")
-                    .wrap(Condition::new(rate_limited, Governor::new(&account_governor)))
+                    .wrap(Condition::new(
+                        rate_limited,
+                        Governor::new(&account_governor),
+                    ))
                     .configure(interviews::configure)
                     .configure(audio::configure)
                     .configure(assessments::configure)
