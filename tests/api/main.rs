@@ -11,6 +11,7 @@ mod headers;
 mod helpers;
 mod interviews;
 mod metrics;
+mod nodes;
 mod openapi;
 mod paging;
 mod platform;
