@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers may panic
 
 mod abuse;
+mod ai_faults;
 mod assessments;
 mod auth;
 mod browser;
