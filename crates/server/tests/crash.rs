@@ -4,9 +4,7 @@
 //! after an error or no reply is never stored twice, and every interview goes on to the end.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic
 
-use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -14,69 +12,22 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_interview-server");
+mod support;
+use support::{PASSWORD, postgres_schema, start, wait_ready};
+
 const CANDIDATES: usize = 6;
 const ANSWERS: usize = 6;
 /// Answers acknowledged before the kill: about a third of the load.
 const KILL_AFTER: usize = CANDIDATES * ANSWERS / 3;
 /// Only a guard against a hang.
-const HANG_GUARD: Duration = Duration::from_secs(60);
-const PASSWORD: &str = "Str0ng!pass";
+const HANG_GUARD: Duration = Duration::from_mins(1);
 /// Requests that got no reply (killed in flight, or sent to the dead server) and were sent again.
 static RETRIED: AtomicUsize = AtomicUsize::new(0);
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 async fn database_url(dir: &Path) -> String {
-    let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
-        return format!("sqlite://{}?mode=rwc", dir.join("crash.db").display());
-    };
-    use sqlx::Connection as _;
-    let schema = format!("crash_{}", uuid::Uuid::new_v4().simple());
-    let mut connection = sqlx::postgres::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA \"{schema}\"")))
-        .execute(&mut connection)
-        .await
-        .unwrap();
-    let separator = if admin.contains('?') { '&' } else { '?' };
-    format!("{admin}{separator}options=-c%20search_path%3D{schema}")
-}
-
-/// The server process on `port`; tokens survive its restart (a fixed JWT secret).
-fn start(dir: &Path, database: &str, port: u16) -> Child {
-    Command::new(BINARY)
-        .env("APP_ENV", "test")
-        .env("APP_CONFIG_DIR", dir.join("no-config"))
-        .env("DATABASE_URL", database)
-        .env(
-            "JWT_SECRET",
-            "crash-test-secret-crash-test-secret-0123456789",
-        )
-        .env("APP__SERVER__PORT", port.to_string())
-        .env("APP__RATE_LIMIT__ENABLED", "false")
-        .env("APP__STORAGE__OBJECTS_DIR", dir.join("objects"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap()
-}
-
-async fn wait_ready(client: &reqwest::Client, base: &str) {
-    let started = Instant::now();
-    loop {
-        if let Ok(response) = client.get(format!("{base}/ready")).send().await {
-            if response.status().is_success() {
-                return;
-            }
-        }
-        assert!(started.elapsed() < HANG_GUARD, "the server never got ready");
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin) => postgres_schema(&admin, "crash").await,
+        Err(_) => format!("sqlite://{}?mode=rwc", dir.join("crash.db").display()),
     }
 }
 
@@ -187,9 +138,7 @@ async fn answers_survive_a_sigkill_mid_load_exactly_once_and_every_interview_goe
         .timeout(Duration::from_secs(20))
         .build()
         .unwrap();
-    let port = free_port();
-    let mut server = start(dir.path(), &database, port);
-    let first = format!("http://127.0.0.1:{port}");
+    let (mut server, first) = start(dir.path(), &database, &[]);
     wait_ready(&client, &first).await;
 
     let mut interviews = Vec::new();
@@ -228,9 +177,7 @@ async fn answers_survive_a_sigkill_mid_load_exactly_once_and_every_interview_goe
         "the kill came after the load"
     );
 
-    let port = free_port();
-    let mut server = start(dir.path(), &database, port);
-    let second = format!("http://127.0.0.1:{port}");
+    let (mut server, second) = start(dir.path(), &database, &[]);
     wait_ready(&client, &second).await;
     base.send(second.clone()).unwrap();
 

@@ -3,6 +3,7 @@
 use serde_json::{Value, json};
 
 use super::driver::{Browser, available};
+use super::flows;
 use crate::helpers::{PASSWORD, spawn_app_with, strong_answer};
 use crate::recruiters::fast_jobs;
 
@@ -56,22 +57,7 @@ async fn a_candidate_sees_registration_errors_then_takes_a_text_interview_to_its
     browser.click("#register-submit").await;
     browser.on_page("start").await;
     browser.screenshot("start").await;
-    browser
-        .eval("const s = document.querySelector('#mode-select'); s.value = 'text'; s.dispatchEvent(new Event('change')); return true;")
-        .await;
-    browser
-        .eval("const s = document.querySelector('#role-select'); s.value = 'python'; s.dispatchEvent(new Event('change')); return true;")
-        .await;
-    browser.click("#start-submit").await;
-
-    // a text interview skips the tech check or lets the candidate continue without a camera
-    let page = browser
-        .wait_until("const p = document.querySelector('[data-page]'); return p && ['tech-check','interview'].includes(p.dataset.page) && p.dataset.page;")
-        .await;
-    if page == "tech-check" {
-        browser.click("#tech-check-continue").await;
-    }
-    browser.on_page("interview").await;
+    flows::start_without_video(&browser, "text", "python").await;
     for answered in 0..3 {
         let question = browser
             .wait_until(

@@ -4,6 +4,7 @@
 
 mod candidate;
 mod driver;
+mod flows;
 mod realtime;
 mod recruiter;
 mod voice;

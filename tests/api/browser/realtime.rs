@@ -8,7 +8,7 @@ use fake_realtime::{FakeRealtime, Script};
 use serde_json::Value;
 
 use super::driver::{Browser, available, spoken_answer};
-use crate::helpers::PASSWORD;
+use super::flows;
 use crate::realtime_flow::{KEY, chat_server, node, strong};
 use crate::recruiters::fast_jobs;
 
@@ -66,18 +66,8 @@ async fn a_whole_realtime_interview_runs_in_the_browser_with_a_spoken_answer() {
     app.register("ada@example.com").await;
     let browser = Browser::open(&app.address, Some(&spoken_answer())).await;
 
-    browser.visit("/login").await;
-    browser.fill("#login-email", "ada@example.com").await;
-    browser.fill("#login-password", PASSWORD).await;
-    browser.click("#login-submit").await;
-    browser.on_page("start").await;
-    browser
-        .eval("const s = document.querySelector('#mode-select'); s.value = 'realtime'; s.dispatchEvent(new Event('change')); return true;")
-        .await;
-    browser
-        .eval("const s = document.querySelector('#role-select'); s.value = 'react'; s.dispatchEvent(new Event('change')); return true;")
-        .await;
-    browser.click("#start-submit").await;
+    flows::sign_in(&browser, "ada@example.com").await;
+    flows::start(&browser, "realtime", "react").await;
 
     // the tech check hears the microphone and shows the camera; the candidate consents to video
     browser.on_page("tech-check").await;

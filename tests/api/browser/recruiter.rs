@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::driver::{Browser, available};
+use super::flows;
 use crate::helpers::{PASSWORD, TestApp, spawn_app_with};
 use crate::recruiters::{
     Staff, add_user, admin_of, assessment_when, fast_jobs, finish, interview_for_job, post_job,
@@ -76,9 +77,7 @@ async fn a_recruiter_reads_the_assessment_and_decides_and_a_viewer_cannot_regene
     browser.screenshot("recruiter-interview").await;
 
     // the decision, recorded through the page, is what the API holds
-    browser
-        .eval("const s = document.querySelector('#decision-select'); s.value = 'advance'; s.dispatchEvent(new Event('change')); return true;")
-        .await;
+    flows::choose(&browser, "#decision-select", "advance").await;
     browser.fill("#decision-notes", "Clear on hooks.").await;
     browser.click("#decision-submit").await;
     browser.wait_for_text("#decision-status", "dvance").await;

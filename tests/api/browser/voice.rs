@@ -2,7 +2,7 @@
 //! page sends the recording as the multipart answer, Whisper's stand-in transcribes it.
 
 use super::driver::{Browser, available, spoken_answer};
-use crate::helpers::PASSWORD;
+use super::flows;
 use crate::voice::{app_on, openai, speaking, transcribing};
 
 #[tokio::test]
@@ -17,25 +17,8 @@ async fn a_recorded_voice_answer_is_sent_transcribed_and_answered() {
     app.register("lin@example.com").await;
     let browser = Browser::open(&app.address, Some(&spoken_answer())).await;
 
-    browser.visit("/login").await;
-    browser.fill("#login-email", "lin@example.com").await;
-    browser.fill("#login-password", PASSWORD).await;
-    browser.click("#login-submit").await;
-    browser.on_page("start").await;
-    browser
-        .eval("const s = document.querySelector('#mode-select'); s.value = 'voice'; s.dispatchEvent(new Event('change')); return true;")
-        .await;
-    browser
-        .eval("const s = document.querySelector('#role-select'); s.value = 'react'; s.dispatchEvent(new Event('change')); return true;")
-        .await;
-    browser.click("#start-submit").await;
-    let page = browser
-        .wait_until("const p = document.querySelector('[data-page]'); return p && ['tech-check','interview'].includes(p.dataset.page) && p.dataset.page;")
-        .await;
-    if page == "tech-check" {
-        browser.click("#tech-check-continue").await;
-    }
-    browser.on_page("interview").await;
+    flows::sign_in(&browser, "lin@example.com").await;
+    flows::start_without_video(&browser, "voice", "react").await;
     browser
         .wait_until(
             "const q = document.querySelector('#question'); return q && q.textContent.trim();",
