@@ -10,7 +10,7 @@ use interview_core::InterviewSettings;
 use interview_core::accounts::LockoutSettings;
 use interview_core::validation::PasswordPolicy;
 use rust_decimal::Decimal;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -405,6 +405,24 @@ pub struct MetricsSection {
     pub token: Option<SecretString>,
 }
 
+impl MetricsSection {
+    /// What is wrong with the section, each naming its key: a token shorter than 16
+    /// characters, or none in production.
+    pub fn problems(&self, production: bool) -> Vec<String> {
+        match &self.token {
+            Some(token) if token.expose_secret().trim().len() < 16 => {
+                vec!["metrics.token (APP__METRICS__TOKEN) must be at least 16 characters".into()]
+            }
+            None if production => vec![
+                "metrics.token (APP__METRICS__TOKEN) is required in production: /metrics must \
+                 not be open to anyone who can reach the port"
+                    .into(),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// Background jobs (`jobs.*`): assessments are produced here. Jobs live in the database, so
 /// every node may run workers and each job still runs once.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -433,5 +451,26 @@ impl Default for JobsSection {
             max_deferral_seconds: 60,
             runner: interview_core::jobs::RunnerSettings::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_are_open_only_outside_production_and_a_token_is_long_enough() {
+        let open = MetricsSection::default();
+        assert!(open.problems(false).is_empty());
+        assert!(open.problems(true)[0].contains("metrics.token"));
+        let short = MetricsSection {
+            token: Some(SecretString::from("short")),
+        };
+        assert!(short.problems(false)[0].contains("at least 16"));
+        let guarded = MetricsSection {
+            token: Some(SecretString::from("scrape-token-0123456789")),
+        };
+        assert!(guarded.problems(true).is_empty());
+        assert!(!format!("{guarded:?}").contains("scrape-token"));
     }
 }
