@@ -38,6 +38,13 @@ async fn bad_input_gets_a_json_4xx_never_a_500() {
             "invalid_body",
         ),
         (
+            // serde's structs also take an array of their fields: `[]` was "all defaults"
+            "an array for an object",
+            app.client.post(&start_url).json(&json!([null, null])),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+        ),
+        (
             "unknown role",
             app.client
                 .post(&start_url)
@@ -164,4 +171,23 @@ async fn a_client_request_id_is_echoed_and_quoted_in_errors() {
         .await
         .unwrap();
     assert_ne!(response.headers()["x-request-id"], "bad id with spaces");
+}
+
+#[tokio::test]
+async fn the_realtime_route_checks_the_token_before_asking_for_an_upgrade() {
+    let app = spawn_app().await;
+    let candidate = app.register("ada@example.com").await;
+    let started = app.start(&candidate.token, "python").await;
+    let id = started["id"].as_str().unwrap();
+    let connect = format!("/api/v1/interviews/{id}/realtime/connect");
+
+    let (status, body) = error_code(app.get(&connect, None).await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert_eq!(body["error"]["code"], "unauthorized");
+    let (status, body) =
+        error_code(app.get(&format!("{connect}?token=not-a-jwt"), None).await).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    // a valid token, but no upgrade
+    let (status, body) = error_code(app.get(&connect, Some(&candidate.token)).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
 }

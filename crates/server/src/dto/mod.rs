@@ -34,6 +34,29 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 
+/// A body that must be a JSON object. Serde's derived structs also accept an array of their
+/// fields in order, so a body of only optional fields would take `[null, null]` as "change
+/// nothing"; this refuses anything but an object (422 `invalid_body`).
+#[derive(Debug)]
+pub struct JsonObject<T>(pub T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for JsonObject<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let object = serde_json::Map::deserialize(deserializer)?;
+        T::deserialize(serde_json::Value::Object(object))
+            .map(JsonObject)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+impl<T> std::ops::Deref for JsonObject<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RegisterRequest {
     #[schema(example = "ada@example.com", max_length = 254)]

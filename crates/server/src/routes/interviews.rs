@@ -60,7 +60,7 @@ fn parse_start(
 pub async fn start(
     state: web::Data<AppState>,
     caller: AuthenticatedCandidate,
-    body: web::Json<StartInterviewRequest>,
+    body: web::Json<crate::dto::JsonObject<StartInterviewRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let (role, mode) = parse_start(&body)?;
     if mode == InterviewMode::Realtime && state.realtime.voice.is_none() {

@@ -49,7 +49,7 @@ pub async fn connect(
         Err(not_upgrade) => {
             let token = AuthenticatedCandidate::token_of(&request)?;
             AuthenticatedCandidate::from_token(&state, &token).await?;
-            return Err(not_upgrade.into());
+            return Err(not_upgrade);
         }
     };
     let interview_id = InterviewId::from_uuid(*id);

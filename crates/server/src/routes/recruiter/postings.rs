@@ -92,11 +92,11 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: AuthenticatedRecruiter,
     id: web::Path<Uuid>,
-    body: web::Json<PostingPatch>,
+    body: web::Json<crate::dto::JsonObject<PostingPatch>>,
 ) -> Result<HttpResponse, ApiError> {
     let id = JobPostingId::from_uuid(*id);
     let current = state.recruiting.posting(caller.actor(), id).await?;
-    let (draft, status) = body.into_inner().apply_to(&current)?;
+    let (draft, status) = body.into_inner().0.apply_to(&current)?;
     let posting = state
         .recruiting
         .update_posting(caller.actor(), id, draft, status)

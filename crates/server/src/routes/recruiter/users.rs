@@ -5,7 +5,9 @@ use interview_core::ids::RecruiterId;
 use uuid::Uuid;
 
 use crate::auth::AuthenticatedRecruiter;
-use crate::dto::{CreateRecruiterRequest, RecruiterDto, UpdateRecruiterRequest, parse_role};
+use crate::dto::{
+    CreateRecruiterRequest, JsonObject, RecruiterDto, UpdateRecruiterRequest, parse_role,
+};
 use crate::error::{ApiError, ErrorResponse};
 use crate::state::AppState;
 
@@ -67,7 +69,7 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: AuthenticatedRecruiter,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateRecruiterRequest>,
+    body: web::Json<JsonObject<UpdateRecruiterRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let role = body.role.as_deref().map(parse_role).transpose()?;
     let recruiter = state

@@ -89,9 +89,9 @@ pub async fn update(
     state: web::Data<AppState>,
     caller: AuthenticatedRecruiter,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateWebhookRequest>,
+    body: web::Json<crate::dto::JsonObject<UpdateWebhookRequest>>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner().0;
     let change = WebhookChange {
         event_types: body
             .event_types
