@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use tokio::sync::watch;
 
 mod support;
-use support::{PASSWORD, postgres_schema, start, wait_ready};
+use support::{candidate_interview, postgres_schema, start, wait_ready};
 
 const CANDIDATES: usize = 6;
 const ANSWERS: usize = 6;
@@ -37,33 +37,14 @@ struct Interview {
 }
 
 async fn begin(client: &reqwest::Client, base: &str, n: usize) -> Interview {
-    let registered: Value = client
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(
-            &json!({"email": format!("c{n}@example.com"), "password": PASSWORD,
-                      "full_name": format!("Candidate {n}")}),
-        )
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = registered["token"].as_str().unwrap().to_owned();
-    let started: Value = client
-        .post(format!("{base}/api/v1/interviews/start"))
-        .bearer_auth(&token)
-        .json(&json!({"role_type": "python"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    Interview {
-        token,
-        id: started["id"].as_str().unwrap().to_owned(),
-    }
+    let (token, id) = candidate_interview(
+        client,
+        base,
+        &format!("c{n}@example.com"),
+        &format!("Candidate {n}"),
+    )
+    .await;
+    Interview { token, id }
 }
 
 fn answer_text(interview: &str, n: usize) -> String {

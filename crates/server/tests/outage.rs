@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 mod support;
-use support::{PASSWORD, postgres_schema, start, wait_ready};
+use support::{candidate_interview, postgres_schema, start, wait_ready};
 
 /// `database.acquire_timeout_ms` for the run: how long a request may wait for a connection.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
@@ -73,27 +73,7 @@ async fn a_database_outage_is_503_with_retry_after_and_the_server_recovers_by_it
         .build()
         .unwrap();
     wait_ready(&client, &base).await;
-    let registered: Value = client
-        .post(format!("{base}/api/v1/auth/register"))
-        .json(&json!({"email": "ada@example.com", "password": PASSWORD, "full_name": "Ada L"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = registered["token"].as_str().unwrap().to_owned();
-    let interview: Value = client
-        .post(format!("{base}/api/v1/interviews/start"))
-        .bearer_auth(&token)
-        .json(&json!({"role_type": "python"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = interview["id"].as_str().unwrap().to_owned();
+    let (token, id) = candidate_interview(&client, &base, "ada@example.com", "Ada L").await;
     let answer = |open: i64, key: &str| {
         client
             .post(format!("{base}/api/v1/interviews/{id}/messages"))

@@ -70,3 +70,34 @@ pub async fn wait_ready(client: &reqwest::Client, base: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Registers a candidate and starts a text interview for `python`; returns (token, interview id).
+pub async fn candidate_interview(
+    client: &reqwest::Client,
+    base: &str,
+    email: &str,
+    full_name: &str,
+) -> (String, String) {
+    let registered: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/register"))
+        .json(&serde_json::json!({"email": email, "password": PASSWORD, "full_name": full_name}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = registered["token"].as_str().unwrap().to_owned();
+    let started: serde_json::Value = client
+        .post(format!("{base}/api/v1/interviews/start"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"role_type": "python"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = started["id"].as_str().unwrap().to_owned();
+    (token, id)
+}
