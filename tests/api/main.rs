@@ -3,11 +3,13 @@
 
 mod abuse;
 mod ai_faults;
+mod ai_load;
 mod assessments;
 mod auth;
 mod browser;
 mod compat;
 mod errors;
+mod gated_provider;
 mod headers;
 mod helpers;
 mod interviews;
