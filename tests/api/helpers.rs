@@ -58,10 +58,14 @@ pub async fn spawn_app_on(
 ) -> TestApp {
     TELEMETRY.call_once(|| {
         let filter = std::env::var("TEST_LOG").unwrap_or_else(|_| "error".into());
-        server::telemetry::init(&LogSettings {
-            filter,
-            ..LogSettings::default()
-        });
+        let telemetry = server::telemetry::init(
+            &LogSettings {
+                filter,
+                ..LogSettings::default()
+            },
+            &server::config::TracesSection::default(),
+        );
+        drop(telemetry);
     });
     let dir = tempfile::tempdir().unwrap();
     let mut settings = Settings::defaults_for(Environment::Test);

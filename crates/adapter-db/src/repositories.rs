@@ -55,6 +55,7 @@ impl CandidateRepository for SeaOrmCandidates {
         Ok(())
     }
 
+    #[tracing::instrument(name = "db.candidates.by_email", skip_all)]
     async fn by_email(&self, email: &Email) -> Result<Option<Candidate>, RepositoryError> {
         candidates::Entity::find()
             .filter(candidates::Column::Email.eq(email.as_str()))
@@ -65,6 +66,7 @@ impl CandidateRepository for SeaOrmCandidates {
             .transpose()
     }
 
+    #[tracing::instrument(name = "db.candidates.by_id", skip_all)]
     async fn by_id(&self, id: CandidateId) -> Result<Option<Candidate>, RepositoryError> {
         candidates::Entity::find_by_id(id.as_uuid())
             .one(self.database.connection())
@@ -311,6 +313,7 @@ async fn write_turn_alone(
 
 #[async_trait]
 impl InterviewRepository for SeaOrmInterviews {
+    #[tracing::instrument(name = "db.interviews.create", skip_all)]
     async fn create(
         &self,
         interview: &Interview,
@@ -349,6 +352,7 @@ impl InterviewRepository for SeaOrmInterviews {
         transaction.commit().await.map_err(translate)
     }
 
+    #[tracing::instrument(name = "db.interviews.load", skip_all)]
     async fn load(&self, id: InterviewId) -> Result<Option<InterviewRecord>, RepositoryError> {
         // one query: the session joined with its interview
         let Some((session, interview)) = interview_sessions::Entity::find()
@@ -368,6 +372,7 @@ impl InterviewRepository for SeaOrmInterviews {
         }))
     }
 
+    #[tracing::instrument(name = "db.interviews.list_for_candidate", skip_all)]
     async fn list_for_candidate(
         &self,
         candidate: CandidateId,
@@ -384,6 +389,7 @@ impl InterviewRepository for SeaOrmInterviews {
             .collect()
     }
 
+    #[tracing::instrument(name = "db.interviews.save_turn", skip_all)]
     async fn save_turn(&self, turn: &TurnWrite) -> Result<(), RepositoryError> {
         let Some(writer) = &self.turn_writer else {
             return write_turn_alone(self.database.connection(), turn).await;
@@ -400,6 +406,7 @@ impl InterviewRepository for SeaOrmInterviews {
         result.await.map_err(|_| stopped())?
     }
 
+    #[tracing::instrument(name = "db.interviews.stored_answer", skip_all)]
     async fn stored_answer(
         &self,
         interview: InterviewId,
@@ -413,6 +420,7 @@ impl InterviewRepository for SeaOrmInterviews {
             .transpose()
     }
 
+    #[tracing::instrument(name = "db.interviews.messages", skip_all)]
     async fn messages(
         &self,
         interview: InterviewId,
@@ -461,6 +469,7 @@ impl InterviewRepository for SeaOrmInterviews {
             .transpose()
     }
 
+    #[tracing::instrument(name = "db.interviews.last_question", skip_all)]
     async fn last_question(
         &self,
         interview: InterviewId,

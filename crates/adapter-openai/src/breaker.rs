@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use interview_core::ports::{Clock, ProviderError};
 use serde::Serialize;
+use tracing::Instrument;
 
 use crate::settings::BreakerSettings;
 use crate::telemetry;
@@ -83,17 +84,23 @@ impl CircuitBreaker {
     where
         F: Future<Output = Result<T, ProviderError>>,
     {
+        // one span per logical call, in the trace of the request or job that made it
+        let span = tracing::info_span!(
+            "ai.call",
+            otel.kind = "client",
+            ai.endpoint = self.endpoint,
+            ai.outcome = tracing::field::Empty,
+        );
         if let Err(refused) = self.acquire() {
+            span.record("ai.outcome", telemetry::SHORT_CIRCUITED);
             telemetry::record(self.endpoint, telemetry::SHORT_CIRCUITED, None);
             return Err(refused);
         }
         let started = Instant::now();
-        let result = call.await;
-        telemetry::record(
-            self.endpoint,
-            telemetry::outcome(&result),
-            Some(started.elapsed()),
-        );
+        let result = call.instrument(span.clone()).await;
+        let outcome = telemetry::outcome(&result);
+        span.record("ai.outcome", outcome);
+        telemetry::record(self.endpoint, outcome, Some(started.elapsed()));
         let failed = matches!(
             &result,
             Err(ProviderError::Unavailable { .. }

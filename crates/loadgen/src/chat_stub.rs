@@ -1,6 +1,7 @@
 //! A stand-in for `POST /v1/chat/completions`: every request, whatever it asks, is answered with
-//! the same question. The server only calls chat when an interview starts (its first question);
-//! the realtime benchmark never commits a turn, so nothing else is asked.
+//! the same question, after a fixed delay (none by default; `slow-ai` makes the provider slow).
+//! An evaluation request gets the question too, which the server reads as an unusable evaluation
+//! and replaces with its neutral one: the turn still goes through.
 //!
 //! Hand-written HTTP/1.1 over tokio (keep-alive, `Content-Length` bodies, which is what the
 //! server's client sends) rather than `wiremock`: a fixed reply needs no matching, and wiremock
@@ -28,6 +29,11 @@ impl Drop for ChatStub {
 
 impl ChatStub {
     pub async fn start() -> Result<Self, String> {
+        Self::start_with_delay(std::time::Duration::ZERO).await
+    }
+
+    /// As [`Self::start`], each reply sent `delay` after its request arrived.
+    pub async fn start_with_delay(delay: std::time::Duration) -> Result<Self, String> {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| format!("chat stub: {e}"))?;
@@ -37,7 +43,7 @@ impl ChatStub {
         let reply = response();
         let accept = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
-                tokio::spawn(serve(stream, reply.clone()));
+                tokio::spawn(serve(stream, reply.clone(), delay));
             }
         });
         Ok(Self { addr, accept })
@@ -83,7 +89,7 @@ fn content_length(head: &[u8]) -> usize {
 }
 
 /// Answers each request on the connection in turn until the client closes it.
-async fn serve(mut stream: TcpStream, reply: String) {
+async fn serve(mut stream: TcpStream, reply: String, delay: std::time::Duration) {
     let mut buffer = Vec::new();
     let mut chunk = vec![0u8; 16 * 1024];
     loop {
@@ -100,6 +106,9 @@ async fn serve(mut stream: TcpStream, reply: String) {
             }
         };
         buffer.drain(..whole);
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
         if stream.write_all(reply.as_bytes()).await.is_err() {
             return;
         }

@@ -2,10 +2,12 @@
 //! (starting a new interview whenever one completes), and prints turns/s, latency percentiles,
 //! errors and — given the server's PID, or when it starts the server itself — its memory.
 //! `loadgen … realtime` benchmarks live-voice sessions instead (see `realtime.rs`), and
-//! `loadgen … video` chunked video uploads (see `video.rs`).
+//! `loadgen … video` chunked video uploads (see `video.rs`), and `loadgen … slow-ai` the latency of
+//! reads while answers wait on a slow AI provider (see `slow_ai.rs`).
 
 mod chat_stub;
 mod realtime;
+mod slow_ai;
 mod video;
 
 use std::process::{Child, Command, Stdio};
@@ -57,6 +59,9 @@ enum Mode {
     Realtime(realtime::RealtimeArgs),
     /// Video recordings: N uploaders each sending M chunks of S bytes, then finalizing.
     Video(video::VideoArgs),
+    /// Reads measured alone, then while N interviews answer through a slow AI provider
+    /// hosted here (needs --server-bin).
+    SlowAi(slow_ai::SlowAiArgs),
 }
 
 const ANSWER: &str = "I would start from the fundamentals because correctness matters more than \
@@ -281,6 +286,7 @@ async fn main() -> Result<(), String> {
     match &args.mode {
         Some(Mode::Realtime(realtime)) => return realtime::run(&args, realtime).await,
         Some(Mode::Video(video)) => return video::run(&args, video).await,
+        Some(Mode::SlowAi(slow)) => return slow_ai::run(&args, slow).await,
         None => {}
     }
     let client = Client::builder()

@@ -1,10 +1,9 @@
 //! Slow clients: a request body that stops arriving for `server.body_idle_timeout_seconds` is
 //! cut off with 408 `request_timeout` (JSON), so a client trickling bytes cannot hold a worker's
 //! memory and a handler's resources open indefinitely. The handler sees a read error and cleans up
-//! as for any broken body; this middleware then answers 408 in its place. (A request whose
-//! headers do not arrive within actix's client request timeout, 5 s, is closed by actix itself
-//! with a bare 408.) WebSocket upgrades are left alone: the realtime relay has its own idle
-//! timeout.
+//! as for any broken body; this middleware then answers 408 in its place. (Headers that do not
+//! arrive in time are `header_timeout.rs`'s.) WebSocket upgrades are left alone: the realtime
+//! relay has its own idle timeout.
 
 use std::future::Future;
 use std::pin::Pin;

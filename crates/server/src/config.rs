@@ -14,12 +14,14 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 mod sections;
+mod traces;
 
 pub use sections::{
     AiProvider, AiSettings, AuthSettings, DatabaseSection, InterviewSection, JobsSection,
     LogFormat, LogSettings, MetricsSection, PortalSection, RateLimitSettings, RealtimeSection,
     ServerSettings, StorageSection, VideoSection,
 };
+pub use traces::TracesSection;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -81,6 +83,7 @@ pub struct Settings {
     /// Not serialized: its only key is a secret.
     #[serde(skip_serializing)]
     pub metrics: MetricsSection,
+    pub traces: TracesSection,
 }
 
 impl Default for Settings {
@@ -117,6 +120,7 @@ impl Settings {
             portal: PortalSection::default(),
             email: adapter_email::EmailSettings::default(),
             metrics: MetricsSection::default(),
+            traces: TracesSection::default(),
         };
         if environment == Environment::Production {
             settings.database.auto_migrate = false;
@@ -230,6 +234,7 @@ impl Settings {
             self.metrics
                 .problems(self.environment() == Environment::Production),
         );
+        problems.extend(self.traces.problems());
         if self.auth.token_ttl_minutes <= 0 {
             problems.push("auth.token_ttl_minutes must be positive".into());
         }

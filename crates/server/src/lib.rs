@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod dto;
 pub mod error;
+pub mod header_timeout;
 pub mod jobs;
 pub mod middleware;
 pub mod observability;

@@ -59,7 +59,17 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(settings: Settings) -> ExitCode {
-    telemetry::init(&settings.log);
+    let telemetry = telemetry::init(&settings.log, &settings.traces);
+    if telemetry.traces_on() {
+        tracing::info!(endpoint = %settings.traces.otlp_endpoint.trim(), "sending traces over OTLP");
+    }
+    // boxed: the whole server's start-up and run is a large future
+    let code = Box::pin(run(settings)).await;
+    telemetry.shutdown().await;
+    code
+}
+
+async fn run(settings: Settings) -> ExitCode {
     let host = settings.server.host.clone();
     let application = match Application::build(settings).await {
         Ok(application) => application,

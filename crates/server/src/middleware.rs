@@ -1,6 +1,7 @@
 //! Request ids, access logs, and the API's JSON error body on every error response.
 //!
-//! Order, outermost first: the request metrics (`observability::requests`) →
+//! Order, outermost first: `header_timeout::head_arrived` → the request metrics
+//! (`observability::requests`) →
 //! [`count_in_flight`] → [`request_id`] → security headers → CORS → [`error_body`] → gzip.
 //! `error_body` sits inside the header middlewares so that the response it renders is the one
 //! they decorate: error responses carry the same CORS and security headers as any other.
@@ -42,11 +43,18 @@ pub async fn request_id(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let id = incoming(&request).unwrap_or_else(|| Uuid::new_v4().to_string());
     request.extensions_mut().insert(RequestId(id.clone()));
+    // `otel.*` name the span in a trace ("POST /api/v1/interviews/{id}/messages"): the route
+    // template, never the raw path, so traces group by endpoint
+    let route = request.match_pattern();
     let span = tracing::info_span!(
         "request",
+        otel.name = %format!("{} {}", request.method(), route.as_deref().unwrap_or("unmatched")),
+        otel.kind = "server",
         request_id = %id,
         method = %request.method(),
-        path = %request.path()
+        path = %request.path(),
+        route = route.as_deref().unwrap_or(""),
+        status = tracing::field::Empty,
     );
     let started = Instant::now();
     let response = next
@@ -61,6 +69,7 @@ pub async fn request_id(
         response.headers_mut().insert(REQUEST_ID, value);
     }
     let status = response.status().as_u16();
+    span.record("status", i64::from(status));
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| tracing::info!(status, elapsed_ms, "handled"));
     Ok(response)

@@ -1,22 +1,102 @@
-//! Structured logs: JSON in production, human-readable in development.
+//! Structured logs (JSON in production, human-readable in development) and, when
+//! `traces.otlp_endpoint` is set, OpenTelemetry traces of the same spans sent over OTLP.
+//!
+//! One request is one trace: the `request` span (method, route, request id) opened by the
+//! request-id middleware, the core's use-case spans inside it (`interview.answer`, …), and the
+//! adapters' spans inside those (`ai.call` per provider call, `db.*` per repository operation).
 
-use tracing_subscriber::EnvFilter;
+use std::time::Duration;
 
-use crate::config::{LogFormat, LogSettings};
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::{Protocol, SpanExporter, WithExportConfig};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::trace::{Sampler, SdkTracerProvider};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
-/// Installs the global subscriber once; later calls (tests) are no-ops.
-pub fn init(settings: &LogSettings) {
-    let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.filter));
-    let result = match settings.format {
-        LogFormat::Json => tracing_subscriber::fmt()
+use crate::config::{LogFormat, LogSettings, TracesSection};
+
+/// What [`init`] installed; [`Telemetry::shutdown`] sends the spans still buffered.
+#[must_use = "shut it down at exit, or the last spans are lost"]
+pub struct Telemetry {
+    traces: Option<SdkTracerProvider>,
+}
+
+impl Telemetry {
+    /// Whether spans are being sent to a collector.
+    pub fn traces_on(&self) -> bool {
+        self.traces.is_some()
+    }
+
+    /// Sends the buffered spans and stops the exporter. It blocks while the last batch is sent
+    /// (at most `traces.export_timeout_seconds`), so it runs on the blocking pool.
+    pub async fn shutdown(self) {
+        let Some(provider) = self.traces else {
+            return;
+        };
+        let shut = tokio::task::spawn_blocking(move || provider.shutdown()).await;
+        match shut {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => eprintln!("traces: the last spans were not sent: {error}"),
+            Err(error) => eprintln!("traces: shutting the exporter down failed: {error}"),
+        }
+    }
+}
+
+/// Installs the global subscriber once; later calls (tests) keep the first one and send no
+/// traces. An exporter that cannot be built is reported and left off: traces never stop the
+/// server from starting.
+pub fn init(log: &LogSettings, traces: &TracesSection) -> Telemetry {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&log.filter));
+    let format = match log.format {
+        LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
             .with_current_span(true)
             .with_span_list(false)
-            .with_env_filter(filter)
-            .try_init(),
-        LogFormat::Pretty => tracing_subscriber::fmt().with_env_filter(filter).try_init(),
+            .boxed(),
+        LogFormat::Pretty => tracing_subscriber::fmt::layer().boxed(),
     };
-    // already installed: keep the first one
-    drop(result);
+    let provider = traces.endpoint().and_then(|endpoint| {
+        tracer_provider(endpoint, traces)
+            .map_err(|error| eprintln!("traces are off: {error}"))
+            .ok()
+    });
+    let otel = provider.as_ref().map(|provider| {
+        tracing_opentelemetry::layer()
+            .with_tracer(provider.tracer("interview-server"))
+            .with_threads(false)
+            .with_tracked_inactivity(false)
+    });
+    let installed = tracing_subscriber::registry()
+        .with(filter)
+        .with(format)
+        .with(otel)
+        .try_init()
+        .is_ok();
+    Telemetry {
+        traces: provider.filter(|_| installed),
+    }
+}
+
+fn tracer_provider(
+    endpoint: &str,
+    settings: &TracesSection,
+) -> Result<SdkTracerProvider, opentelemetry_otlp::ExporterBuildError> {
+    let exporter = SpanExporter::builder()
+        .with_http()
+        .with_protocol(Protocol::HttpJson)
+        .with_endpoint(endpoint)
+        .with_timeout(Duration::from_secs(settings.export_timeout_seconds))
+        .build()?;
+    let sampler = Sampler::ParentBased(Box::new(Sampler::TraceIdRatioBased(settings.sample_ratio)));
+    Ok(SdkTracerProvider::builder()
+        .with_batch_exporter(exporter)
+        .with_sampler(sampler)
+        .with_resource(
+            Resource::builder()
+                .with_service_name(settings.service_name.clone())
+                .build(),
+        )
+        .build())
 }

@@ -207,6 +207,7 @@ impl JobHandler for AssessmentService {
         JobKind::Assessment
     }
 
+    #[tracing::instrument(name = "assessment.generate", skip_all, fields(interview_id = %job.subject, attempt = job.attempts))]
     async fn run(&self, job: &ClaimedJob) -> Result<(), JobFailure> {
         self.assess(job).await
     }

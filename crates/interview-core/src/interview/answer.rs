@@ -17,6 +17,7 @@ impl InterviewService {
     /// # Errors
     /// [`AnswerError::Conflict`] when the question was already answered (or is being answered
     /// concurrently); provider and storage failures leave stored state untouched.
+    #[tracing::instrument(name = "interview.answer", skip_all, fields(interview_id = %input.interview_id))]
     pub async fn answer(&self, input: TurnInput) -> Result<AnswerOutcome, AnswerError> {
         let text = self.checked_text(&input.text)?;
         let record = self

@@ -165,6 +165,7 @@ impl InterviewService {
     ///
     /// # Errors
     /// [`CompleteError::InvalidState`] for an abandoned or scheduled interview.
+    #[tracing::instrument(name = "interview.complete", skip_all, fields(interview_id = %interview_id))]
     pub async fn complete(
         &self,
         interview_id: InterviewId,

@@ -165,6 +165,7 @@ impl InterviewService {
     ///
     /// # Errors
     /// Every error of [`Self::answer`].
+    #[tracing::instrument(name = "interview.answer_realtime", skip_all, fields(interview_id = %answer.interview_id))]
     pub async fn answer_realtime(
         &self,
         answer: RealtimeAnswer,

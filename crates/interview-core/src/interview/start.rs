@@ -98,6 +98,7 @@ impl InterviewService {
     ///
     /// # Errors
     /// [`StartError`]; nothing is stored unless the whole start succeeds.
+    #[tracing::instrument(name = "interview.start", skip_all)]
     pub async fn start(&self, command: StartInterview) -> Result<Started, StartError> {
         if command.mode == InterviewMode::LegacyVoice && self.speech.is_none() {
             return Err(StartError::SpeechUnavailable);

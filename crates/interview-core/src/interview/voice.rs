@@ -41,6 +41,7 @@ impl InterviewService {
     /// [`AnswerError::TranscriptionUnavailable`] when transcription failed for now;
     /// [`AnswerError::AudioRejected`] when the recording holds no usable speech; and every
     /// error of [`Self::answer`].
+    #[tracing::instrument(name = "interview.answer_voice", skip_all, fields(interview_id = %command.interview_id))]
     pub async fn answer_voice(
         &self,
         command: SubmitVoiceAnswer,

@@ -25,6 +25,9 @@ pub struct ServerSettings {
     pub json_limit_bytes: usize,
     /// A request body that sends nothing for this long is cut off with 408.
     pub body_idle_timeout_seconds: u64,
+    /// A connection whose first request's headers have not all arrived after this long gets 408
+    /// and is closed.
+    pub header_timeout_seconds: u64,
     /// Origins allowed by CORS; empty allows none (any origin in development).
     pub cors_origins: Vec<String>,
 }
@@ -37,6 +40,7 @@ impl Default for ServerSettings {
             workers: 0,
             json_limit_bytes: 1024 * 1024,
             body_idle_timeout_seconds: 30,
+            header_timeout_seconds: 5,
             cors_origins: Vec::new(),
         }
     }

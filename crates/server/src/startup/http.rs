@@ -14,6 +14,7 @@ use super::StartupError;
 use crate::body_timeout::{BodyIdleTimeout, body_timeout};
 use crate::config::{Environment, Settings};
 use crate::error::{ApiError, json_error, path_error, query_error};
+use crate::header_timeout::{head_arrived, on_connect};
 use crate::middleware::{InFlight, count_in_flight, error_body, request_id};
 use crate::observability::MetricsEndpoint;
 use crate::observability::requests::record_requests;
@@ -98,6 +99,7 @@ pub(super) fn http_server(
     let rate_limited = limits.enabled;
     let json_limit = settings.server.json_limit_bytes;
     let body_idle = StdDuration::from_secs(settings.server.body_idle_timeout_seconds.max(1));
+    let header_timeout = StdDuration::from_secs(settings.server.header_timeout_seconds.max(1));
     let app_settings = settings.clone();
     let mut server = HttpServer::new(move || {
         App::new()
@@ -125,6 +127,7 @@ pub(super) fn http_server(
             .wrap(from_fn(request_id))
             .wrap(from_fn(count_in_flight))
             .wrap(from_fn(record_requests))
+            .wrap(from_fn(head_arrived))
             .configure(health::configure)
             .configure(crate::routes::metrics::configure)
             .service(
@@ -167,6 +170,13 @@ pub(super) fn http_server(
     })
     // Nagle off: realtime audio frames (every 20 ms) must not wait for the previous one's ACK
     .tcp_nodelay(true)
+    // actix's own header timer answers a bare 408; ours answers the JSON one (header_timeout.rs)
+    .client_request_timeout(if cfg!(unix) {
+        StdDuration::ZERO
+    } else {
+        header_timeout
+    })
+    .on_connect(on_connect(header_timeout))
     .listen(listener)
     .map_err(|source| StartupError::Bind {
         address: address.to_owned(),
