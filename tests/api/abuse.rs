@@ -127,20 +127,13 @@ async fn an_account_holds_at_most_two_live_interviews_at_once() {
     drop(first);
 }
 
-#[tokio::test]
-async fn a_body_that_stops_arriving_is_cut_off_with_a_json_408() {
+/// Sends `partial` (a request that stops short) on a new connection to `app`; the server must
+/// answer 408 with the JSON error body and close the connection.
+async fn cut_off_with_a_json_408(app: &crate::helpers::TestApp, partial: &[u8]) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let app = spawn_app_with(|settings| settings.server.body_idle_timeout_seconds = 1).await;
-    let address = app.address.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
-    // a body announced as 200 bytes, of which 12 arrive
-    stream
-        .write_all(
-            b"POST /api/v1/auth/register HTTP/1.1\r\nHost: localhost\r\n\
-              Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"email\": \"a",
-        )
-        .await
-        .unwrap();
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(partial).await.unwrap();
     let mut response = Vec::new();
     tokio::time::timeout(HANG_GUARD, stream.read_to_end(&mut response))
         .await
@@ -148,9 +141,25 @@ async fn a_body_that_stops_arriving_is_cut_off_with_a_json_408() {
         .unwrap();
     let response = String::from_utf8_lossy(&response);
     assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    assert!(
+        response.contains("content-type: application/json"),
+        "{response}"
+    );
     let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
     let body: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(body["error"]["code"], "request_timeout");
+}
+
+#[tokio::test]
+async fn a_body_that_stops_arriving_is_cut_off_with_a_json_408() {
+    let app = spawn_app_with(|settings| settings.server.body_idle_timeout_seconds = 1).await;
+    // a body announced as 200 bytes, of which 12 arrive
+    cut_off_with_a_json_408(
+        &app,
+        b"POST /api/v1/auth/register HTTP/1.1\r\nHost: localhost\r\n\
+          Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{\"email\": \"a",
+    )
+    .await;
 
     // a body that arrives, however slowly overall, is not cut off
     let registered = app
@@ -167,30 +176,16 @@ async fn a_body_that_stops_arriving_is_cut_off_with_a_json_408() {
 async fn headers_that_stop_arriving_get_a_json_408_and_the_connection_closes() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let app = spawn_app_with(|settings| settings.server.header_timeout_seconds = 1).await;
-    let address = app.address.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
     // the request line and one header, and then nothing
-    stream
-        .write_all(b"GET /api/v1/interviews HTTP/1.1\r\nHost: localhost\r\n")
-        .await
-        .unwrap();
-    let mut response = Vec::new();
-    tokio::time::timeout(HANG_GUARD, stream.read_to_end(&mut response))
-        .await
-        .expect("the server answers and closes")
-        .unwrap();
-    let response = String::from_utf8_lossy(&response);
-    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
-    assert!(
-        response.contains("content-type: application/json"),
-        "{response}"
-    );
-    let body = &response[response.find("\r\n\r\n").unwrap() + 4..];
-    let body: serde_json::Value = serde_json::from_str(body).unwrap();
-    assert_eq!(body["error"]["code"], "request_timeout");
+    cut_off_with_a_json_408(
+        &app,
+        b"GET /api/v1/interviews HTTP/1.1\r\nHost: localhost\r\n",
+    )
+    .await;
 
-    // headers that arrive in time are served, on a connection kept for the next request
-    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    // headers that arrive in time are served
+    let address = app.address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
     stream
         .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .await
