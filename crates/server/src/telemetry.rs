@@ -50,10 +50,12 @@ impl Telemetry {
 pub fn init(log: &LogSettings, traces: &TracesSection) -> Telemetry {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&log.filter));
     let format = match log.format {
+        // the span list, not only the current span: a line logged inside a use case or a
+        // repository call still carries its request's `request_id`
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
-            .with_current_span(true)
-            .with_span_list(false)
+            .with_current_span(false)
+            .with_span_list(true)
             .boxed(),
         LogFormat::Pretty => tracing_subscriber::fmt::layer().boxed(),
     };
