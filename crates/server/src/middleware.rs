@@ -56,6 +56,7 @@ pub async fn request_id(
         route = route.as_deref().unwrap_or(""),
         status = tracing::field::Empty,
     );
+    crate::telemetry::continue_trace(&span, request.headers());
     let started = Instant::now();
     let response = next
         .call(request)

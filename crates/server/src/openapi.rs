@@ -31,7 +31,9 @@ use crate::routes::{
                        role and answer questions whose difficulty follows their answers. Every \
                        error has the shape `{\"error\": {\"code\", \"message\", \"request_id\"}, \
                        \"detail\"}`, where `detail` repeats the message for clients written \
-                       against FastAPI's conventions."
+                       against FastAPI's conventions. A connection whose first request's headers \
+                       have not all arrived after `server.header_timeout_seconds` (5 s) gets 408 \
+                       `request_timeout` before any operation is chosen, and is closed."
     ),
     paths(
         health::health,

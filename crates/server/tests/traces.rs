@@ -1,6 +1,6 @@
 //! OpenTelemetry traces from the server binary to an OTLP/HTTP collector stand-in: one answer is
 //! one trace, request (named by its route, with the request id) → core use case → repository
-//! and AI provider,
+//! and AI provider, continuing the caller's W3C trace context,
 //! and the spans still buffered are sent when the server stops. (Off by default: the config's
 //! own test.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -23,6 +23,9 @@ use support::{candidate_interview, start, wait_ready};
 use tokio::net::TcpListener;
 
 const REQUEST_ID: &str = "trace-test-answer-1";
+/// The caller's trace (a gateway's): W3C trace context, sampled.
+const CALLER_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const CALLER_SPAN: &str = "00f067aa0ba902b7";
 
 /// The interviewer's chat completion for a request: an evaluation when structured output is
 /// asked for, else the next question.
@@ -139,6 +142,7 @@ async fn answer_once(extra: &[(&str, String)]) {
             .post(format!("{base}/api/v1/interviews/{id}/messages"))
             .bearer_auth(&token)
             .header("X-Request-Id", REQUEST_ID)
+            .header("traceparent", format!("00-{CALLER_TRACE}-{CALLER_SPAN}-01"))
             .json(&json!({"message_text": "Pure functions are easy to test.", "in_reply_to": 1}))
             .send()
             .await
@@ -177,6 +181,11 @@ async fn an_answer_is_one_trace_from_the_route_through_the_core_to_the_database_
         })
         .unwrap_or_else(|| panic!("no request span named by its route: {spans:#?}"));
     assert_eq!(request["kind"], 2, "a server span");
+    assert_eq!(
+        request["traceId"], CALLER_TRACE,
+        "the caller's trace is continued"
+    );
+    assert_eq!(request["parentSpanId"], CALLER_SPAN);
     assert_eq!(
         attribute(&request["attributes"], "status"),
         Some(&json!({"intValue": "200"}))
