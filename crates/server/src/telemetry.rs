@@ -68,15 +68,17 @@ pub fn init(log: &LogSettings, traces: &TracesSection) -> Telemetry {
             .map_err(|error| eprintln!("traces are off: {error}"))
             .ok()
     });
+    // each layer its own filter: quieting the logs (`log.filter = "warn"`) must not silence
+    // the traces, whose spans are at INFO
     let otel = provider.as_ref().map(|provider| {
         tracing_opentelemetry::layer()
             .with_tracer(provider.tracer("interview-server"))
             .with_threads(false)
             .with_tracked_inactivity(false)
+            .with_filter(EnvFilter::new(&traces.filter))
     });
     let installed = tracing_subscriber::registry()
-        .with(filter)
-        .with(format)
+        .with(format.with_filter(filter))
         .with(otel)
         .try_init()
         .is_ok();

@@ -164,6 +164,8 @@ async fn an_answer_is_one_trace_from_the_route_through_the_core_to_the_database_
         ("APP__AI__OPENAI__BASE_URL", openai),
         ("OPENAI_API_KEY", "sk-test".into()),
         ("APP__TRACES__OTLP_ENDPOINT", endpoint),
+        // logs quieted: the traces keep their own filter
+        ("APP__LOG__FILTER", "warn".into()),
         (
             "APP__TRACES__SERVICE_NAME",
             "interview-server-under-test".into(),

@@ -13,6 +13,9 @@ pub struct TracesSection {
     pub service_name: String,
     /// The share of requests traced, 0.0–1.0; a traced request keeps all its spans.
     pub sample_ratio: f64,
+    /// Which spans (and log events, attached to them) are sent, as a `tracing` filter; its own,
+    /// so that `log.filter` quiets the logs without silencing the traces.
+    pub filter: String,
     /// How long one export may take before it is given up (spans are dropped, never queued
     /// without bound).
     pub export_timeout_seconds: u64,
@@ -24,6 +27,7 @@ impl Default for TracesSection {
             otlp_endpoint: String::new(),
             service_name: "interview-server".into(),
             sample_ratio: 1.0,
+            filter: "info,sqlx=warn,sea_orm=warn".into(),
             export_timeout_seconds: 5,
         }
     }
@@ -48,6 +52,9 @@ impl TracesSection {
         }
         if !(0.0..=1.0).contains(&self.sample_ratio) {
             problems.push("traces.sample_ratio must be between 0.0 and 1.0".into());
+        }
+        if let Err(error) = tracing_subscriber::EnvFilter::try_new(&self.filter) {
+            problems.push(format!("traces.filter is not a tracing filter: {error}"));
         }
         if self.service_name.trim().is_empty() {
             problems.push("traces.service_name must not be empty".into());
