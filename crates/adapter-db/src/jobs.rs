@@ -326,6 +326,29 @@ impl JobQueue for SeaOrmJobs {
             .transpose()
     }
 
+    async fn purge_succeeded(
+        &self,
+        finished_before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<u64, RepositoryError> {
+        // `LIMIT` inside `IN (…)`: a bounded delete on both backends (SQLite is not built with
+        // `DELETE … LIMIT`), so one purge never holds the writer for long
+        let oldest = Query::select()
+            .column(Column::Id)
+            .from(background_jobs::Entity)
+            .and_where(Expr::col(Column::State).eq(JobState::Succeeded.as_str()))
+            .and_where(Expr::col(Column::UpdatedAt).lt(finished_before))
+            .limit(limit)
+            .to_owned();
+        let _permit = self.database.write_permit().await;
+        let deleted = background_jobs::Entity::delete_many()
+            .filter(Column::Id.in_subquery(oldest))
+            .exec(self.database.connection())
+            .await
+            .map_err(translate)?;
+        Ok(deleted.rows_affected)
+    }
+
     async fn counts(&self) -> Result<Vec<JobCount>, RepositoryError> {
         // served by the (state, run_at) index; succeeded jobs, the bulk of the table, are skipped
         let rows: Vec<(String, String, i64)> = background_jobs::Entity::find()

@@ -221,6 +221,22 @@ pub fn feedback_auto_send(
     }
 }
 
+/// The job that deletes succeeded jobs past `jobs.keep_succeeded_days`.
+pub fn succeeded_job_purge(
+    runner: Arc<JobRunner>,
+) -> impl FnMut() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + 'static {
+    move || {
+        let runner = runner.clone();
+        Box::pin(async move {
+            match runner.purge_succeeded().await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "purged succeeded jobs"),
+                Err(error) => tracing::warn!(%error, "purging succeeded jobs failed"),
+            }
+        })
+    }
+}
+
 /// The job that forgets revocations of tokens that have expired anyway.
 pub fn revoked_token_purge(
     accounts: Arc<AccountService>,

@@ -46,7 +46,7 @@ use crate::auth::{Argon2Hasher, TokenService, generated_secret};
 use crate::config::{AiProvider, Settings};
 use crate::jobs::{
     Jobs, Yielding, abandonment_sweep, feedback_auto_send, queue_worker, revoked_token_purge,
-    video_retention,
+    succeeded_job_purge, video_retention,
 };
 use crate::middleware::InFlight;
 use crate::observability::cost::MeteredAssessor;
@@ -55,6 +55,9 @@ use crate::probes::{DatabaseReadiness, OpenAiBreakers};
 use crate::realtime::account_sessions::AccountSessions;
 use crate::revocations::CachedRevocations;
 use crate::state::{AiHealth, AppState, LiveConnections, Observed, RealtimeState};
+
+/// How often each node deletes succeeded jobs past `jobs.keep_succeeded_days`.
+const SUCCEEDED_JOB_PURGE_INTERVAL: StdDuration = StdDuration::from_hours(1);
 
 #[derive(Debug, Error)]
 pub enum StartupError {
@@ -394,6 +397,11 @@ impl Application {
             "revoked_token_purge",
             StdDuration::from_secs(settings.auth.revocation_purge_interval_seconds),
             revoked_token_purge(accounts),
+        );
+        jobs.spawn(
+            "succeeded_job_purge",
+            SUCCEEDED_JOB_PURGE_INTERVAL,
+            succeeded_job_purge(runner.clone()),
         );
         for _ in 0..settings.jobs.workers {
             jobs.spawn_worker(

@@ -296,3 +296,54 @@ async fn counts_group_the_waiting_running_and_failed_jobs_by_kind_and_leave_succ
         );
     }
 }
+
+#[tokio::test]
+async fn purging_deletes_only_succeeded_jobs_finished_before_the_cutoff_a_batch_at_a_time() {
+    for database in databases().await {
+        let name = database.name;
+        let jobs = SeaOrmJobs::new(database.db.clone());
+        // (finished at, succeeded?) for one job each; then one left queued
+        let finished = [(2, true), (3, false), (4, true), (30, true)];
+        let mut subjects = Vec::new();
+        for (minute, succeeded) in finished {
+            let subject = Uuid::now_v7();
+            subjects.push(subject);
+            let job = NewJob::new(JobKind::Assessment, subject, at(1));
+            assert!(jobs.enqueue(&job).await.unwrap(), "{name}");
+            let claimed = jobs.claim(KINDS, at(1), LEASE).await.unwrap().unwrap();
+            if succeeded {
+                jobs.succeed(&claimed, at(minute)).await.unwrap();
+            } else {
+                jobs.fail(&claimed, "gave up", at(minute)).await.unwrap();
+            }
+        }
+        let queued = Uuid::now_v7();
+        let job = NewJob::new(JobKind::Assessment, queued, at(50));
+        assert!(jobs.enqueue(&job).await.unwrap());
+
+        // two succeeded before 10:10, one per call with a limit of one
+        assert_eq!(jobs.purge_succeeded(at(10), 1).await.unwrap(), 1, "{name}");
+        assert_eq!(jobs.purge_succeeded(at(10), 1).await.unwrap(), 1, "{name}");
+        assert_eq!(
+            jobs.purge_succeeded(at(10), 100).await.unwrap(),
+            0,
+            "{name}"
+        );
+        let mut left = Vec::new();
+        for subject in subjects.iter().chain([&queued]) {
+            let latest = jobs.latest(JobKind::Assessment, *subject).await.unwrap();
+            left.push(latest.map(|job| job.state));
+        }
+        assert_eq!(
+            left,
+            [
+                None,
+                Some(JobState::Failed),
+                None,
+                Some(JobState::Succeeded),
+                Some(JobState::Queued)
+            ],
+            "{name}"
+        );
+    }
+}

@@ -66,6 +66,7 @@ fn fixture(writer: FixedWriter) -> Fixture {
                 backoff_max_seconds: 60,
             },
             lease_seconds: 60,
+            keep_succeeded_days: 7,
         },
     )
     .with_handler(service.clone());

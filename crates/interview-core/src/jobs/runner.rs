@@ -43,6 +43,9 @@ pub struct RunnerSettings {
     /// again (and its own result refused). Longer than the slowest run: an assessment's chat
     /// call may take several timed-out attempts and a repair.
     pub lease_seconds: u64,
+    /// Succeeded jobs are deleted this many days after they finished (their results live in
+    /// their own tables); 0 keeps them. Failed jobs are kept for the runbook.
+    pub keep_succeeded_days: u32,
 }
 
 impl Default for RunnerSettings {
@@ -50,9 +53,14 @@ impl Default for RunnerSettings {
         Self {
             retry: RetryPolicy::default(),
             lease_seconds: 900,
+            keep_succeeded_days: 7,
         }
     }
 }
+
+/// Rows deleted per statement by [`JobRunner::purge_succeeded`]: short writes, so that a large
+/// first purge never holds the database's writer for long.
+const PURGE_BATCH: u64 = 500;
 
 /// What became of a job run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,6 +151,26 @@ impl JobRunner {
             }
         };
         Ok(Some((job, outcome)))
+    }
+
+    /// Deletes the succeeded jobs older than `keep_succeeded_days`, in batches; returns how many.
+    ///
+    /// # Errors
+    /// Storage failures (what was deleted before stays deleted).
+    pub async fn purge_succeeded(&self) -> Result<u64, RepositoryError> {
+        if self.settings.keep_succeeded_days == 0 {
+            return Ok(0);
+        }
+        let before =
+            self.clock.now() - chrono::Duration::days(i64::from(self.settings.keep_succeeded_days));
+        let mut purged = 0;
+        loop {
+            let batch = self.queue.purge_succeeded(before, PURGE_BATCH).await?;
+            purged += batch;
+            if batch < PURGE_BATCH {
+                return Ok(purged);
+            }
+        }
     }
 
     /// Hands a claimed job back without counting the attempt (shutting down before running it).

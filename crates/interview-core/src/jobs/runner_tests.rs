@@ -37,6 +37,7 @@ fn settings(max_attempts: u32) -> RunnerSettings {
             backoff_max_seconds: 60,
         },
         lease_seconds: 30,
+        keep_succeeded_days: 7,
     }
 }
 
@@ -158,5 +159,75 @@ async fn a_busy_runner_takes_only_jobs_due_long_enough_and_holds_them_for_the_wh
             .await
             .unwrap()
             .is_some()
+    );
+}
+
+#[tokio::test]
+async fn succeeded_jobs_are_purged_a_week_after_they_finished_in_batches() {
+    let clock = clock();
+    let week_ago = clock.now() - chrono::Duration::days(7);
+    let mut queue = MockJobQueue::new();
+    let mut order = mockall::Sequence::new();
+    for deleted in [PURGE_BATCH, PURGE_BATCH, 7] {
+        queue
+            .expect_purge_succeeded()
+            .withf(move |before, limit| *before == week_ago && *limit == PURGE_BATCH)
+            .times(1)
+            .in_sequence(&mut order)
+            .returning(move |_, _| Ok(deleted));
+    }
+    let runner = JobRunner::new(Arc::new(queue), clock, settings(5));
+    assert_eq!(runner.purge_succeeded().await.unwrap(), 2 * PURGE_BATCH + 7);
+}
+
+#[tokio::test]
+async fn keeping_succeeded_jobs_forever_purges_nothing() {
+    let mut queue = MockJobQueue::new();
+    queue.expect_purge_succeeded().never();
+    let keep = RunnerSettings {
+        keep_succeeded_days: 0,
+        ..settings(5)
+    };
+    let runner = JobRunner::new(Arc::new(queue), clock(), keep);
+    assert_eq!(runner.purge_succeeded().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn only_succeeded_jobs_past_the_retention_are_deleted() {
+    let clock = clock();
+    let queue = Arc::new(InMemoryJobs::new());
+    let lease = Duration::from_mins(1);
+    // one succeeds and one fails eight days ago; one succeeds today; one is still queued
+    let finish = async |succeed: bool| {
+        queue.push(&NewJob::new(
+            JobKind::Assessment,
+            Uuid::now_v7(),
+            clock.now(),
+        ));
+        let job = queue
+            .claim(&[JobKind::Assessment], clock.now(), lease)
+            .await
+            .unwrap()
+            .unwrap();
+        if succeed {
+            queue.succeed(&job, clock.now()).await.unwrap();
+        } else {
+            queue.fail(&job, "gone", clock.now()).await.unwrap();
+        }
+    };
+    finish(true).await;
+    finish(false).await;
+    clock.advance(chrono::Duration::days(8));
+    finish(true).await;
+    let later = clock.now() + chrono::Duration::hours(1);
+    queue.push(&NewJob::new(JobKind::Assessment, Uuid::now_v7(), later));
+
+    let runner = JobRunner::new(queue.clone(), clock.clone(), settings(1));
+    assert_eq!(runner.purge_succeeded().await.unwrap(), 1);
+    let mut states: Vec<JobState> = queue.all().iter().map(|job| job.state).collect();
+    states.sort_by_key(|state| state.as_str());
+    assert_eq!(
+        states,
+        [JobState::Failed, JobState::Queued, JobState::Succeeded]
     );
 }

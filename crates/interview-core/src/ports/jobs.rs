@@ -89,4 +89,16 @@ pub trait JobQueue: Send + Sync {
     /// # Errors
     /// Storage failures.
     async fn counts(&self) -> Result<Vec<JobCount>, RepositoryError>;
+
+    /// Deletes up to `limit` succeeded jobs that finished before `finished_before` (their
+    /// effect is stored with its own record; the row only said it was done) and returns how many.
+    /// Queued, running and failed jobs are never deleted.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn purge_succeeded(
+        &self,
+        finished_before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<u64, RepositoryError>;
 }

@@ -99,6 +99,23 @@ fn active_twin(record: &JobRecord, job: &NewJob) -> bool {
 
 #[async_trait]
 impl JobQueue for InMemoryJobs {
+    async fn purge_succeeded(
+        &self,
+        finished_before: DateTime<Utc>,
+        limit: u64,
+    ) -> Result<u64, RepositoryError> {
+        let mut jobs = locked(&self.jobs);
+        let mut purged = 0;
+        jobs.retain(|stored| {
+            let old = stored.record.state == JobState::Succeeded
+                && stored.record.updated_at < finished_before;
+            let purge = old && purged < limit;
+            purged += u64::from(purge);
+            !purge
+        });
+        Ok(purged)
+    }
+
     async fn enqueue(&self, job: &NewJob) -> Result<bool, RepositoryError> {
         let before = locked(&self.jobs).len();
         self.push(job);
