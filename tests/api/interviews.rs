@@ -191,6 +191,7 @@ async fn a_repeat_with_the_same_idempotency_key_returns_the_same_body() {
         )
         .await;
     assert_eq!(first.status(), StatusCode::OK);
+    assert!(first.headers().get("idempotent-replayed").is_none());
     let first: Value = first.json().await.unwrap();
     let second = app
         .answer(
@@ -202,6 +203,11 @@ async fn a_repeat_with_the_same_idempotency_key_returns_the_same_body() {
         )
         .await;
     assert_eq!(second.status(), StatusCode::OK);
+    assert_eq!(
+        second.headers().get("idempotent-replayed").unwrap(),
+        "true",
+        "a replay says so"
+    );
     assert_eq!(second.json::<Value>().await.unwrap(), first);
     let page: Value = app
         .get_json(

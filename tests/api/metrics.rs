@@ -88,16 +88,18 @@ async fn requests_are_counted_by_route_template_and_no_label_holds_an_id() {
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     let nowhere = app.get(&format!("/no/such/path/{unknown}"), None).await;
     assert_eq!(nowhere.status(), StatusCode::NOT_FOUND);
-    let answered = app
-        .answer(
-            &candidate.token,
-            id,
-            "Hooks keep state between renders.",
-            1,
-            None,
-        )
-        .await;
-    assert_eq!(answered.status(), StatusCode::OK);
+    for _ in 0..2 {
+        let answered = app
+            .answer(
+                &candidate.token,
+                id,
+                "Hooks keep state between renders.",
+                1,
+                Some("metrics-answer"),
+            )
+            .await;
+        assert_eq!(answered.status(), StatusCode::OK);
+    }
 
     let (text, after) = scrape(&app, None).await;
     let grew = |name: &str| value(&after, name) > value(&before, name);
@@ -108,6 +110,7 @@ async fn requests_are_counted_by_route_template_and_no_label_holds_an_id() {
         r#"interview_http_requests_total{method="POST",route="/api/v1/interviews/{id}/messages",status="200"}"#,
         r#"interview_http_request_duration_seconds_count{method="GET",route="/api/v1/interviews/{id}"}"#,
         r#"interview_turns_total{mode="text",outcome="answered"}"#,
+        r#"interview_turns_total{mode="text",outcome="replayed"}"#,
     ] {
         assert!(grew(series), "{series} did not grow:\n{text}");
     }

@@ -174,6 +174,9 @@ pub struct AnswerOutcome {
     pub interview_complete: bool,
     pub completion_reason: Option<CompletionReason>,
     pub session_state: SessionSnapshot,
+    /// The stored outcome of an earlier request with the same idempotency key, returned again:
+    /// nothing was answered, asked or charged this time.
+    pub replayed: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

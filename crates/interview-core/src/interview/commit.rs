@@ -102,6 +102,7 @@ impl InterviewService {
             interview_complete: completion_reason.is_some(),
             completion_reason,
             session_state: SessionSnapshot::from(&session),
+            replayed: false,
         };
         let interview_id = interview.id;
         let jobs = finishing_jobs(&interview, &session, now);

@@ -439,6 +439,7 @@ async fn a_replayed_answer_returns_the_stored_outcome_without_counting_again() {
         interview_complete: false,
         completion_reason: None,
         session_state: SessionSnapshot::from(&record.session),
+        replayed: true,
     };
     let mut model = model_named("gpt-4o-mini");
     model.expect_evaluate().times(0);

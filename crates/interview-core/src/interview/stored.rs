@@ -80,6 +80,7 @@ impl StoredOutcome {
             interview_complete: self.interview_complete,
             completion_reason: self.completion_reason,
             session_state: self.session_state,
+            replayed: true,
         }
     }
 }

@@ -31,12 +31,14 @@ impl TurnMode {
     }
 }
 
-/// The `outcome` label of an answer: `answered` (the next question was asked), `completed`,
+/// The `outcome` label of an answer: `replayed` (a retry answered with the stored outcome of its
+/// idempotency key: not a new answer), `answered` (the next question was asked), `completed`,
 /// `budget_exhausted` (completed because the budget was spent), `refused` (the client's doing:
 /// not found, not in progress, conflict, invalid), `ai_unavailable` (the model, transcription
 /// or speech failed or is missing) or `failed` (storage, a bug).
 pub fn turn_outcome(result: &Result<AnswerOutcome, AnswerError>) -> &'static str {
     match result {
+        Ok(outcome) if outcome.replayed => "replayed",
         Ok(outcome) if !outcome.interview_complete => "answered",
         Ok(outcome) if outcome.completion_reason == Some(CompletionReason::BudgetExhausted) => {
             "budget_exhausted"
@@ -60,7 +62,7 @@ pub fn turn_outcome(result: &Result<AnswerOutcome, AnswerError>) -> &'static str
     }
 }
 
-/// Counts one answer (a retried request that replays a stored answer counts again).
+/// Counts one answer request (a retry that replays a stored answer as `replayed`).
 pub fn turn(mode: TurnMode, result: &Result<AnswerOutcome, AnswerError>) {
     let outcome = turn_outcome(result);
     metrics::counter!(TURNS, "mode" => mode.as_str(), "outcome" => outcome).increment(1);

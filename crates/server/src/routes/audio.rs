@@ -145,7 +145,8 @@ pub async fn recorded_answer(
             min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     request_body(content = AudioAnswerForm, content_type = "multipart/form-data"),
     responses(
-        (status = 200, description = "Answer recorded", body = AudioAnswerResponse),
+        (status = 200, description = "Answer recorded, or its `Idempotency-Key` replayed", body = AudioAnswerResponse,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored reply to an earlier request with the same key: nothing was answered or charged again"))),
         (status = 400, description = "Malformed multipart body (`malformed_multipart`)", body = ErrorResponse),
         (status = 404, description = "No such interview of the caller", body = ErrorResponse),
         (status = 409, description = "Already answered, answered concurrently, or the interview is not in progress (`details.status`)", body = ErrorResponse),
@@ -178,10 +179,19 @@ pub async fn answer_audio(
         "message_sequence",
     )
     .await?;
-    Ok(HttpResponse::Ok().json(AudioAnswerResponse {
+    Ok(answered(&outcome).json(AudioAnswerResponse {
         transcription: outcome.transcript.clone(),
         answer: AnswerResponse::from(&outcome),
     }))
+}
+
+/// The 200 of an answer, marked `Idempotent-Replayed: true` when it replays a stored one.
+pub(crate) fn answered(outcome: &AnswerOutcome) -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    if outcome.replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    response
 }
 
 /// A multipart body cannot be read without its boundary: that is a 400 before anything else.

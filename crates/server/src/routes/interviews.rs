@@ -169,7 +169,8 @@ pub(crate) fn client_key(request: &HttpRequest) -> Result<Option<ClientKey>, Api
         (AnswerRequest = "application/json"),
         (VoiceAnswerForm = "multipart/form-data"))),
     responses(
-        (status = 200, description = "Answer recorded", body = AnswerResponse),
+        (status = 200, description = "Answer recorded, or its `Idempotency-Key` replayed", body = AnswerResponse,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this is the stored reply to an earlier request with the same key: nothing was answered or charged again"))),
         (status = 400, description = "Malformed JSON or multipart body", body = ErrorResponse),
         (status = 404, description = "No such interview of the caller", body = ErrorResponse),
         (status = 409, description = "Already answered, answered concurrently, or the interview is not in progress (`details.status`)", body = ErrorResponse),
@@ -217,7 +218,7 @@ pub async fn answer(
         events::turn(TurnMode::Text, &result);
         result.map_err(ApiError::from)?
     };
-    Ok(HttpResponse::Ok().json(AnswerResponse::from(&outcome)))
+    Ok(audio::answered(&outcome).json(AnswerResponse::from(&outcome)))
 }
 
 /// A page of the transcript, in order.

@@ -52,6 +52,7 @@ fn cors(settings: &Settings) -> Cors {
     ])
     .expose_headers([
         header::HeaderName::from_static("x-request-id"),
+        header::HeaderName::from_static("idempotent-replayed"),
         header::RETRY_AFTER,
     ])
     .max_age(3600)
