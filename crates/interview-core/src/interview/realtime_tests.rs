@@ -146,7 +146,14 @@ async fn a_judged_spoken_answer_is_one_turn_charged_to_realtime_and_counted_once
         .answer_realtime(spoken(id, candidate, "item_1", true))
         .await
         .unwrap();
-    assert_eq!(again, first);
+    assert!(again.replayed);
+    assert_eq!(
+        AnswerOutcome {
+            replayed: false,
+            ..again
+        },
+        first
+    );
     assert_eq!(repo.all_messages(id).len(), 3);
     let record = service.get(id, Actor::Candidate(candidate)).await.unwrap();
     // 1,000 audio tokens in at $10/M + 2,000 out at $20/M
