@@ -11,21 +11,16 @@ use server::config::AiProvider;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{TestApp, error_code, mount_chat, spawn_app_with};
+use crate::helpers::{
+    GOOD_EVALUATION, REACT_QUESTION, TestApp, error_code, mount_chat, spawn_app_with,
+};
 
 /// Only a guard against a hang.
 const HANG_GUARD: Duration = Duration::from_secs(20);
 
 async fn healthy(server: &MockServer) {
     server.reset().await;
-    mount_chat(
-        server,
-        r#"{"answer_quality":"good","technical_accuracy":0.8,"explanation_clarity":0.75,
-               "identified_skills":["components"],"skill_boundaries_detected":[],
-               "rationale":"Solid."}"#,
-        "How do you keep a React component pure?",
-    )
-    .await;
+    mount_chat(server, GOOD_EVALUATION, REACT_QUESTION).await;
 }
 
 async fn chat_breaker(app: &TestApp) -> String {

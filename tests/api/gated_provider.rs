@@ -17,6 +17,8 @@ use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
+use crate::helpers::{GOOD_EVALUATION, REACT_QUESTION, chat_completion};
+
 /// What the provider does with the chat requests it receives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Behaviour {
@@ -131,18 +133,9 @@ async fn respond(
 }
 
 fn completion(evaluation: bool) -> serde_json::Value {
-    let content = if evaluation {
-        r#"{"answer_quality":"good","technical_accuracy":0.8,"explanation_clarity":0.75,
-            "identified_skills":["components"],"skill_boundaries_detected":[],
-            "rationale":"Solid."}"#
+    chat_completion(if evaluation {
+        GOOD_EVALUATION
     } else {
-        "How do you keep a React component pure?"
-    };
-    json!({
-        "id": "chatcmpl-gated", "object": "chat.completion", "created": 1_700_000_000,
-        "model": "gpt-4o-mini",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                     "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 200, "completion_tokens": 40, "total_tokens": 240}
+        REACT_QUESTION
     })
 }

@@ -260,15 +260,29 @@ pub async fn error_code(response: Response) -> (StatusCode, Value) {
     (status, body)
 }
 
-/// An OpenAI chat completion saying `content`, with usage (200 prompt, 40 completion tokens).
-pub fn chat_reply(content: &str) -> wiremock::ResponseTemplate {
-    wiremock::ResponseTemplate::new(200).set_body_json(json!({
+/// A strong evaluation of a React answer, as the interviewer model returns it.
+pub const GOOD_EVALUATION: &str = r#"{"answer_quality":"good","technical_accuracy":0.8,
+    "explanation_clarity":0.75,"identified_skills":["components"],"skill_boundaries_detected":[],
+    "rationale":"Solid."}"#;
+
+/// The question the React stand-ins ask next.
+pub const REACT_QUESTION: &str = "How do you keep a React component pure?";
+
+/// The body of an OpenAI chat completion saying `content`, with usage (200 prompt, 40
+/// completion tokens).
+pub fn chat_completion(content: &str) -> Value {
+    json!({
         "id": "chatcmpl-1", "object": "chat.completion", "created": 1_700_000_000,
         "model": "gpt-4o-mini",
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
                      "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 200, "completion_tokens": 40, "total_tokens": 240}
-    }))
+    })
+}
+
+/// [`chat_completion`] as a wiremock response.
+pub fn chat_reply(content: &str) -> wiremock::ResponseTemplate {
+    wiremock::ResponseTemplate::new(200).set_body_json(chat_completion(content))
 }
 
 /// Chat completions on `server`: requests for structured output (evaluations) get `evaluation`,

@@ -13,7 +13,8 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::helpers::{
-    Candidate, TestApp, chat_reply as chat, error_code, mount_chat, spawn_app, spawn_app_with,
+    Candidate, GOOD_EVALUATION, REACT_QUESTION, TestApp, chat_reply as chat, error_code,
+    mount_chat, spawn_app, spawn_app_with,
 };
 
 pub(crate) const SPOKEN: &[u8] = b"ID3\x04\x00\x00\x00\x00\x00\x00fake-mp3-frames";
@@ -31,14 +32,7 @@ pub(crate) fn wav() -> Vec<u8> {
 /// An OpenAI stand-in: questions, evaluations, transcriptions and speech.
 pub(crate) async fn openai() -> MockServer {
     let server = MockServer::start().await;
-    mount_chat(
-        &server,
-        r#"{"answer_quality":"good","technical_accuracy":0.8,"explanation_clarity":0.75,
-               "identified_skills":["components"],"skill_boundaries_detected":[],
-               "rationale":"Solid."}"#,
-        "How do you keep a React component pure?",
-    )
-    .await;
+    mount_chat(&server, GOOD_EVALUATION, REACT_QUESTION).await;
     server
 }
 

@@ -22,7 +22,7 @@ use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use tokio::sync::Notify;
 
-use crate::error::{ErrorBody, ErrorResponse};
+use crate::error::ApiError;
 
 /// In a connection's data: notified once its first request reached the app.
 #[derive(Clone)]
@@ -72,18 +72,16 @@ fn duplicate(_connection: &dyn Any) -> Option<std::net::TcpStream> {
 
 /// Writes the 408 and closes the connection; a client already gone is no error.
 fn refuse(mut socket: std::net::TcpStream) {
-    let message = "the request's headers did not arrive in time";
-    let body = serde_json::to_string(&ErrorResponse {
-        error: ErrorBody {
-            code: "request_timeout".to_owned(),
-            message: message.to_owned(),
-            request_id: None,
-            details: None,
-        },
-        detail: message.to_owned(),
-    })
-    .unwrap_or_default();
     let status = StatusCode::REQUEST_TIMEOUT;
+    // the body every error has, rendered where every error is rendered
+    let rendered = ApiError::new(
+        status,
+        "request_timeout",
+        "the request's headers did not arrive in time",
+    )
+    .render(None);
+    let body = rendered.into_body().try_into_bytes().unwrap_or_default();
+    let body = String::from_utf8_lossy(&body);
     let response = format!(
         "HTTP/1.1 {} {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
          connection: close\r\n\r\n{body}",

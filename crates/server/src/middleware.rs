@@ -18,6 +18,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::observability::requests::route_of;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -45,15 +46,15 @@ pub async fn request_id(
     request.extensions_mut().insert(RequestId(id.clone()));
     // `otel.*` name the span in a trace ("POST /api/v1/interviews/{id}/messages"): the route
     // template, never the raw path, so traces group by endpoint
-    let route = request.match_pattern();
+    let route = route_of(&request);
     let span = tracing::info_span!(
         "request",
-        otel.name = %format!("{} {}", request.method(), route.as_deref().unwrap_or("unmatched")),
+        otel.name = %format!("{} {route}", request.method()),
         otel.kind = "server",
         request_id = %id,
         method = %request.method(),
         path = %request.path(),
-        route = route.as_deref().unwrap_or(""),
+        route = %route,
         status = tracing::field::Empty,
     );
     crate::telemetry::continue_trace(&span, request.headers());

@@ -3,6 +3,7 @@
 
 use std::time::Instant;
 
+use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
@@ -34,6 +35,24 @@ pub fn route_label(pattern: Option<String>) -> String {
     pattern.unwrap_or_else(|| UNMATCHED.to_owned())
 }
 
+/// A request's route label, kept in its extensions once computed: the metrics and the request's
+/// span both name the request by it, and matching the route map once is enough.
+#[derive(Clone)]
+struct RouteTemplate(String);
+
+/// The request's [`route_label`], matched against the app's route map on first use (routing
+/// need not have run).
+pub fn route_of(request: &ServiceRequest) -> String {
+    if let Some(RouteTemplate(route)) = request.extensions().get::<RouteTemplate>() {
+        return route.clone();
+    }
+    let route = route_label(request.match_pattern());
+    request
+        .extensions_mut()
+        .insert(RouteTemplate(route.clone()));
+    route
+}
+
 /// Counts a request in flight until dropped (however the request ends).
 struct InFlight;
 
@@ -59,8 +78,7 @@ pub async fn record_requests(
     let _in_flight = InFlight::enter();
     let started = Instant::now();
     let method = method_label(request.method());
-    // the app's route map answers before routing has run
-    let route = route_label(request.match_pattern());
+    let route = route_of(&request);
     let result = next.call(request).await;
     let status = match &result {
         Ok(response) => response.status(),

@@ -202,3 +202,24 @@ export function showCarriedError() {
   if (carried) showError(carried);
   carried = null;
 }
+
+/**
+ * Runs `action` on each submit of `form`: the page's error cleared first, `button` disabled and
+ * the form marked busy while it runs; a failure goes to `onError` (shown on the form by default).
+ */
+export function handleSubmit(form, button, action, onError = (error) => showError(error, { form })) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearError(form);
+    button.disabled = true;
+    form.setAttribute('aria-busy', 'true');
+    try {
+      await action();
+    } catch (error) {
+      onError(error);
+    } finally {
+      button.disabled = false;
+      form.removeAttribute('aria-busy');
+    }
+  });
+}

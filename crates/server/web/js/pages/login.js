@@ -2,7 +2,7 @@
 
 import { post } from '../api.js';
 import { field, h } from '../dom.js';
-import { clearError, showError } from '../errors.js';
+import { handleSubmit, showError } from '../errors.js';
 import { navigate } from '../router.js';
 import { signInCandidate } from '../session.js';
 
@@ -15,22 +15,13 @@ export default async function render({ query }) {
     field('Password', password, { fieldName: 'password' }),
     submit);
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearError(form);
-    submit.disabled = true;
-    form.setAttribute('aria-busy', 'true');
-    try {
-      const auth = await post('auth/login', { email: email.value.trim(), password: password.value }, { auth: null });
-      signInCandidate(auth);
-      navigate(query.next && !query.next.startsWith('/recruiter') ? query.next : '/start');
-    } catch (error) {
-      showError(error, { form });
-      password.select();
-    } finally {
-      submit.disabled = false;
-      form.removeAttribute('aria-busy');
-    }
+  handleSubmit(form, submit, async () => {
+    const auth = await post('auth/login', { email: email.value.trim(), password: password.value }, { auth: null });
+    signInCandidate(auth);
+    navigate(query.next && !query.next.startsWith('/recruiter') ? query.next : '/start');
+  }, (error) => {
+    showError(error, { form });
+    password.select();
   });
 
   return h('section', { 'data-page': 'login' },

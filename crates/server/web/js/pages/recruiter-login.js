@@ -2,7 +2,7 @@
 
 import { post } from '../api.js';
 import { field, h } from '../dom.js';
-import { clearError, showError } from '../errors.js';
+import { handleSubmit, showError } from '../errors.js';
 import { navigate } from '../router.js';
 import { signInRecruiter } from '../session.js';
 
@@ -15,23 +15,14 @@ export default async function render({ query }) {
     field('Password', password, { fieldName: 'password' }),
     submit);
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearError(form);
-    submit.disabled = true;
-    form.setAttribute('aria-busy', 'true');
-    try {
-      const address = email.value.trim();
-      const auth = await post('recruiter/auth/login', { email: address, password: password.value }, { auth: null });
-      signInRecruiter(auth, address);
-      navigate(query.next && query.next.startsWith('/recruiter/') ? query.next : '/recruiter/interviews');
-    } catch (error) {
-      showError(error, { form });
-      password.select();
-    } finally {
-      submit.disabled = false;
-      form.removeAttribute('aria-busy');
-    }
+  handleSubmit(form, submit, async () => {
+    const address = email.value.trim();
+    const auth = await post('recruiter/auth/login', { email: address, password: password.value }, { auth: null });
+    signInRecruiter(auth, address);
+    navigate(query.next && query.next.startsWith('/recruiter/') ? query.next : '/recruiter/interviews');
+  }, (error) => {
+    showError(error, { form });
+    password.select();
   });
 
   return h('section', { 'data-page': 'recruiter-login' },

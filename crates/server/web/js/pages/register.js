@@ -3,7 +3,7 @@
 
 import { post } from '../api.js';
 import { field, h } from '../dom.js';
-import { clearError, showError } from '../errors.js';
+import { handleSubmit, showError } from '../errors.js';
 import { navigate } from '../router.js';
 import { signInCandidate } from '../session.js';
 
@@ -21,26 +21,17 @@ export default async function render({ query }) {
     }),
     submit);
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearError(form);
-    submit.disabled = true;
-    form.setAttribute('aria-busy', 'true');
-    try {
-      const auth = await post('auth/register', {
-        full_name: name.value.trim(),
-        email: email.value.trim(),
-        password: password.value,
-      }, { auth: null });
-      signInCandidate(auth);
-      navigate(query.next || '/start');
-    } catch (error) {
-      showError(error, { form });
-      if (error.code === 'email_taken') email.focus();
-    } finally {
-      submit.disabled = false;
-      form.removeAttribute('aria-busy');
-    }
+  handleSubmit(form, submit, async () => {
+    const auth = await post('auth/register', {
+      full_name: name.value.trim(),
+      email: email.value.trim(),
+      password: password.value,
+    }, { auth: null });
+    signInCandidate(auth);
+    navigate(query.next || '/start');
+  }, (error) => {
+    showError(error, { form });
+    if (error.code === 'email_taken') email.focus();
   });
 
   return h('section', { 'data-page': 'register' },

@@ -3,7 +3,7 @@
 
 import { get, post, query, request } from '../api.js';
 import { field, h, select, when, words } from '../dom.js';
-import { clearError, showError } from '../errors.js';
+import { handleSubmit, showError } from '../errors.js';
 import { navigate } from '../router.js';
 import { rememberInterview } from '../session.js';
 
@@ -86,38 +86,30 @@ export default async function render({ signal }) {
     field('How will you answer?', mode, { fieldName: 'mode' }),
     submit);
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearError(form);
-    submit.disabled = true;
-    form.setAttribute('aria-busy', 'true');
-    let application = null;
-    try {
-      const chosen = MODES[mode.value];
-      const body = { mode: chosen.api };
-      if (job.value) {
-        application = await applicationFor(job.value);
-        Object.assign(body, { application_id: application.id, role_type: null });
-      } else {
-        body.role_type = role.value;
-      }
-      const { data: started } = await request('interviews/start', { method: 'POST', json: body });
-      rememberInterview(started.id, {
-        mode: mode.value,
-        first_question: started.first_question,
-        session_state: started.session_state,
-      });
-      navigate(`/interview/${started.id}/check`);
-    } catch (error) {
-      if (error.code === 'already_interviewed' && application?.interview_id) {
-        navigate(`/interview/${application.interview_id}`);
-        return;
-      }
-      showError(error, { form });
-    } finally {
-      submit.disabled = false;
-      form.removeAttribute('aria-busy');
+  let application = null;
+  handleSubmit(form, submit, async () => {
+    application = null;
+    const chosen = MODES[mode.value];
+    const body = { mode: chosen.api };
+    if (job.value) {
+      application = await applicationFor(job.value);
+      Object.assign(body, { application_id: application.id, role_type: null });
+    } else {
+      body.role_type = role.value;
     }
+    const { data: started } = await request('interviews/start', { method: 'POST', json: body });
+    rememberInterview(started.id, {
+      mode: mode.value,
+      first_question: started.first_question,
+      session_state: started.session_state,
+    });
+    navigate(`/interview/${started.id}/check`);
+  }, (error) => {
+    if (error.code === 'already_interviewed' && application?.interview_id) {
+      navigate(`/interview/${application.interview_id}`);
+      return;
+    }
+    showError(error, { form });
   });
 
   const earlier = interviews.length

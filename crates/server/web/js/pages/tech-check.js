@@ -3,7 +3,7 @@
 
 import { get, post } from '../api.js';
 import { h } from '../dom.js';
-import { clearError, messageOf, showError } from '../errors.js';
+import { handleSubmit, messageOf, showError } from '../errors.js';
 import { closeMedia, describe, levelMeter, openMedia } from '../media.js';
 import { navigate } from '../router.js';
 import { interviewInfo } from '../session.js';
@@ -83,32 +83,21 @@ export default async function render({ params, signal, onCleanup }) {
           'I agree that video of me is recorded during this interview and kept for the recruiters who review it. I can withdraw by unticking this before I continue.'))),
     next);
 
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearError(form);
-    next.disabled = true;
-    form.setAttribute('aria-busy', 'true');
-    try {
-      const devices = describe(stream);
-      await post(`interviews/${id}/tech-check`, {
-        audio_test_passed: hasAudio,
-        camera_test_passed: hasVideo,
-        audio_metadata: devices.audio ? { ...devices.audio, level: Number(heard.toFixed(3)), duration: 0 } : null,
-        camera_metadata: devices.video,
-        browser_info: {
-          user_agent: navigator.userAgent.slice(0, 300),
-          language: navigator.language,
-          mode,
-        },
-      });
-      await post(`interviews/${id}/consent`, { video_recording_consent: consent.checked && hasVideo });
-      navigate(`/interview/${id}`);
-    } catch (error) {
-      showError(error, { form });
-    } finally {
-      next.disabled = false;
-      form.removeAttribute('aria-busy');
-    }
+  handleSubmit(form, next, async () => {
+    const devices = describe(stream);
+    await post(`interviews/${id}/tech-check`, {
+      audio_test_passed: hasAudio,
+      camera_test_passed: hasVideo,
+      audio_metadata: devices.audio ? { ...devices.audio, level: Number(heard.toFixed(3)), duration: 0 } : null,
+      camera_metadata: devices.video,
+      browser_info: {
+        user_agent: navigator.userAgent.slice(0, 300),
+        language: navigator.language,
+        mode,
+      },
+    });
+    await post(`interviews/${id}/consent`, { video_recording_consent: consent.checked && hasVideo });
+    navigate(`/interview/${id}`);
   });
 
   return h('section', { 'data-page': 'tech-check' },
